@@ -1,0 +1,60 @@
+# The task index. The README's two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run dev test lint format messages messages-compile migrations-check worker beat system-deps clean
+
+$(INSTALLED): pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade "pip>=24"
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(INSTALLED)
+
+system-deps:
+	scripts/system-deps.sh
+
+## The portal on the embedded default: SQLite, tasks in-process, demo municipalities, on 127.0.0.1:8000.
+run: $(INSTALLED) messages-compile
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+dev: run
+
+## Lint, migrations check, messages, the whole suite. On PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set.
+test: $(INSTALLED) messages-compile
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+	$(BIN)/pytest -n 2 -q
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(INSTALLED)
+	$(BIN)/python manage.py makemessages -l ru --no-location --no-obsolete -i ".venv/*" -i "tests/*"
+
+messages-compile: $(INSTALLED)
+	$(BIN)/python manage.py compilemessages -l ru -i ".venv" -v 0
+
+migrations-check: $(INSTALLED)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+worker: $(INSTALLED)
+	$(BIN)/celery -A config worker -l info
+
+beat: $(INSTALLED)
+	$(BIN)/celery -A config beat -l info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

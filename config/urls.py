@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from mcok import api as mcok_api
+from mcok import views as mcok_views
+
+router = DefaultRouter()
+router.register("municipalities", mcok_api.MunicipalityViewSet, basename="municipality")
+router.register("organizations", mcok_api.OrganizationViewSet, basename="organization")
+router.register("officials", mcok_api.OfficialViewSet, basename="official")
+router.register("periods", mcok_api.PeriodViewSet, basename="period")
+router.register("documents", mcok_api.DocumentViewSet, basename="document")
+
+api_urlpatterns = [
+    path("", include(router.urls)),
+    path("me/", mcok_api.MeApi.as_view(), name="me"),
+    path("token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", mcok_views.root, name="root"),
+    path("healthz", mcok_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include((api_urlpatterns, "api"))),
+    path("", include("mcok.urls")),
+]

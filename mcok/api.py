@@ -1,0 +1,148 @@
+"""The core records over REST, filtered by the same access rules as the pages."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from mcok import access
+from mcok.filters import DocumentFilter, OfficialFilter, OrganizationFilter
+from mcok.models import Document, Municipality, Official, Organization, Period, Role
+
+
+def exception_handler(exc, context):
+    """Services raise Django's errors; the API answers them as DRF would its own: 400 and 403."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = PermissionDenied()
+    return drf_exception_handler(exc, context)
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Municipality
+        fields = ["id", "slug", "name", "region", "department", "site_url"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    head = serializers.StringRelatedField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id", "municipality", "short_name", "full_name", "kind", "locality",
+            "low_results", "unfavourable_conditions", "head", "is_active",
+        ]  # fmt: skip
+
+
+class OfficialSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Official
+        fields = [
+            "id",
+            "municipality",
+            "full_name",
+            "position",
+            "organization",
+            "email",
+            "phone",
+            "is_active",
+        ]
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Period
+        fields = ["id", "code", "kind", "year", "number", "label", "starts_on", "ends_on"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ["id", "municipality", "organization", "kind", "title", "number", "date", "url", "file"]
+
+    def get_file(self, document: Document) -> str | None:
+        if not document.file:
+            return None
+        from django.urls import reverse
+
+        return reverse("mcok:document-file", args=[document.pk])
+
+
+class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = MunicipalitySerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return access.municipalities_visible_to(self.request.user)
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    ordering_fields = ["short_name", "kind"]
+
+    def get_queryset(self):
+        return access.organizations_visible_to(self.request.user).select_related("municipality", "head")
+
+
+class OfficialViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OfficialSerializer
+    filterset_class = OfficialFilter
+    ordering_fields = ["full_name"]
+
+    def get_queryset(self):
+        return access.officials_visible_to(self.request.user).select_related("municipality")
+
+
+class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PeriodSerializer
+    filterset_fields = ["kind", "year"]
+    ordering_fields = ["starts_on"]
+
+    def get_queryset(self):
+        return access.periods_visible_to(self.request.user)
+
+
+class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DocumentSerializer
+    filterset_class = DocumentFilter
+    ordering_fields = ["date", "title"]
+
+    def get_queryset(self):
+        return access.documents_visible_to(self.request.user).select_related("municipality")
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Role
+        fields = ["kind", "municipality", "organization"]
+
+
+class MeApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        full_name = serializers.CharField(source="get_full_name")
+        roles = RoleSerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        """The signed-in user and their roles."""
+        return Response(self.OutputSerializer(request.user).data)

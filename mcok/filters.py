@@ -1,0 +1,74 @@
+"""One FilterSet per list: the HTML page and the API filter alike."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mcok import access
+from mcok.models import Document, Official, Organization
+
+
+def _municipalities(request):
+    return access.municipalities_visible_to(request.user) if request else access.Municipality.objects.none()
+
+
+def _organizations(request):
+    return access.organizations_visible_to(request.user) if request else Organization.objects.none()
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for word in value.split():
+            word_condition = Q()
+            for field in self.search_fields:
+                word_condition |= Q(**{f"{field}__icontains": word})
+            condition &= word_condition
+        return queryset.filter(condition)
+
+
+class OrganizationFilter(SearchFilterSet):
+    search_fields = ("short_name", "full_name")
+
+    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=_municipalities)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organization.Kind.choices)
+    locality = django_filters.ChoiceFilter(label=_("Locality"), choices=Organization.Locality.choices)
+    low_results = django_filters.BooleanFilter(label=_("Low results (ШНОР)"))
+    unfavourable_conditions = django_filters.BooleanFilter(label=_("Unfavourable social conditions"))
+
+    class Meta:
+        model = Organization
+        fields = ["q", "municipality", "kind", "locality", "low_results", "unfavourable_conditions"]
+
+
+class OfficialFilter(SearchFilterSet):
+    search_fields = ("full_name", "position", "organization__short_name")
+
+    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=_municipalities)
+    organization = django_filters.ModelChoiceFilter(label=_("Organization"), queryset=_organizations)
+    department = django_filters.BooleanFilter(
+        label=_("Education department staff"), field_name="organization", lookup_expr="isnull"
+    )
+    has_account = django_filters.BooleanFilter(
+        label=_("Has an account"), field_name="user", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Official
+        fields = ["q", "municipality", "organization", "department", "has_account"]
+
+
+class DocumentFilter(SearchFilterSet):
+    search_fields = ("title", "number")
+
+    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=_municipalities)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Document.Kind.choices)
+    year = django_filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year")
+
+    class Meta:
+        model = Document
+        fields = ["q", "municipality", "kind", "year"]
