@@ -45,7 +45,12 @@ def test_periods_ensure_is_idempotent(db):
 def test_database_refuses_a_fifth_quarter(db):
     with pytest.raises(IntegrityError):
         Period.objects.create(
-            kind="quarter", year=2024, number=5, code="x", starts_on=date(2024, 1, 1), ends_on=date(2024, 2, 1)
+            kind="quarter",
+            year=2024,
+            number=5,
+            code="x",
+            starts_on=date(2024, 1, 1),
+            ends_on=date(2024, 2, 1),
         )
 
 

@@ -22,7 +22,7 @@ def test_login_page_is_russian_and_public(client):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Вход" in body
-    assert "<html lang=\"ru\">" in body
+    assert '<html lang="ru">' in body
 
 
 def test_anonymous_is_sent_to_login(client, world):
@@ -110,7 +110,7 @@ def test_official_list_queries_do_not_grow_with_rows(client, world):
 
 
 def test_xlsx_export_keeps_formulas_as_text(client, world):
-    make_organization(world.municipality, short_name="=HYPERLINK(\"http://x\")", full_name="+7 (999)")
+    make_organization(world.municipality, short_name='=HYPERLINK("http://x")', full_name="+7 (999)")
     client.force_login(world.coordinator)
     response = client.get(reverse("mcok:organizations"), {"format": "xlsx"})
     assert response.status_code == 200
@@ -119,14 +119,16 @@ def test_xlsx_export_keeps_formulas_as_text(client, world):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][1] == "Краткое наименование"
     names = {row[1] for row in rows[1:]}
-    assert names == {world.school.short_name, world.other_school.short_name, "=HYPERLINK(\"http://x\")"}
-    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == "=HYPERLINK(\"http://x\")"]
+    assert names == {world.school.short_name, world.other_school.short_name, '=HYPERLINK("http://x")'}
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == '=HYPERLINK("http://x")']
     assert cells and all(cell.data_type == "s" for cell in cells)
 
 
 def test_school_export_holds_only_its_own_organization(client, world):
     client.force_login(world.respondent)
-    sheet = load_workbook(io.BytesIO(client.get(reverse("mcok:organizations"), {"format": "xlsx"}).content)).active
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("mcok:organizations"), {"format": "xlsx"}).content)
+    ).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [world.school.short_name]
 
 
