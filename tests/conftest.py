@@ -1,6 +1,15 @@
 import pytest
 
+from config.celery import app as celery_app
 from tests.factories import World, make_world
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_in_process():
+    """Tasks run in the test's own process, even when REDIS_URL names a broker; the tests marked
+    `worker` send theirs to a real worker instead."""
+    celery_app.conf.task_always_eager = True
+    yield
 
 
 @pytest.fixture(autouse=True)

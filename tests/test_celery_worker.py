@@ -1,0 +1,92 @@
+"""A real Celery worker on Redis, against the test database: the round trip that eager mode skips
+(arguments serialised to JSON, the task acknowledged late, the result carried back)."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import connection
+
+from config.celery import app as celery_app
+from mcok.models import Period
+from mcok.tasks import periods_ensure
+
+ON_SERVICES = bool(settings.REDIS_URL) and connection.vendor == "postgresql"
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(not ON_SERVICES, reason="needs REDIS_URL and DATABASE_URL of PostgreSQL"),
+]
+
+
+@dataclass
+class Worker:
+    queue: str
+    hostname: str
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker):
+    """A worker of its own, on a queue of its own, so parallel test processes never share one."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    hostname = f"{queue}@localhost"
+    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_TASK_ALWAYS_EAGER": "0"}
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-n", hostname]
+    command += ["--concurrency", "1", "-l", "warning", "--without-gossip", "--without-mingle"]
+    process = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
+    celery_app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(destination=[hostname], timeout=1):
+            assert process.poll() is None, "the worker exited"
+            assert time.monotonic() < deadline, "the worker did not answer within a minute"
+        yield Worker(queue, hostname)
+    finally:
+        celery_app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_runs_on_the_worker_and_writes_to_the_database(worker):
+    assert not Period.objects.filter(year=2041).exists()
+    result = periods_ensure.apply_async(args=[2041], queue=worker.queue)
+    assert result.get(timeout=90) == 16
+    assert Period.objects.filter(year__in=[2041, 2042]).count() == 16
+    # Run again: idempotent, nothing new.
+    assert periods_ensure.apply_async(args=[2041], queue=worker.queue).get(timeout=60) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_reports_the_task_settings_that_keep_work_safe(worker):
+    replies = (
+        celery_app.control.inspect(destination=[worker.hostname], timeout=10).conf(with_defaults=True) or {}
+    )
+    assert replies, "no worker answered"
+    conf = next(iter(replies.values()))
+    assert conf["task_acks_late"] is True
+    assert conf["task_reject_on_worker_lost"] is True
+    assert conf["worker_prefetch_multiplier"] == 1
+
+
+def test_cache_is_redis_when_redis_url_is_set():
+    assert type(caches["default"]).__name__ == "RedisCache"
+    key = f"probe-{uuid.uuid4().hex}"
+    cache.set(key, {"n": 1}, 30)
+    assert cache.get(key) == {"n": 1}
+    cache.delete(key)
