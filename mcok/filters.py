@@ -16,6 +16,20 @@ def _organizations(request):
     return access.organizations_visible_to(request.user) if request else Organization.objects.none()
 
 
+ALL = _("All")
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", ALL), ("true", _("yes")), ("false", _("no"))]
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, widget=YesNoWidget, **kwargs)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
@@ -34,11 +48,15 @@ class SearchFilterSet(django_filters.FilterSet):
 class OrganizationFilter(SearchFilterSet):
     search_fields = ("short_name", "full_name")
 
-    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=_municipalities)
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organization.Kind.choices)
-    locality = django_filters.ChoiceFilter(label=_("Locality"), choices=Organization.Locality.choices)
-    low_results = django_filters.BooleanFilter(label=_("Low results (ШНОР)"))
-    unfavourable_conditions = django_filters.BooleanFilter(label=_("Unfavourable social conditions"))
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=_municipalities, empty_label=ALL
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organization.Kind.choices, empty_label=ALL)
+    locality = django_filters.ChoiceFilter(
+        label=_("Locality"), choices=Organization.Locality.choices, empty_label=ALL
+    )
+    low_results = YesNoFilter(label=_("Low results (ШНОР)"))
+    unfavourable_conditions = YesNoFilter(label=_("Unfavourable social conditions"))
 
     class Meta:
         model = Organization
@@ -48,12 +66,16 @@ class OrganizationFilter(SearchFilterSet):
 class OfficialFilter(SearchFilterSet):
     search_fields = ("full_name", "position", "organization__short_name")
 
-    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=_municipalities)
-    organization = django_filters.ModelChoiceFilter(label=_("Organization"), queryset=_organizations)
-    department = django_filters.BooleanFilter(
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=_municipalities, empty_label=ALL
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization"), queryset=_organizations, empty_label=ALL
+    )
+    department = YesNoFilter(
         label=_("Education department staff"), field_name="organization", lookup_expr="isnull"
     )
-    has_account = django_filters.BooleanFilter(
+    has_account = YesNoFilter(
         label=_("Has an account"), field_name="user", lookup_expr="isnull", exclude=True
     )
 
@@ -65,8 +87,10 @@ class OfficialFilter(SearchFilterSet):
 class DocumentFilter(SearchFilterSet):
     search_fields = ("title", "number")
 
-    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=_municipalities)
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Document.Kind.choices)
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=_municipalities, empty_label=ALL
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Document.Kind.choices, empty_label=ALL)
     year = django_filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year")
 
     class Meta:

@@ -297,7 +297,7 @@ class Document(models.Model):
         from django.utils.formats import date_format
         from django.utils.translation import gettext
 
-        parts = [self.get_kind_display() if self.kind != self.Kind.OTHER else self.title]
+        parts = [self.get_kind_display() if self.kind != self.Kind.OTHER else gettext("Document")]
         if self.number:
             parts.append(gettext("No. %(number)s") % {"number": self.number})
         if self.date:
