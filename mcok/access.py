@@ -125,10 +125,3 @@ def get_official_for(user, pk: int) -> Official:
 
 def get_document_for(user, pk: int) -> Document:
     return get_object_or_404(documents_visible_to(user).select_related("municipality", "organization"), pk=pk)
-
-
-def can_manage_municipality(user, municipality: Municipality) -> bool:
-    """Administrators edit a municipality's catalogues (organizations, officials, documents, roles)."""
-    return is_instance_administrator(user) or has_role(
-        user, Role.Kind.ADMINISTRATOR, municipality=municipality
-    )

@@ -3,6 +3,7 @@ municipality's records; an instance administrator sees everything."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -36,11 +37,28 @@ def scoped_choices(db_field, request, kwargs):
         kwargs["queryset"] = Official.objects.filter(municipality__in=municipalities)
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+# Only the municipalities of the rows shown, not every municipality's name.
+MUNICIPALITY_FILTER = ("municipality", admin.RelatedOnlyFieldListFilter)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The revert form of a history record saves on POST, and django-simple-history checks only
+    the view permission before it: saving needs the change permission here."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedAdmin(HistoryAdmin):
     """Rows and choices limited to the municipalities the administrator administers."""
 
     def scope(self, request, queryset):
         return queryset.filter(municipality__in=administered(request.user))
+
+    def in_scope(self, request, obj) -> bool:
+        return administered(request.user).filter(pk=obj.municipality_id).exists()
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
@@ -49,7 +67,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return is_administrator(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_administrator(request.user)
+        # The history views build `obj` from a history record, past get_queryset: check it here.
+        return is_administrator(request.user) and (obj is None or self.in_scope(request, obj))
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
@@ -67,6 +86,9 @@ class MunicipalityAdmin(ScopedAdmin):
     def scope(self, request, queryset):
         return queryset.filter(pk__in=administered(request.user))
 
+    def in_scope(self, request, obj) -> bool:
+        return administered(request.user).filter(pk=obj.pk).exists()
+
     def has_add_permission(self, request):
         return access.is_instance_administrator(request.user)
 
@@ -83,7 +105,7 @@ class OrganizationAdmin(ScopedAdmin):
         "low_results",
         "unfavourable_conditions",
     ]
-    list_filter = ["municipality", "kind", "locality", "low_results", "unfavourable_conditions"]
+    list_filter = [MUNICIPALITY_FILTER, "kind", "locality", "low_results", "unfavourable_conditions"]
     search_fields = ["short_name", "full_name"]
     list_select_related = ["municipality"]
 
@@ -91,7 +113,7 @@ class OrganizationAdmin(ScopedAdmin):
 @admin.register(Official)
 class OfficialAdmin(ScopedAdmin):
     list_display = ["full_name", "position", "organization", "municipality", "user"]
-    list_filter = ["municipality"]
+    list_filter = [MUNICIPALITY_FILTER]
     search_fields = ["full_name", "position"]
     list_select_related = ["municipality", "organization", "user"]
     raw_id_fields = ["user"]
@@ -100,19 +122,20 @@ class OfficialAdmin(ScopedAdmin):
 @admin.register(Document)
 class DocumentAdmin(ScopedAdmin):
     list_display = ["title", "kind", "number", "date", "municipality"]
-    list_filter = ["municipality", "kind"]
+    list_filter = [MUNICIPALITY_FILTER, "kind"]
     search_fields = ["title", "number"]
 
 
 @admin.register(Period)
-class PeriodAdmin(SimpleHistoryAdmin):
+class PeriodAdmin(HistoryAdmin):
     list_display = ["code", "kind", "starts_on", "ends_on"]
     list_filter = ["kind", "year"]
 
     def has_module_permission(self, request):
         return is_administrator(request.user)
 
-    has_view_permission = has_module_permission
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user)
 
     def has_add_permission(self, request):
         return access.is_instance_administrator(request.user)
@@ -128,6 +151,19 @@ class RoleInline(admin.TabularInline):
     extra = 1
     fields = ["kind", "municipality", "organization"]
 
+    def get_queryset(self, request):
+        # Roles elsewhere stay out of the form, so a municipal administrator cannot delete them.
+        queryset = super().get_queryset(request)
+        if access.is_instance_administrator(request.user):
+            return queryset
+        return queryset.filter(municipality__in=administered(request.user))
+
+    # Roles are managed by administrators, who hold no Django model permissions.
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scoped_choices(db_field, request, kwargs)
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -142,7 +178,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "last_name", "first_name", "email", "is_active", "last_login"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request) & access.users_visible_to(request.user)
+        # A subquery: users_visible_to is distinct, and `&` refuses to mix distinct and not.
+        return super().get_queryset(request).filter(pk__in=access.users_visible_to(request.user).values("pk"))
 
     def has_module_permission(self, request):
         return is_administrator(request.user)

@@ -57,10 +57,19 @@ class OrganizationFilter(SearchFilterSet):
     )
     low_results = YesNoFilter(label=_("Low results (ШНОР)"))
     unfavourable_conditions = YesNoFilter(label=_("Unfavourable social conditions"))
+    has_head = YesNoFilter(label=_("Head recorded"), field_name="head", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Organization
-        fields = ["q", "municipality", "kind", "locality", "low_results", "unfavourable_conditions"]
+        fields = [
+            "q",
+            "municipality",
+            "kind",
+            "locality",
+            "low_results",
+            "unfavourable_conditions",
+            "has_head",
+        ]
 
 
 class OfficialFilter(SearchFilterSet):

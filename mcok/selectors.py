@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
 from mcok import access
-from mcok.models import Official, Organization, Role, User
+from mcok.models import Organization, Role, User
 
 
 @dataclass
@@ -41,23 +41,18 @@ def core_attention(user: User, roles: list[Role]) -> list[AttentionItem]:
     kinds = {role.kind for role in roles}
     if not kinds & {Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR} and not user.is_superuser:
         return []
-    organizations = access.organizations_visible_to(user).filter(is_active=True)
-    counts = organizations.aggregate(
-        headless=Count(
-            "pk", filter=Q(head__isnull=True) & Q(kind__in=["school", "kindergarten", "additional"])
-        ),
-    )
+    headless = access.organizations_visible_to(user).educational().filter(is_active=True, head=None).count()
     items = []
-    if counts["headless"]:
+    if headless:
         items.append(
             AttentionItem(
                 ngettext(
                     "%(count)d organization has no head recorded.",
                     "%(count)d organizations have no head recorded.",
-                    counts["headless"],
+                    headless,
                 )
-                % {"count": counts["headless"]},
-                reverse("mcok:organizations"),
+                % {"count": headless},
+                reverse("mcok:organizations") + "?" + urlencode({"has_head": "false"}),
                 "warning",
             )
         )
@@ -89,7 +84,3 @@ def home_for(user: User) -> Home:
     for provider in ATTENTION_PROVIDERS:
         items.extend(provider(user, roles))
     return Home(roles=roles, organizations=list(dict.fromkeys(organizations)), items=items)
-
-
-def official_of(user: User) -> Official | None:
-    return Official.objects.filter(user=user).select_related("organization", "municipality").first()

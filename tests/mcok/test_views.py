@@ -55,6 +55,13 @@ def test_administrator_is_told_about_organizations_without_head(client, world):
     client.force_login(world.administrator)
     body = client.get(reverse("mcok:home")).content.decode()
     assert "2 организации без руководителя" in body
+    body = client.get(reverse("mcok:organizations"), {"has_head": "false"}).content.decode()
+    assert "2 организации" in body
+    world.school.head = make_official(world.municipality, organization=world.school)
+    world.school.save()
+    body = client.get(reverse("mcok:organizations"), {"has_head": "false"}).content.decode()
+    assert world.other_school.short_name in body
+    assert world.school.short_name not in body
 
 
 def test_school_user_gets_404_for_another_school(client, world):
