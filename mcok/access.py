@@ -104,12 +104,19 @@ def periods_visible_to(user) -> QuerySet[Period]:
 
 
 def users_visible_to(user) -> QuerySet[User]:
-    """Accounts an administrator manages: all for the instance's, those with a role in their
-    municipality for a municipal administrator; nobody else manages accounts."""
+    """Accounts an administrator manages: all for the instance's; for a municipal administrator,
+    those with a role in their municipality, never an instance administrator's; nobody else's."""
     if is_instance_administrator(user):
         return User.objects.all()
     municipalities = _roles(user).filter(kind=Role.Kind.ADMINISTRATOR).values("municipality")
-    return User.objects.filter(roles__municipality__in=municipalities, is_superuser=False).distinct()
+    instance_administrators = Role.objects.filter(kind=Role.Kind.ADMINISTRATOR, municipality=None).values(
+        "user"
+    )
+    return (
+        User.objects.filter(roles__municipality__in=municipalities, is_superuser=False)
+        .exclude(pk__in=instance_administrators)
+        .distinct()
+    )
 
 
 # The get_<record>_for functions answer 404 alike for "does not exist" and "not yours".
