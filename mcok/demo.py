@@ -7,6 +7,7 @@ from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from mcok import services
 from mcok.demo_data import MUNICIPALITIES
@@ -70,7 +71,7 @@ def load() -> list[Login]:
     for data in MUNICIPALITIES:
         logins += _load_municipality(data)
     _demo_user("admin", {"is_staff": True, "is_superuser": True})
-    logins.append(Login("admin", str(Role.Kind.ADMINISTRATOR.label), "—"))
+    logins.append(Login("admin", str(Role.Kind.ADMINISTRATOR.label), gettext("whole instance")))
     return logins
 
 

@@ -10,6 +10,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -102,7 +103,7 @@ class Official(models.Model):
     municipality = models.ForeignKey(
         Municipality, models.PROTECT, related_name="officials", verbose_name=_("municipality")
     )
-    full_name = models.CharField(_("full name"), max_length=200)
+    full_name = models.CharField(pgettext_lazy("person", "full name"), max_length=200)
     position = models.CharField(_("position"), max_length=500, blank=True)
     organization = models.ForeignKey(
         Organization,

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -91,7 +92,14 @@ def official_list(request: HttpRequest) -> HttpResponse:
     filterset = OfficialFilter(request.GET, queryset=queryset, request=request)
     officials = filterset.qs
     if request.GET.get("format") == "xlsx":
-        headers = [_("Municipality"), _("Full name"), _("Position"), _("Workplace"), _("E-mail"), _("Phone")]
+        headers = [
+            _("Municipality"),
+            pgettext("person", "Full name"),
+            _("Position"),
+            _("Workplace"),
+            _("E-mail"),
+            _("Phone"),
+        ]
         rows = (
             (o.municipality.name, o.full_name, o.position, o.workplace, o.email, o.phone)
             for o in officials.iterator(chunk_size=2000)
