@@ -1,5 +1,7 @@
 """Writes on the core records."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,28 +33,26 @@ def periods_ensure(*, year: int) -> int:
     return Period.objects.count() - before
 
 
+PERIOD_CODE = re.compile(
+    r"^(?P<year>\d{4})(?:/(?P<next>\d{2})|-H(?P<half>[12])|-Q(?P<quarter>[1-4]))?$", re.ASCII
+)
+PERIOD_YEARS = range(1990, 2101)
+
+
 def period_parse(code: str) -> tuple[str, int, int]:
     """(kind, year, number) of a code such as «2024», «2024/25», «2024-H1», «2024-Q3»; ValidationError
     with a Russian message for anything else."""
-    text = code.strip().upper()
-    try:
-        if text.isdigit() and len(text) == 4:
-            return Period.Kind.YEAR, int(text), 0
-        if "/" in text:
-            first, second = text.split("/")
-            year = int(first)
-            if len(first) == 4 and int(second) % 100 == (year + 1) % 100:
-                return Period.Kind.ACADEMIC_YEAR, year, 0
-        if "-H" in text:
-            year, number = (int(part) for part in text.split("-H"))
-            if number in (1, 2):
-                return Period.Kind.HALF_YEAR, year, number
-        if "-Q" in text:
-            year, number = (int(part) for part in text.split("-Q"))
-            if number in (1, 2, 3, 4):
-                return Period.Kind.QUARTER, year, number
-    except ValueError:
-        pass
+    match = PERIOD_CODE.match(code.strip().upper())
+    if match and int(match["year"]) in PERIOD_YEARS:
+        year = int(match["year"])
+        if match["half"]:
+            return Period.Kind.HALF_YEAR, year, int(match["half"])
+        if match["quarter"]:
+            return Period.Kind.QUARTER, year, int(match["quarter"])
+        if match["next"] is None:
+            return Period.Kind.YEAR, year, 0
+        if int(match["next"]) == (year + 1) % 100:
+            return Period.Kind.ACADEMIC_YEAR, year, 0
     raise ValidationError(
         _("«%(code)s» is not a period code. Write 2024, 2024/25, 2024-H1 or 2024-Q3.") % {"code": code}
     )

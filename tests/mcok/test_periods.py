@@ -3,6 +3,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mcok import services
 from mcok.models import Period, period_code, period_dates
@@ -27,7 +29,10 @@ def test_code_and_dates(kind, year, number, code, starts, ends):
     assert services.period_parse(code) == (kind, year, number)
 
 
-@pytest.mark.parametrize("code", ["", "24", "2024/26", "2024-H3", "2024-Q5", "2024-Q", "осень", "2024/2025x"])
+@pytest.mark.parametrize(
+    "code",
+    ["", "24", "2024/26", "2024-H3", "2024-Q5", "2024-Q", "осень", "2024/2025x", "0000", "١٢٣٤", "3000"],
+)
 def test_parse_refuses_other_codes_in_russian(code):
     with pytest.raises(ValidationError) as error:
         services.period_parse(code)
@@ -59,3 +64,24 @@ def test_periods_ensure_task_runs_in_process(db):
 
     assert periods_ensure.delay(2030).get() == 16
     assert Period.objects.filter(year__in=[2030, 2031]).count() == 16
+
+
+@given(st.text(max_size=20))
+def test_parse_answers_any_text_with_a_period_or_a_russian_refusal(text):
+    try:
+        kind, year, number = services.period_parse(text)
+    except ValidationError as error:
+        assert "не код периода" in error.messages[0]
+    else:
+        assert services.period_parse(period_code(kind, year, number)) == (kind, year, number)
+
+
+@given(st.sampled_from(["year", "academic_year", "half_year", "quarter"]), st.integers(1990, 2099), st.data())
+def test_every_code_parses_back_and_its_dates_are_ordered(kind, year, data):
+    number = {"year": 0, "academic_year": 0, "half_year": data.draw(st.integers(1, 2))}.get(
+        kind, data.draw(st.integers(1, 4))
+    )
+    code = period_code(kind, year, number)
+    assert services.period_parse(code) == (kind, year, number)
+    starts, ends = period_dates(kind, year, number)
+    assert starts < ends

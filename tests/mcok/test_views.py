@@ -156,3 +156,13 @@ def test_healthz(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+@pytest.mark.parametrize("query", [{"kind": "zzz"}, {"municipality": "abc"}, {"page": "xyz"}, {"q": "\x00"}])
+def test_bad_filter_values_are_explained_not_a_server_error(client, world, query):
+    client.force_login(world.coordinator)
+    response = client.get(reverse("mcok:organizations"), query)
+    assert response.status_code == 200
+    body = response.content.decode()
+    if "page" not in query:
+        assert 'class="errorlist' in body
