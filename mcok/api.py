@@ -37,9 +37,17 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "municipality", "short_name", "full_name", "kind", "locality",
-            "low_results", "unfavourable_conditions", "head", "is_active",
-        ]  # fmt: skip
+            "id",
+            "municipality",
+            "short_name",
+            "full_name",
+            "kind",
+            "locality",
+            "low_results",
+            "unfavourable_conditions",
+            "head",
+            "is_active",
+        ]
 
 
 class OfficialSerializer(serializers.ModelSerializer):

@@ -1,33 +1,15 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from mcok import access, exports, selectors
+from mcok import access, selectors
 from mcok.filters import DocumentFilter, OfficialFilter, OrganizationFilter
-
-PAGE_SIZE = 50
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
-    return query.urlencode()
-
-
-def _stamp() -> str:
-    return timezone.localtime().strftime("%Y-%m-%d")
+from mcok.lists import Columns, list_page
 
 
 @require_GET
@@ -42,34 +24,42 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization_list(request: HttpRequest) -> HttpResponse:
-    queryset = access.organizations_visible_to(request.user).select_related("municipality", "head")
-    filterset = OrganizationFilter(request.GET, queryset=queryset, request=request)
-    organizations = filterset.qs
-    if request.GET.get("format") == "xlsx":
-        headers = [
-            _("Municipality"), _("Short name"), _("Full name"), _("Kind"), _("Locality"),
-            _("Low results (ШНОР)"), _("Unfavourable social conditions"), _("Head"),
-        ]  # fmt: skip
-        rows = (
-            (
+    def columns() -> Columns:
+        def yes_no(flag: bool) -> str:
+            return _("yes") if flag else _("no")
+
+        return Columns(
+            [
+                _("Municipality"),
+                _("Short name"),
+                _("Full name"),
+                _("Kind"),
+                _("Locality"),
+                _("Low results (ШНОР)"),
+                _("Unfavourable social conditions"),
+                _("Head"),
+            ],
+            lambda o: (
                 o.municipality.name,
                 o.short_name,
                 o.full_name,
                 o.get_kind_display(),
                 o.get_locality_display(),
-                _("yes") if o.low_results else _("no"),
-                _("yes") if o.unfavourable_conditions else _("no"),
+                yes_no(o.low_results),
+                yes_no(o.unfavourable_conditions),
                 o.head.full_name if o.head else "",
-            )  # fmt: skip
-            for o in organizations.iterator(chunk_size=2000)
+            ),
         )
-        return exports.xlsx_response(f"organizations-{_stamp()}.xlsx", _("Organizations"), headers, rows)
-    context = {
-        "filter": filterset,
-        "page": _page(request, organizations),
-        "query": _query_without_page(request),
-    }
-    return render(request, "mcok/organization_list.html", context)
+
+    return list_page(
+        request,
+        queryset=access.organizations_visible_to(request.user).select_related("municipality", "head"),
+        filterset_class=OrganizationFilter,
+        template="mcok/organization_list.html",
+        name="organizations",
+        title=_("Organizations"),
+        columns=columns,
+    )
 
 
 @login_required
@@ -86,27 +76,30 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def official_list(request: HttpRequest) -> HttpResponse:
-    queryset = access.officials_visible_to(request.user).select_related(
-        "municipality", "organization", "user"
-    )
-    filterset = OfficialFilter(request.GET, queryset=queryset, request=request)
-    officials = filterset.qs
-    if request.GET.get("format") == "xlsx":
-        headers = [
-            _("Municipality"),
-            pgettext("person", "Full name"),
-            _("Position"),
-            _("Workplace"),
-            _("E-mail"),
-            _("Phone"),
-        ]
-        rows = (
-            (o.municipality.name, o.full_name, o.position, o.workplace, o.email, o.phone)
-            for o in officials.iterator(chunk_size=2000)
+    def columns() -> Columns:
+        return Columns(
+            [
+                _("Municipality"),
+                pgettext("person", "Full name"),
+                _("Position"),
+                _("Workplace"),
+                _("E-mail"),
+                _("Phone"),
+            ],
+            lambda o: (o.municipality.name, o.full_name, o.position, o.workplace, o.email, o.phone),
         )
-        return exports.xlsx_response(f"officials-{_stamp()}.xlsx", _("Officials"), headers, rows)
-    context = {"filter": filterset, "page": _page(request, officials), "query": _query_without_page(request)}
-    return render(request, "mcok/official_list.html", context)
+
+    return list_page(
+        request,
+        queryset=access.officials_visible_to(request.user).select_related(
+            "municipality", "organization", "user"
+        ),
+        filterset_class=OfficialFilter,
+        template="mcok/official_list.html",
+        name="officials",
+        title=_("Officials"),
+        columns=columns,
+    )
 
 
 @login_required
@@ -118,21 +111,10 @@ def official_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def document_list(request: HttpRequest) -> HttpResponse:
-    queryset = access.documents_visible_to(request.user).select_related("municipality", "organization")
-    filterset = DocumentFilter(request.GET, queryset=queryset, request=request)
-    documents = filterset.qs
-    if request.GET.get("format") == "xlsx":
-        headers = [
-            _("Municipality"),
-            _("Kind"),
-            _("Title"),
-            _("Number"),
-            _("Date"),
-            _("Organization"),
-            _("Link"),
-        ]
-        rows = (
-            (
+    def columns() -> Columns:
+        return Columns(
+            [_("Municipality"), _("Kind"), _("Title"), _("Number"), _("Date"), _("Organization"), _("Link")],
+            lambda d: (
                 d.municipality.name,
                 d.get_kind_display(),
                 d.title,
@@ -140,12 +122,18 @@ def document_list(request: HttpRequest) -> HttpResponse:
                 d.date,
                 d.organization.short_name if d.organization else "",
                 d.url,
-            )  # fmt: skip
-            for d in documents.iterator(chunk_size=2000)
+            ),
         )
-        return exports.xlsx_response(f"documents-{_stamp()}.xlsx", _("Documents"), headers, rows)
-    context = {"filter": filterset, "page": _page(request, documents), "query": _query_without_page(request)}
-    return render(request, "mcok/document_list.html", context)
+
+    return list_page(
+        request,
+        queryset=access.documents_visible_to(request.user).select_related("municipality", "organization"),
+        filterset_class=DocumentFilter,
+        template="mcok/document_list.html",
+        name="documents",
+        title=_("Documents"),
+        columns=columns,
+    )
 
 
 @login_required
