@@ -30,5 +30,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api_urlpatterns, "api"))),
+    path("directions/", include("directions.urls")),
     path("", include("mcok.urls")),
 ]

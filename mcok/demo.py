@@ -36,7 +36,7 @@ class Login:
     scope: str
 
 
-def _upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+def upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
     """Create or bring up to date, saving only when something changed, so a rerun adds no history."""
     obj, created = model.objects.get_or_create(**lookup, defaults=values)
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -54,7 +54,7 @@ def _demo_password_hash() -> str:
 
 def _demo_user(username: str, values: dict) -> User:
     """The demo login with the demo password, which a rerun puts back if someone changed it."""
-    return _upsert(User, {"username": username}, {**values, "password": _demo_password_hash()})
+    return upsert(User, {"username": username}, {**values, "password": _demo_password_hash()})
 
 
 def _split_name(full_name: str) -> tuple[str, str]:
@@ -76,7 +76,7 @@ def load() -> list[Login]:
 
 
 def _load_municipality(data: dict) -> list[Login]:
-    municipality = _upsert(
+    municipality = upsert(
         Municipality,
         {"slug": data["slug"]},
         {
@@ -88,7 +88,7 @@ def _load_municipality(data: dict) -> list[Login]:
     )
     organizations = {}
     for item in data["organizations"]:
-        organizations[item["short_name"]] = _upsert(
+        organizations[item["short_name"]] = upsert(
             Organization,
             {"municipality": municipality, "short_name": item["short_name"]},
             {
@@ -102,7 +102,7 @@ def _load_municipality(data: dict) -> list[Login]:
     officials: dict[str, Official] = {}
     seed_roles: dict[str, list[Official]] = {}
     for item in data["officials"]:
-        official = _upsert(
+        official = upsert(
             Official,
             {"municipality": municipality, "full_name": item["full_name"], "position": item["position"]},
             {"organization": organizations.get(item["organization"]) if item["organization"] else None},
@@ -113,21 +113,21 @@ def _load_municipality(data: dict) -> list[Login]:
     for item in data["organizations"]:
         if item["head"]:
             organization = organizations[item["short_name"]]
-            head = officials.get(item["head"]) or _upsert(
+            head = officials.get(item["head"]) or upsert(
                 Official,
                 {"municipality": municipality, "full_name": item["head"], "position": "руководитель"},
                 {"organization": organization},
             )
-            _upsert(Organization, {"pk": organization.pk}, {"head": head})
+            upsert(Organization, {"pk": organization.pk}, {"head": head})
     for item in data["documents"]:
-        _upsert(
+        upsert(
             Document,
             {"municipality": municipality, "title": item["title"], "number": item["number"]},
             {"kind": item["kind"], "date": date.fromisoformat(item["date"]) if item["date"] else None},
         )
     school = Organization.objects.filter(municipality=municipality).schools().order_by(
         "short_name"
-    ).first() or _upsert(
+    ).first() or upsert(
         Organization,
         {"municipality": municipality, "short_name": DEMO_SCHOOL},
         {

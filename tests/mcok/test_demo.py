@@ -29,7 +29,7 @@ def test_load_demo_creates_the_four_seed_municipalities(demo_loaded):
         "dobryanka",
         "sosnovka",
     }
-    assert set(Period.objects.values_list("year", flat=True)) == set(range(2021, 2027))
+    assert set(Period.objects.values_list("year", flat=True)) >= set(range(2021, 2027))
     assert Period.objects.get(code="2024/25").starts_on.month == 9
     dobryanka = Organization.objects.filter(municipality__slug="dobryanka")
     assert dobryanka.filter(kind="school").count() >= 10

@@ -1,0 +1,387 @@
+"""Blocks and directions, the management cycle of a direction in a period, the technology card,
+and the FIOKO-style evaluation of the cycle."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Component(models.TextChoices):
+    """The nine components FIOKO scores; the technology card groups them in six rows."""
+
+    GOALS = "goals", _("Goals")
+    INDICATORS = "indicators", _("Indicators")
+    METHODS = "methods", _("Methods of data collection and processing")
+    MONITORING = "monitoring", _("Monitoring of the indicators")
+    ANALYSIS = "analysis", _("Analysis of the monitoring results")
+    RECOMMENDATIONS = "recommendations", _("Targeted recommendations")
+    MEASURES = "measures", _("Measures and events")
+    DECISIONS = "decisions", _("Management decisions")
+    EFFECTIVENESS = "effectiveness", _("Analysis of the effectiveness of the measures")
+
+
+# The row of the technology card (and its FIOKO group) that holds each component.
+CARD_ROW = {
+    Component.GOALS: 1,
+    Component.INDICATORS: 2,
+    Component.METHODS: 2,
+    Component.MONITORING: 3,
+    Component.ANALYSIS: 4,
+    Component.RECOMMENDATIONS: 4,
+    Component.MEASURES: 5,
+    Component.DECISIONS: 5,
+    Component.EFFECTIVENESS: 6,
+}
+MANAGERIAL = (Component.MEASURES, Component.DECISIONS, Component.EFFECTIVENESS)
+
+
+class Block(models.Model):
+    """«Механизмы управления качеством образовательных результатов» (1) and «… деятельности» (2)."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class DirectionQuerySet(models.QuerySet):
+    def valid_in(self, period):
+        """Directions in force during the period: the list changes between years."""
+        return self.filter(valid_from__starts_on__lte=period.ends_on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__ends_on__gte=period.starts_on)
+        )
+
+
+class Direction(models.Model):
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.PROTECT, related_name="directions", verbose_name=_("municipality")
+    )
+    block = models.ForeignKey(Block, models.PROTECT, related_name="directions", verbose_name=_("block"))
+    code = models.CharField(_("code"), max_length=10)  # as the order numbers it: «1.1», «2.3»
+    name = models.CharField(_("name"), max_length=500)
+    goal = models.TextField(_("goal"), blank=True)
+    measures = models.TextField(_("main measures"), blank=True, help_text=_("One measure per line."))
+    coordinators = models.ManyToManyField(
+        "mcok.Official", related_name="coordinated_directions", blank=True, verbose_name=_("coordinators")
+    )
+    executors = models.ManyToManyField(
+        "mcok.Official", related_name="executed_directions", blank=True, verbose_name=_("executors")
+    )
+    executor_organizations = models.ManyToManyField(
+        "mcok.Organization",
+        related_name="executed_directions",
+        blank=True,
+        verbose_name=_("executing organizations"),
+    )
+    valid_from = models.ForeignKey(
+        "mcok.Period", models.PROTECT, related_name="+", verbose_name=_("valid from")
+    )
+    valid_until = models.ForeignKey(
+        "mcok.Period", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("valid until")
+    )
+    source = models.CharField(
+        _("source"), max_length=500, blank=True, help_text=_("The document that sets it.")
+    )
+
+    objects = DirectionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[coordinators, executors])
+
+    class Meta:
+        verbose_name = _("direction")
+        verbose_name_plural = _("directions")
+        ordering = ["municipality__name", "block__code", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code", "valid_from"], name="direction_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("directions:direction", args=[self.pk])
+
+    @property
+    def measure_list(self) -> list[str]:
+        return [line.strip() for line in self.measures.splitlines() if line.strip()]
+
+
+class CardDuty(models.Model):
+    """One row of the technology card: the action and what each role does in it."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="card_duties", verbose_name=_("municipality")
+    )
+    row = models.PositiveSmallIntegerField(_("row"))
+    title = models.CharField(_("component of the cycle"), max_length=300)
+    action = models.TextField(_("action"), blank=True)
+    coordinator = models.TextField(_("coordinator's duties"), blank=True)
+    executor = models.TextField(_("executors' duties"), blank=True)
+    operator = models.TextField(_("operator's duties"), blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("technology card row")
+        verbose_name_plural = _("technology card")
+        ordering = ["municipality__name", "row"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "row"], name="card_row_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.row}. {self.title}"
+
+
+class Cycle(models.Model):
+    """A direction's management cycle in a period."""
+
+    direction = models.ForeignKey(
+        Direction, models.CASCADE, related_name="cycles", verbose_name=_("direction")
+    )
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        constraints = [models.UniqueConstraint(fields=["direction", "period"], name="cycle_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.direction.code} · {self.period}"
+
+
+class CycleComponent(models.Model):
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        DRAFTED = "drafted", _("Drafted by the executors")
+        APPROVED = "approved", _("Approved by the coordinator")
+        PUBLISHED = "published", _("Published by the operator")
+
+    cycle = models.ForeignKey(Cycle, models.CASCADE, related_name="components", verbose_name=_("cycle"))
+    component = models.CharField(_("component"), max_length=20, choices=Component.choices)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.NOT_STARTED)
+    content = models.TextField(_("content"), blank=True)
+    documents = models.ManyToManyField(
+        "mcok.Document", blank=True, related_name="+", verbose_name=_("documents")
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    responsible = models.ManyToManyField(
+        "mcok.Official", blank=True, related_name="cycle_components", verbose_name=_("responsible")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("component of the cycle")
+        verbose_name_plural = _("components of the cycle")
+        constraints = [models.UniqueConstraint(fields=["cycle", "component"], name="cycle_component_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.get_component_display()}"
+
+    @property
+    def card_row(self) -> int:
+        return CARD_ROW[self.component]
+
+    @property
+    def state_short(self) -> str:
+        """The state in a word, for the overview matrix."""
+        return STATE_SHORT[self.state]
+
+
+STATE_SHORT = {
+    CycleComponent.State.NOT_STARTED: _("not started"),
+    CycleComponent.State.DRAFTED: _("draft"),
+    CycleComponent.State.APPROVED: _("approved"),
+    CycleComponent.State.PUBLISHED: _("published"),
+}
+
+
+class Transition(models.Model):
+    """Every move of a component's state: who, when, from what, to what, and why."""
+
+    component = models.ForeignKey(
+        CycleComponent, models.CASCADE, related_name="transitions", verbose_name=_("component")
+    )
+    from_state = models.CharField(_("from"), max_length=20, choices=CycleComponent.State.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=CycleComponent.State.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.component}: {self.from_state} → {self.to_state}"
+
+
+class Position(models.Model):
+    """An evaluation position (позиция оценивания) of a municipality's catalogue for a period."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality",
+        models.CASCADE,
+        related_name="evaluation_positions",
+        verbose_name=_("municipality"),
+    )
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    direction = models.ForeignKey(
+        Direction, models.CASCADE, related_name="positions", verbose_name=_("direction")
+    )
+    track = models.CharField(
+        _("track"), max_length=100, blank=True, help_text=_("Part of a split direction.")
+    )
+    component = models.CharField(_("component"), max_length=20, choices=Component.choices)
+    code = models.CharField(_("code"), max_length=30)
+    text = models.TextField(_("text"))
+    max_score = models.DecimalField(
+        _("maximum primary score"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evaluation position")
+        verbose_name_plural = _("evaluation positions")
+        ordering = ["direction__block__code", "direction__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "direction", "code"], name="position_code_unique"),
+            models.CheckConstraint(condition=Q(max_score__gte=0), name="position_max_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+
+class Evaluation(models.Model):
+    """An evaluation of a municipality's management cycle for a period."""
+
+    class Kind(models.TextChoices):
+        SELF = "self", _("Self-assessment")
+        EXPERT = "expert", _("Expert evaluation")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("In progress")
+        FINISHED = "finished", _("Finished")
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="evaluations", verbose_name=_("municipality")
+    )
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SELF)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    partial_directions = models.ManyToManyField(
+        Direction,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partial cycles"),
+        help_text=_("Tracks evaluated on the managerial components only."),
+    )
+    results = models.JSONField(_("results"), null=True, blank=True, editable=False)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-period__starts_on", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "period", "kind"], name="evaluation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.municipality}, {self.period}"
+
+
+class Score(models.Model):
+    """The primary score an expert gives a position, with the reason and the evidence."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, models.CASCADE, related_name="scores", verbose_name=_("evaluation")
+    )
+    position = models.ForeignKey(Position, models.CASCADE, related_name="scores", verbose_name=_("position"))
+    score = models.DecimalField(
+        _("primary score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True, help_text=_("Links to documents and materials."))
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scored by"),
+    )
+    scored_at = models.DateTimeField(_("scored"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "position"], name="score_unique"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) | Q(score__isnull=True), name="score_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position.code}: {self.score}"
+
+
+class LevelBand(models.Model):
+    """A level (high, medium, low …) from a lower bound of the index, as a region sets it for a period."""
+
+    region = models.CharField(_("region"), max_length=200)
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    lower_percent = models.DecimalField(_("from, %"), max_digits=5, decimal_places=1)
+    label = models.CharField(_("level"), max_length=100)
+
+    class Meta:
+        verbose_name = _("level band")
+        verbose_name_plural = _("level bands")
+        ordering = ["region", "period", "-lower_percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "period", "lower_percent"], name="level_band_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ≥ {self.lower_percent}%"

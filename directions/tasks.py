@@ -1,0 +1,14 @@
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def evaluation_compute(evaluation_id: int) -> dict | None:
+    """Recompute and store an evaluation's indices. Idempotent: a rerun stores the same figures."""
+    from directions import services
+    from directions.models import Evaluation
+
+    evaluation = Evaluation.objects.filter(pk=evaluation_id).first()
+    if evaluation is None:  # deleted meanwhile: nothing to do
+        return None
+    return services.evaluation_compute(evaluation=evaluation)

@@ -1,0 +1,175 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from directions import access, selectors, services
+from directions.forms import ComponentForm, MoveForm
+from directions.models import CARD_ROW, CardDuty, Component, Cycle, CycleComponent
+from mcok import access as core_access
+from mcok.models import Municipality, Period
+
+
+def _municipality(request: HttpRequest) -> Municipality:
+    """The municipality chosen with ?municipality=slug among those the user may see, or the first."""
+    visible = core_access.municipalities_visible_to(request.user)
+    slug = request.GET.get("municipality")
+    municipality = visible.filter(slug=slug).first() if slug else visible.first()
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+def _period(request: HttpRequest) -> Period:
+    """The period chosen with ?period=code, or the current calendar year."""
+    code = request.GET.get("period")
+    if code:
+        return get_object_or_404(Period, code=code)
+    year = timezone.localdate().year
+    return Period.objects.filter(kind=Period.Kind.YEAR, year__lte=year).order_by(
+        "-year"
+    ).first() or get_object_or_404(Period, kind=Period.Kind.YEAR, year=year)
+
+
+def _periods():
+    return Period.objects.filter(kind__in=[Period.Kind.YEAR, Period.Kind.ACADEMIC_YEAR]).order_by(
+        "-starts_on"
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    period = _period(request)
+    context = {
+        "municipality": municipality,
+        "municipalities": core_access.municipalities_visible_to(request.user),
+        "period": period,
+        "periods": _periods(),
+        "components": Component.choices,
+        "rows": selectors.overview(request.user, municipality, period),
+        "can_manage": access.can_manage_directions(request.user, municipality),
+    }
+    return render(request, "directions/overview.html", context)
+
+
+@login_required
+def technology_card(request: HttpRequest) -> HttpResponse:
+    municipality = _municipality(request)
+    duties = CardDuty.objects.filter(municipality=municipality)
+    rows = {}
+    for component, label in Component.choices:
+        rows.setdefault(CARD_ROW[component], []).append(label)
+    context = {
+        "municipality": municipality,
+        "municipalities": core_access.municipalities_visible_to(request.user),
+        "duties": [(duty, rows.get(duty.row, [])) for duty in duties],
+    }
+    return render(request, "directions/technology_card.html", context)
+
+
+@login_required
+def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    direction = access.get_direction_for(request.user, pk)
+    period = _period(request)
+    cycle = (
+        Cycle.objects.filter(direction=direction, period=period)
+        .prefetch_related(Prefetch("components", queryset=CycleComponent.objects.order_by("pk")))
+        .first()
+    )
+    groups = []
+    if cycle is not None:
+        by_row: dict[int, list] = {}
+        for item in cycle.components.all():
+            by_row.setdefault(item.card_row, []).append(item)
+        duties = {duty.row: duty for duty in CardDuty.objects.filter(municipality=direction.municipality)}
+        groups = [(row, duties.get(row), items) for row, items in sorted(by_row.items())]
+    context = {
+        "direction": direction,
+        "period": period,
+        "periods": _periods(),
+        "cycle": cycle,
+        "groups": groups,
+        "coordinators": direction.coordinators.all(),
+        "executors": direction.executors.all(),
+        "executor_organizations": direction.executor_organizations.all(),
+        "can_manage": access.can_manage_directions(request.user, direction.municipality),
+    }
+    return render(request, "directions/direction_detail.html", context)
+
+
+@require_POST
+@login_required
+def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
+    direction = access.get_direction_for(request.user, pk)
+    period = get_object_or_404(Period, code=request.POST.get("period", ""))
+    try:
+        services.cycle_open(direction=direction, period=period, by=request.user)
+    except PermissionDenied:
+        messages.error(request, _("Only a coordinator or an administrator opens a cycle."))
+    else:
+        messages.success(request, _("The cycle for %(period)s is open.") % {"period": period})
+    return redirect(f"{direction.get_absolute_url()}?period={period.code}")
+
+
+@login_required
+def component_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access.get_component_for(request.user, pk)
+    editable = services.may_edit(request.user, item)
+    form = ComponentForm(request.POST or None, instance=item) if editable else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("You cannot edit this component now."))
+            return redirect("directions:component", pk=item.pk)
+        if form.is_valid():
+            services.component_update(
+                component=item,
+                by=request.user,
+                content=form.cleaned_data["content"],
+                due_on=form.cleaned_data["due_on"],
+            )
+            messages.success(request, _("Saved."))
+            return redirect("directions:component", pk=item.pk)
+    direction = item.cycle.direction
+    context = {
+        "item": item,
+        "direction": direction,
+        "form": form,
+        "moves": [
+            (state, CycleComponent.State(state).label) for state in services.moves_for(request.user, item)
+        ],
+        "backward": {to for (frm, to) in services.BACKWARD if frm == item.state},
+        "transitions": item.transitions.select_related("by"),
+        "responsible": item.responsible.all(),
+        "waiting_for": selectors.waiting_for(item, direction, selectors.operators_of(direction.municipality)),
+    }
+    return render(request, "directions/component_detail.html", context)
+
+
+@require_POST
+@login_required
+def component_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access.get_component_for(request.user, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the new state."))
+        return redirect("directions:component", pk=item.pk)
+    try:
+        services.component_move(
+            component=item,
+            to_state=form.cleaned_data["to_state"],
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except PermissionDenied:
+        messages.error(request, _("By the technology card this step belongs to another role."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The state is changed."))
+    return redirect("directions:component", pk=item.pk)

@@ -1,0 +1,233 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from directions import selectors, services
+from directions.models import Block, Component, CycleComponent, Direction, Transition
+from mcok import services as core_services
+from mcok.models import Period, Role
+from tests.factories import make_official, make_user_with_role
+
+State = CycleComponent.State
+
+
+@pytest.fixture
+def cycle_world(world):
+    """A direction of the first municipality with its coordinator and executor named, its cycle for
+    2025 open; the municipality's operator; and a coordinator and an executor not named on it."""
+    core_services.periods_ensure(year=2025)
+    period = Period.objects.get(code="2025")
+    block = Block.objects.create(code="1", name="Механизмы управления качеством образовательных результатов")
+    direction = Direction.objects.create(
+        municipality=world.municipality,
+        block=block,
+        code="1.1",
+        name="Система оценки качества",
+        valid_from=period,
+    )
+    for user, name in [(world.coordinator, "Координатор А.А."), (world.executor, "Исполнитель Б.Б."),
+                       (world.operator, "Оператор В.В.")]:  # fmt: skip
+        make_official(world.municipality, full_name=name, user=user)
+    direction.coordinators.add(world.coordinator.official)
+    direction.executors.add(world.executor.official)
+    world.other_coordinator = make_user_with_role(Role.Kind.COORDINATOR, municipality=world.municipality)
+    make_official(world.municipality, full_name="Чужой координатор", user=world.other_coordinator)
+    cycle = services.cycle_open(direction=direction, period=period, by=world.coordinator)
+    world.direction, world.period, world.cycle = direction, period, cycle
+    return world
+
+
+def goals(world) -> CycleComponent:
+    return world.cycle.components.get(component=Component.GOALS)
+
+
+def test_opening_a_cycle_creates_the_nine_components_once(cycle_world):
+    w = cycle_world
+    assert w.cycle.components.count() == 9
+    assert set(w.cycle.components.values_list("state", flat=True)) == {State.NOT_STARTED}
+    assert list(goals(w).responsible.all()) == [w.executor.official]
+    assert services.cycle_open(direction=w.direction, period=w.period, by=w.coordinator) == w.cycle
+    assert w.cycle.components.count() == 9
+
+
+def test_executor_cannot_open_a_cycle(cycle_world):
+    with pytest.raises(PermissionDenied):
+        services.cycle_open(
+            direction=cycle_world.direction, period=cycle_world.period, by=cycle_world.executor
+        )
+
+
+# The card: executors draft, the coordinator approves or returns, the operator publishes or withdraws.
+CARD = [
+    (State.NOT_STARTED, State.DRAFTED, "executor"),
+    (State.DRAFTED, State.APPROVED, "coordinator"),
+    (State.DRAFTED, State.NOT_STARTED, "coordinator"),
+    (State.APPROVED, State.DRAFTED, "coordinator"),
+    (State.APPROVED, State.PUBLISHED, "operator"),
+    (State.PUBLISHED, State.APPROVED, "operator"),
+]
+ACTORS = [
+    "executor",
+    "coordinator",
+    "operator",
+    "expert",
+    "administrator",
+    "other_coordinator",
+    "respondent",
+    "outsider",
+]
+
+
+@pytest.mark.parametrize(("from_state", "to_state", "allowed"), CARD)
+def test_only_the_role_the_card_names_moves_a_state(cycle_world, from_state, to_state, allowed):
+    w = cycle_world
+    for actor in ACTORS:
+        item = goals(w)
+        CycleComponent.objects.filter(pk=item.pk).update(state=from_state)
+        item.refresh_from_db()
+        user = getattr(w, actor)
+        if actor == allowed:
+            services.component_move(component=item, to_state=to_state, by=user, comment="причина")
+            assert goals(w).state == to_state
+        else:
+            with pytest.raises(PermissionDenied):
+                services.component_move(component=item, to_state=to_state, by=user, comment="причина")
+            assert goals(w).state == from_state, actor
+
+
+def test_impossible_moves_are_refused(cycle_world):
+    w = cycle_world
+    with pytest.raises(ValidationError):
+        services.component_move(component=goals(w), to_state=State.PUBLISHED, by=w.operator)
+    with pytest.raises(ValidationError):
+        services.component_move(component=goals(w), to_state=State.APPROVED, by=w.coordinator)
+
+
+def test_every_move_is_kept_and_a_move_back_needs_a_reason(cycle_world):
+    w = cycle_world
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
+    with pytest.raises(ValidationError) as error:
+        services.component_move(component=goals(w), to_state=State.NOT_STARTED, by=w.coordinator, comment=" ")
+    assert "комментарий" in error.value.messages[0]
+    services.component_move(
+        component=goals(w), to_state=State.NOT_STARTED, by=w.coordinator, comment="Нет сроков"
+    )
+    moves = list(
+        Transition.objects.filter(component=goals(w))
+        .order_by("pk")
+        .values_list("from_state", "to_state", "by", "comment")
+    )
+    assert moves == [
+        (State.NOT_STARTED, State.DRAFTED, w.executor.pk, ""),
+        (State.DRAFTED, State.NOT_STARTED, w.coordinator.pk, "Нет сроков"),
+    ]
+
+
+def test_a_stale_move_loses_to_the_first(cycle_world):
+    w = cycle_world
+    stale = goals(w)
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
+    with pytest.raises(ValidationError):
+        services.component_move(component=stale, to_state=State.DRAFTED, by=w.executor)
+    assert Transition.objects.filter(component=stale).count() == 1
+
+
+def test_content_is_written_until_approval(cycle_world):
+    w = cycle_world
+    services.component_update(component=goals(w), by=w.executor, content="Цель: 95 % объективных результатов")
+    assert goals(w).content.startswith("Цель")
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
+    services.component_move(component=goals(w), to_state=State.APPROVED, by=w.coordinator)
+    with pytest.raises(PermissionDenied):
+        services.component_update(component=goals(w), by=w.executor, content="правка")
+    with pytest.raises(PermissionDenied):
+        services.component_update(component=goals(w), by=w.operator, content="правка")
+
+
+def test_overview_shows_states_and_who_is_awaited(cycle_world):
+    w = cycle_world
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
+    rows = selectors.overview(w.coordinator, w.municipality, w.period)
+    assert [row.direction for row in rows] == [w.direction]
+    cells = {cell.component: cell for cell in rows[0].cells}
+    assert cells[Component.GOALS].item.state == State.DRAFTED
+    assert cells[Component.GOALS].waiting_for == ["Координатор А.А."]
+    assert cells[Component.INDICATORS].waiting_for == ["Исполнитель Б.Б."]
+    assert selectors.overview(w.outsider, w.municipality, w.period) == []
+
+
+def test_overview_marks_overdue(cycle_world):
+    w = cycle_world
+    CycleComponent.objects.filter(pk=goals(w).pk).update(due_on="2025-02-01")
+    cells = {c.component: c for c in selectors.overview(w.coordinator, w.municipality, w.period)[0].cells}
+    assert cells[Component.GOALS].overdue
+    CycleComponent.objects.filter(pk=goals(w).pk).update(state=State.PUBLISHED)
+    cells = {c.component: c for c in selectors.overview(w.coordinator, w.municipality, w.period)[0].cells}
+    assert not cells[Component.GOALS].overdue
+
+
+def test_overview_page_queries_do_not_grow_with_directions(client, cycle_world):
+    w = cycle_world
+    client.force_login(w.coordinator)
+    url = reverse("directions:overview") + f"?period={w.period.code}&municipality={w.municipality.slug}"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    before = queries()
+    for n in range(2, 6):
+        direction = Direction.objects.create(
+            municipality=w.municipality,
+            block=w.direction.block,
+            code=f"1.{n}",
+            name=f"Направление {n}",
+            valid_from=w.period,
+        )
+        direction.coordinators.add(w.coordinator.official)
+        direction.executors.add(w.executor.official)
+        services.cycle_open(direction=direction, period=w.period, by=w.coordinator)
+    assert queries() == before
+
+
+def test_move_through_the_pages(client, cycle_world):
+    w = cycle_world
+    item = goals(w)
+    client.force_login(w.executor)
+    page = client.get(reverse("directions:component", args=[item.pk])).content.decode()
+    assert "Черновик подготовлен исполнителями" in page
+    client.post(
+        reverse("directions:component", args=[item.pk]), {"content": "Цели и задачи", "due_on": "2025-10-01"}
+    )
+    client.post(reverse("directions:component-move", args=[item.pk]), {"to_state": State.DRAFTED})
+    item.refresh_from_db()
+    assert (item.state, item.content, str(item.due_on)) == (State.DRAFTED, "Цели и задачи", "2025-10-01")
+    response = client.post(
+        reverse("directions:component-move", args=[item.pk]), {"to_state": State.APPROVED}, follow=True
+    )
+    assert "другая роль" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == State.DRAFTED
+
+
+def test_home_page_lists_what_waits_for_each_role(client, cycle_world):
+    w = cycle_world
+    client.force_login(w.executor)
+    assert "9 компонентов циклов ждут вашего черновика" in client.get(reverse("mcok:home")).content.decode()
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
+    client.force_login(w.coordinator)
+    assert "1 черновик ждёт вашего утверждения" in client.get(reverse("mcok:home")).content.decode()
+    services.component_move(component=goals(w), to_state=State.APPROVED, by=w.coordinator)
+    client.force_login(w.operator)
+    assert "1 утверждённый компонент ждёт публикации" in client.get(reverse("mcok:home")).content.decode()
+
+
+def test_schools_and_other_municipalities_see_no_direction(client, cycle_world):
+    w = cycle_world
+    for user in (w.respondent, w.outsider, w.outsider_school):
+        client.force_login(user)
+        assert client.get(reverse("directions:direction", args=[w.direction.pk])).status_code == 404
+        assert client.get(reverse("directions:component", args=[goals(w).pk])).status_code == 404
