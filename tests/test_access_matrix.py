@@ -14,7 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from mcok.models import Role
+from mcok.models import Period, Role, User
 from tests.factories import make_document, make_official, make_organization, make_world
 
 # Routes an anonymous visitor may open: the login, the password reset, the health check.
@@ -106,6 +106,8 @@ def victim(db) -> tuple[Victim, object]:
     garden = make_organization(municipality, pk=500006, short_name=f"{marker}-сад", kind="kindergarten")
     world.respondent.roles.update(organization=school)
     world.school = school
+    # The management cycle: the municipality's staff only, never a school.
+    directions = make_directions_victim(municipality, marker)
     return (
         Victim(
             school_markers=[
@@ -114,13 +116,67 @@ def victim(db) -> tuple[Victim, object]:
                 teacher.full_name,
                 plan.title,
                 f"{marker}-содержимое",
+                *directions.markers,
             ],
             department_markers=[inspector.full_name, order.title, garden.short_name],
-            school_ids=[school.pk, teacher.pk, plan.pk],
+            school_ids=[school.pk, teacher.pk, plan.pk, *directions.ids],
             department_ids=[inspector.pk, order.pk, garden.pk],
             slugs=[municipality.slug],
         ),
         world,
+    )
+
+
+@dataclass
+class Records:
+    markers: list[str]
+    ids: list[int]
+
+
+def make_directions_victim(municipality, marker: str) -> Records:
+    """A direction with its cycle, a position and an evaluation, every id in the victim's range."""
+    from directions.models import Block, Cycle, CycleComponent, Direction, Evaluation, Position, Score
+    from mcok.services import periods_ensure
+
+    periods_ensure(year=2025)
+    period = Period.objects.get(code="2025")
+    block = Block.objects.create(code="1", name="Блок 1")
+    direction = Direction.objects.create(
+        pk=500011,
+        municipality=municipality,
+        block=block,
+        code="1.1",
+        name=f"{marker}-направление",
+        goal=f"{marker}-цель",
+        valid_from=period,
+    )
+    cycle = Cycle.objects.create(pk=500012, direction=direction, period=period)
+    component = CycleComponent.objects.create(
+        pk=500013, cycle=cycle, component="goals", content=f"{marker}-содержание-цели"
+    )
+    position = Position.objects.create(
+        pk=500014,
+        municipality=municipality,
+        period=period,
+        direction=direction,
+        component="goals",
+        code="Ц.1",
+        text=f"{marker}-позиция",
+        max_score=2,
+    )
+    evaluation = Evaluation.objects.create(
+        pk=500015,
+        municipality=municipality,
+        period=period,
+        created_by=User.objects.filter(is_superuser=False).first(),
+        results={"total": {"score": 1, "max": 2, "percent": 50.0}},
+    )
+    score = Score.objects.create(
+        pk=500016, evaluation=evaluation, position=position, score=1, comment=f"{marker}-балл"
+    )
+    return Records(
+        markers=[direction.name, direction.goal, component.content, position.text, score.comment],
+        ids=[direction.pk, cycle.pk, component.pk, position.pk, evaluation.pk, score.pk],
     )
 
 
@@ -135,8 +191,15 @@ def outsiders(world) -> dict[str, object]:
 
 def test_the_matrix_covers_every_route():
     names = {name for name, _slots in named_routes()}
-    for expected in ("mcok:organization", "mcok:official", "mcok:document-file", "api:organization-detail",
-                     "api:municipality-detail", "admin:mcok_organization_change", "api:schema"):  # fmt: skip
+    for expected in (
+        "mcok:organization",
+        "mcok:official",
+        "mcok:document-file",
+        "api:organization-detail",
+        "api:municipality-detail",
+        "admin:mcok_organization_change",
+        "api:schema",
+    ):
         assert expected in names
     assert len(names) > 40
 
@@ -187,5 +250,11 @@ def test_the_victims_own_school_reads_its_records(client, victim):
 
 def test_roles_cover_the_domain():
     assert set(Role.Kind.values) == {
-        "administrator", "coordinator", "executor", "operator", "expert", "respondent", "school_head",
-    }  # fmt: skip
+        "administrator",
+        "coordinator",
+        "executor",
+        "operator",
+        "expert",
+        "respondent",
+        "school_head",
+    }
