@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from directions import access, fioko
 from directions.models import (
@@ -33,6 +34,14 @@ MOVES = {
     (State.APPROVED, State.DRAFTED): COORDINATOR,  # reopened
     (State.APPROVED, State.PUBLISHED): OPERATOR,  # on the official site
     (State.PUBLISHED, State.APPROVED): OPERATOR,  # withdrawn from the site
+}
+MOVE_LABELS = {
+    (State.NOT_STARTED, State.DRAFTED): gettext_lazy("Pass the draft to the coordinator"),
+    (State.DRAFTED, State.APPROVED): gettext_lazy("Approve"),
+    (State.DRAFTED, State.NOT_STARTED): gettext_lazy("Return for rework"),
+    (State.APPROVED, State.DRAFTED): gettext_lazy("Reopen the draft"),
+    (State.APPROVED, State.PUBLISHED): gettext_lazy("Mark as published on the official site"),
+    (State.PUBLISHED, State.APPROVED): gettext_lazy("Withdraw from the site"),
 }
 BACKWARD = {
     (State.DRAFTED, State.NOT_STARTED),

@@ -141,7 +141,8 @@ def component_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "direction": direction,
         "form": form,
         "moves": [
-            (state, CycleComponent.State(state).label) for state in services.moves_for(request.user, item)
+            (state, services.MOVE_LABELS[item.state, state])
+            for state in services.moves_for(request.user, item)
         ],
         "backward": {to for (frm, to) in services.BACKWARD if frm == item.state},
         "transitions": item.transitions.select_related("by"),

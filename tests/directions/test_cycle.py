@@ -198,7 +198,7 @@ def test_move_through_the_pages(client, cycle_world):
     item = goals(w)
     client.force_login(w.executor)
     page = client.get(reverse("directions:component", args=[item.pk])).content.decode()
-    assert "Черновик подготовлен исполнителями" in page
+    assert "Передать черновик координатору" in page
     client.post(
         reverse("directions:component", args=[item.pk]), {"content": "Цели и задачи", "due_on": "2025-10-01"}
     )
