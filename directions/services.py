@@ -205,7 +205,11 @@ def positions_of(evaluation: Evaluation) -> list[fioko.PositionScore]:
 def evaluation_compute(*, evaluation: Evaluation) -> dict:
     """Compute the indices by the nine steps and store them with the evaluation. Idempotent."""
     partial = set(evaluation.partial_directions.values_list("code", flat=True))
-    results = fioko.compute(positions_of(evaluation), partial=partial).as_json()
+    try:
+        results = fioko.compute(positions_of(evaluation), partial=partial).as_json()
+    except ValidationError as error:
+        # A maximum lowered below a score given earlier: keep the problem for the results page.
+        results = {"errors": error.messages}
     Evaluation.objects.filter(pk=evaluation.pk).update(results=results, computed_at=timezone.now())
     return results
 

@@ -90,3 +90,41 @@ def test_cache_is_redis_when_redis_url_is_set():
     cache.set(key, {"n": 1}, 30)
     assert cache.get(key) == {"n": 1}
     cache.delete(key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_computes_and_stores_an_evaluations_indices(worker, world):
+    from directions.models import Block, Direction, Evaluation, Position, Score
+    from directions.tasks import evaluation_compute
+    from mcok.services import periods_ensure
+
+    periods_ensure(year=2025)
+    period = Period.objects.get(code="2025")
+    block = Block.objects.create(code="1", name="Блок 1")
+    direction = Direction.objects.create(
+        municipality=world.municipality, block=block, code="1.1", name="Оценка качества", valid_from=period
+    )
+    evaluation = Evaluation.objects.create(
+        municipality=world.municipality, period=period, created_by=world.coordinator
+    )
+    for code, component, maximum, score in [
+        ("Ц.1", "goals", 2, 1),
+        ("Ц.2", "goals", 1, 1),
+        ("П.1", "indicators", 3, 0),
+    ]:
+        position = Position.objects.create(
+            municipality=world.municipality,
+            period=period,
+            direction=direction,
+            component=component,
+            code=code,
+            text=code,
+            max_score=maximum,
+        )
+        Score.objects.create(evaluation=evaluation, position=position, score=score)
+    result = evaluation_compute.apply_async(args=[evaluation.pk], queue=worker.queue).get(timeout=60)
+    # 2 of 6 points: 33.3 %; goals 2 of 3: 66.7 %; indicators 0 of 3.
+    assert result["total"] == {"score": 2, "max": 6, "percent": 33.3}
+    evaluation.refresh_from_db()
+    assert evaluation.results["components"]["1.1"]["goals"] == {"score": 2, "max": 3, "percent": 66.7}
+    assert evaluation.computed_at is not None

@@ -27,8 +27,11 @@ def cycle_world(world):
         name="Система оценки качества",
         valid_from=period,
     )
-    for user, name in [(world.coordinator, "Координатор А.А."), (world.executor, "Исполнитель Б.Б."),
-                       (world.operator, "Оператор В.В.")]:  # fmt: skip
+    for user, name in [
+        (world.coordinator, "Координатор А.А."),
+        (world.executor, "Исполнитель Б.Б."),
+        (world.operator, "Оператор В.В."),
+    ]:
         make_official(world.municipality, full_name=name, user=user)
     direction.coordinators.add(world.coordinator.official)
     direction.executors.add(world.executor.official)
@@ -231,3 +234,27 @@ def test_schools_and_other_municipalities_see_no_direction(client, cycle_world):
         client.force_login(user)
         assert client.get(reverse("directions:direction", args=[w.direction.pk])).status_code == 404
         assert client.get(reverse("directions:component", args=[goals(w).pk])).status_code == 404
+
+
+def test_a_maximum_lowered_below_a_score_is_reported_not_a_crash(cycle_world):
+    from directions.models import Evaluation, Position, Score
+
+    w = cycle_world
+    evaluation = Evaluation.objects.create(
+        municipality=w.municipality, period=w.period, created_by=w.coordinator
+    )
+    position = Position.objects.create(
+        municipality=w.municipality,
+        period=w.period,
+        direction=w.direction,
+        component="goals",
+        code="Ц.1",
+        text="Цели утверждены",
+        max_score=2,
+    )
+    Score.objects.create(evaluation=evaluation, position=position, score=2)
+    Position.objects.filter(pk=position.pk).update(max_score=1)
+    results = services.evaluation_compute(evaluation=evaluation)
+    assert "Ц.1" in results["errors"][0]
+    evaluation.refresh_from_db()
+    assert evaluation.results == results
