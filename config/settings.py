@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Every night at 01:10: the periods of the current and the next year exist before anyone needs them.
     "periods-ensure": {"task": "mcok.tasks.periods_ensure", "schedule": crontab(hour=1, minute=10)},
+    # Every minute: recompute requests whose doorbell was lost (the broker was down at commit).
+    "indicator-values-recompute-pending": {
+        "task": "indicators.tasks.indicator_values_recompute_pending",
+        "schedule": 60.0,
+    },
 }
 
 REST_FRAMEWORK = {

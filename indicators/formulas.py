@@ -1,0 +1,184 @@
+"""Indicator formulas: safe arithmetic over data-element codes, and the ratios built from them.
+
+An expression holds codes of data elements, numbers, + − × ÷ and parentheses; it is parsed into a
+small tree (never eval) and evaluated with Decimal. A missing value makes the result None.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+TOKEN = re.compile(
+    r"\s*(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<code>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/×÷−()]))", re.ASCII
+)
+OPERATORS = {"×": "*", "÷": "/", "−": "-"}
+MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+
+
+@dataclass(frozen=True)
+class Negative:
+    operand: "Node"
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: "Node"
+    right: "Node"
+
+
+Node = Number | Code | Negative | Binary
+
+
+class FormulaError(ValidationError):
+    pass
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    text = text.rstrip()
+    while position < len(text):
+        match = TOKEN.match(text, position)
+        if not match:
+            rest = text[position:]
+            raise FormulaError(
+                _("Unexpected «%(text)s» at position %(position)d of the formula.")
+                % {"text": rest.strip()[:10], "position": position + len(rest) - len(rest.lstrip()) + 1}
+            )
+        kind = match.lastgroup
+        value = match.group(kind)
+        tokens.append((kind, OPERATORS.get(value, value)))
+        position = match.end()
+    return tokens
+
+
+def parse(text: str) -> Node:
+    """The tree of an expression, or FormulaError with a Russian message: unbalanced parentheses, a
+    missing operand, an unknown symbol."""
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(_("The formula is longer than %(max)d characters.") % {"max": MAX_LENGTH})
+    tokens = _tokens(text)
+    if not tokens:
+        raise FormulaError(_("The formula is empty."))
+    position = 0
+
+    def peek() -> tuple[str, str] | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def take() -> tuple[str, str]:
+        nonlocal position
+        token = peek()
+        if token is None:
+            raise FormulaError(_("The formula ends where a number, a code or «(» is expected."))
+        position += 1
+        return token
+
+    def expression(depth: int) -> Node:
+        node = term(depth)
+        while (token := peek()) and token[1] in "+-":
+            take()
+            node = Binary(token[1], node, term(depth))
+        return node
+
+    def term(depth: int) -> Node:
+        node = factor(depth)
+        while (token := peek()) and token[1] in "*/":
+            take()
+            node = Binary(token[1], node, factor(depth))
+        return node
+
+    def factor(depth: int) -> Node:
+        if depth > 50:
+            raise FormulaError(_("The formula nests parentheses too deeply."))
+        kind, value = take()
+        if kind == "number":
+            return Number(Decimal(value.replace(",", ".")))
+        if kind == "code":
+            return Code(value)
+        if value == "-":
+            return Negative(factor(depth + 1))
+        if value == "(":
+            node = expression(depth + 1)
+            if peek() is None or take()[1] != ")":
+                raise FormulaError(_("A parenthesis is not closed."))
+            return node
+        raise FormulaError(
+            _("«%(symbol)s» stands where a number, a code or «(» is expected.") % {"symbol": value}
+        )
+
+    node = expression(0)
+    if position < len(tokens):
+        symbol = tokens[position][1]
+        if symbol == ")":
+            raise FormulaError(_("A closing parenthesis has no opening one."))
+        raise FormulaError(_("«%(symbol)s» stands where an operator is expected.") % {"symbol": symbol})
+    return node
+
+
+def codes(node: Node) -> set[str]:
+    """The data-element codes an expression uses."""
+    if isinstance(node, Code):
+        return {node.code}
+    if isinstance(node, Negative):
+        return codes(node.operand)
+    if isinstance(node, Binary):
+        return codes(node.left) | codes(node.right)
+    return set()
+
+
+def validate(text: str, known: set[str]) -> set[str]:
+    """The codes of a valid expression; FormulaError naming unknown codes otherwise."""
+    used = codes(parse(text))
+    unknown = sorted(used - known)
+    if unknown:
+        raise FormulaError(_("Unknown data elements: %(codes)s.") % {"codes": ", ".join(unknown)})
+    return used
+
+
+def evaluate(node: Node, values: dict[str, Decimal]) -> Decimal | None:
+    """The value with `values` for the codes; None when a code has no value or a division is by zero."""
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Code):
+        return values.get(node.code)
+    if isinstance(node, Negative):
+        operand = evaluate(node.operand, values)
+        return None if operand is None else -operand
+    left, right = evaluate(node.left, values), evaluate(node.right, values)
+    if left is None or right is None:
+        return None
+    try:
+        if node.op == "+":
+            return left + right
+        if node.op == "-":
+            return left - right
+        if node.op == "*":
+            return left * right
+        return left / right
+    except (DivisionByZero, InvalidOperation):
+        return None
+
+
+def ratio(numerator: Decimal | None, denominator: Decimal | None, factor: int = 100) -> Decimal | None:
+    """numerator / denominator × factor; None when there is nothing to divide by."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator * factor
+
+
+def growth(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """The growth rate («темп роста») in per cent: current / previous × 100."""
+    return ratio(current, previous, 100)

@@ -1,0 +1,275 @@
+"""Data elements (what is counted), their values per organization and period, indicators built on
+them, and the indicator values computed for every organization and for the municipality."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class DataElement(models.Model):
+    class ValueType(models.TextChoices):
+        INTEGER = "integer", _("Whole number")
+        DECIMAL = "decimal", _("Decimal number")
+        PERCENT = "percent", _("Per cent")
+        SCORE = "score", _("Score")
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="data_elements", verbose_name=_("municipality")
+    )
+    code = models.SlugField(
+        _("code"), max_length=60, help_text=_("Latin letters, digits and _: the name used in formulas.")
+    )
+    name = models.CharField(_("name"), max_length=500)
+    value_type = models.CharField(
+        _("value type"), max_length=10, choices=ValueType.choices, default=ValueType.INTEGER
+    )
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    kinds = models.JSONField(_("kinds of organization that report it"), default=list, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("data element")
+        verbose_name_plural = _("data elements")
+        ordering = ["municipality__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="data_element_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+
+class DataValue(models.Model):
+    """A number an organization reported for a period; with no organization, the municipality's own figure."""
+
+    class Source(models.TextChoices):
+        SUBMISSION = "submission", _("Form submission")
+        IMPORT = "import", _("Import")
+        MANUAL = "manual", _("Manual entry")
+
+    data_element = models.ForeignKey(
+        DataElement, models.CASCADE, related_name="values", verbose_name=_("data element")
+    )
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    organization = models.ForeignKey(
+        "mcok.Organization",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_values",
+        verbose_name=_("organization"),
+    )
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.MANUAL)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("data value")
+        verbose_name_plural = _("data values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_element", "organization", "period"],
+                condition=Q(organization__isnull=False),
+                name="data_value_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["data_element", "period"],
+                condition=Q(organization__isnull=True),
+                name="data_value_municipal_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "period"], name="data_value_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.data_element.code} = {self.value}"
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        RATIO = "ratio", _("Ratio")
+        GROWTH = "growth", _("Growth rate")
+        VALUE = "value", _("Single value")
+        SCORE = "score", _("Expert score")
+
+    class Periodicity(models.TextChoices):
+        YEARLY = "yearly", _("Yearly")
+        HALF_YEAR = "half_year", _("Twice a year")
+        QUARTERLY = "quarterly", _("Quarterly")
+        MONTHLY = "monthly", _("Monthly")
+        ONCE = "once", _("Once")
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="indicators", verbose_name=_("municipality")
+    )
+    direction = models.ForeignKey(
+        "directions.Direction",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("direction"),
+    )
+    code = models.CharField(_("code"), max_length=20)  # as the order writes it: «П8», «2.3.1»
+    name = models.CharField(_("name"), max_length=1000)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RATIO)
+    numerator = models.CharField(
+        _("numerator"),
+        max_length=500,
+        blank=True,
+        help_text=_("Data-element codes, numbers, + − × ÷ and parentheses."),
+    )
+    denominator = models.CharField(_("denominator"), max_length=500, blank=True)
+    factor = models.PositiveIntegerField(
+        _("factor"), default=100, help_text=_("100 for per cent; 10, 100, 1000 for «per N».")
+    )
+    periodicity = models.CharField(
+        _("periodicity"), max_length=10, choices=Periodicity.choices, default=Periodicity.YEARLY
+    )
+    method = models.TextField(_("method of collection"), blank=True)
+    source = models.TextField(_("sources"), blank=True)
+    criterion = models.TextField(_("criterion"), blank=True)
+    responsible = models.ManyToManyField(
+        "mcok.Official", blank=True, related_name="indicators", verbose_name=_("responsible executors")
+    )
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    risk_threshold = models.DecimalField(
+        _("risk threshold"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("An organization whose value is worse than this falls into the risk group."),
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+
+    objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["municipality__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="indicator_code_unique"),
+            models.CheckConstraint(condition=Q(factor__gt=0), name="indicator_factor_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def is_at_risk(self, value) -> bool:
+        if value is None or self.risk_threshold is None:
+            return False
+        return value < self.risk_threshold if self.higher_is_better else value > self.risk_threshold
+
+
+class Target(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="targets", verbose_name=_("indicator")
+    )
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period}: {self.value}"
+
+
+class IndicatorValue(models.Model):
+    """A computed value: of an organization, or (organization empty) of the whole municipality."""
+
+    class Reason(models.TextChoices):
+        NO_DATA = "no_data", _("No data")
+        ZERO_DENOMINATOR = "zero_denominator", _("The denominator is zero")
+        NO_FORMULA = "no_formula", _("The formula is not set")
+        NO_PREVIOUS = "no_previous", _("No value for the previous period")
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="values", verbose_name=_("indicator")
+    )
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    organization = models.ForeignKey(
+        "mcok.Organization",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        verbose_name=_("organization"),
+    )
+    numerator = models.DecimalField(_("numerator"), max_digits=20, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4, null=True, blank=True)
+    reason = models.CharField(_("why no value"), max_length=20, choices=Reason.choices, blank=True)
+    reported = models.PositiveIntegerField(_("organizations reported"), default=0)
+    expected = models.PositiveIntegerField(_("organizations expected"), default=0)
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "organization"],
+                condition=Q(organization__isnull=False),
+                name="indicator_value_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=Q(organization__isnull=True),
+                name="indicator_value_total_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "period"], name="indicator_value_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period}: {self.value}"
+
+
+class RecomputeRequest(models.Model):
+    """A doorbell that outlives the queue: written with the data values in one transaction, claimed and
+    deleted by the recompute task. With an organization, only its values and the totals are redone."""
+
+    municipality = models.ForeignKey("mcok.Municipality", models.CASCADE, related_name="+")
+    period = models.ForeignKey("mcok.Period", models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "mcok.Organization", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recompute request")
+        verbose_name_plural = _("recompute requests")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.period_id}/{self.organization_id or '*'}"

@@ -1,0 +1,383 @@
+"""Writes on indicators: data values and the recomputation of indicator values from them.
+
+The database is the source of truth and the queue only a doorbell: whoever writes data values also
+writes a RecomputeRequest in the same transaction and rings the task after commit; the task (and
+beat, every minute) claims the requests and recomputes. Recomputing is idempotent.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count, Q, Sum
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
+
+from indicators import formulas
+from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest
+from mcok.models import Municipality, Organization, Period, User
+
+Reason = IndicatorValue.Reason
+logger = logging.getLogger(__name__)
+
+
+# Data values -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One number to store: element × organization (None: the municipality's own) × period."""
+
+    element: DataElement
+    organization: Organization | None
+    period: Period
+    value: Decimal
+
+
+@transaction.atomic
+def data_values_write(*, entries: Iterable[Entry], source: str, by: User | None) -> int:
+    """Store the numbers (insert or update) and ask for the affected indicator values to be recomputed
+    after commit. A fixed number of queries for any number of entries of one municipality."""
+    entries = list(entries)
+    if not entries:
+        return 0
+    keys = {(e.element.pk, e.organization.pk if e.organization else None, e.period.pk): e for e in entries}
+    existing = {
+        (v.data_element_id, v.organization_id, v.period_id): v
+        for v in DataValue.objects.filter(
+            data_element__in={e.element.pk for e in entries}, period__in={e.period.pk for e in entries}
+        )
+    }
+    changed, created = [], []
+    for key, entry in keys.items():
+        current = existing.get(key)
+        if current is None:
+            created.append(
+                DataValue(
+                    data_element=entry.element,
+                    municipality_id=entry.element.municipality_id,
+                    organization=entry.organization,
+                    period=entry.period,
+                    value=entry.value,
+                    source=source,
+                    entered_by=by,
+                )
+            )
+        elif current.value != entry.value:
+            current.value, current.source, current.entered_by = entry.value, source, by
+            changed.append(current)
+    DataValue.objects.bulk_create(created)
+    DataValue.objects.bulk_update(changed, ["value", "source", "entered_by", "entered_at"])
+    touched = created + changed
+    if touched:
+        _request_recompute({(v.municipality_id, v.period_id, v.organization_id) for v in touched})
+    return len(touched)
+
+
+def data_value_set(
+    *,
+    element: DataElement,
+    organization: Organization | None,
+    period: Period,
+    value: Decimal,
+    by: User | None,
+) -> int:
+    if organization is not None and organization.municipality_id != element.municipality_id:
+        raise ValidationError(_("The organization belongs to another municipality."))
+    return data_values_write(
+        entries=[Entry(element, organization, period, value)], source=DataValue.Source.MANUAL, by=by
+    )
+
+
+def _request_recompute(scopes: set[tuple[int, int, int | None]]) -> None:
+    """Ring the doorbell: one row per municipality, period (and the next one, for growth rates) and
+    organization; when several organizations of one municipality changed, one row for all of them."""
+    by_scope: dict[tuple[int, int], set[int | None]] = defaultdict(set)
+    for municipality_id, period_id, organization_id in scopes:
+        by_scope[municipality_id, period_id].add(organization_id)
+    rows = []
+    for (municipality_id, period_id), organizations in by_scope.items():
+        single = organizations.pop() if len(organizations) == 1 else None
+        period = Period.objects.get(pk=period_id)
+        for target in [period, *_next_periods(period)]:
+            rows.append(
+                RecomputeRequest(municipality_id=municipality_id, period=target, organization_id=single)
+            )
+    RecomputeRequest.objects.bulk_create(rows)
+    transaction.on_commit(_ring)
+
+
+def _ring() -> None:
+    from indicators import tasks
+
+    try:
+        tasks.indicator_values_recompute_pending.delay()
+    except (BrokerError, OSError):  # the broker is down: the request rows wait for beat
+        logger.warning("Recompute not queued; beat will pick the request up.")
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period of the same kind just before: a year before, or the quarter or half-year before."""
+    if period.kind in (Period.Kind.YEAR, Period.Kind.ACADEMIC_YEAR):
+        return Period.objects.filter(kind=period.kind, year=period.year - 1).first()
+    count = 2 if period.kind == Period.Kind.HALF_YEAR else 4
+    year, number = (period.year, period.number - 1) if period.number > 1 else (period.year - 1, count)
+    return Period.objects.filter(kind=period.kind, year=year, number=number).first()
+
+
+def _next_periods(period: Period) -> list[Period]:
+    if period.kind in (Period.Kind.YEAR, Period.Kind.ACADEMIC_YEAR):
+        return list(Period.objects.filter(kind=period.kind, year=period.year + 1))
+    count = 2 if period.kind == Period.Kind.HALF_YEAR else 4
+    year, number = (period.year, period.number + 1) if period.number < count else (period.year + 1, 1)
+    return list(Period.objects.filter(kind=period.kind, year=year, number=number))
+
+
+# Indicators ----------------------------------------------------------------------------------------
+
+
+def indicator_check(indicator: Indicator) -> None:
+    """Validate the formula against the municipality's data elements; ValidationError in Russian."""
+    known = set(
+        DataElement.objects.filter(municipality=indicator.municipality_id).values_list("code", flat=True)
+    )
+    errors = {}
+    for field in ("numerator", "denominator"):
+        text = getattr(indicator, field).strip()
+        if not text:
+            continue
+        try:
+            formulas.validate(text, known)
+        except formulas.FormulaError as error:
+            errors[field] = error.messages
+    if (
+        indicator.kind == Indicator.Kind.RATIO
+        and indicator.numerator.strip()
+        and not indicator.denominator.strip()
+    ):
+        errors.setdefault("denominator", []).append(_("A ratio needs a denominator."))
+    if errors:
+        raise ValidationError(errors)
+
+
+# Recomputation -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Compiled:
+    indicator: Indicator
+    numerator: formulas.Node | None
+    denominator: formulas.Node | None
+    kinds: set[str]
+
+
+def _compile(indicators: list[Indicator], elements: dict[str, list[str]]) -> list[_Compiled]:
+    compiled = []
+    for indicator in indicators:
+        try:
+            numerator = formulas.parse(indicator.numerator) if indicator.numerator.strip() else None
+            denominator = formulas.parse(indicator.denominator) if indicator.denominator.strip() else None
+        except formulas.FormulaError:
+            numerator = denominator = None  # a broken formula computes nothing; the form refuses one
+        used = (formulas.codes(numerator) if numerator else set()) | (
+            formulas.codes(denominator) if denominator else set()
+        )
+        kinds = {kind for code in used for kind in elements.get(code, [])}
+        compiled.append(_Compiled(indicator, numerator, denominator, kinds))
+    return compiled
+
+
+def _values(municipality: Municipality, period: Period | None, organization: Organization | None):
+    """{organization id (None: the municipality's own): {code: value}} in one query."""
+    result: dict[int | None, dict[str, Decimal]] = defaultdict(dict)
+    if period is None:
+        return result
+    rows = DataValue.objects.filter(municipality=municipality, period=period)
+    if organization is not None:
+        rows = rows.filter(Q(organization=organization) | Q(organization__isnull=True))
+    for organization_id, code, value in rows.values_list("organization_id", "data_element__code", "value"):
+        result[organization_id][code] = value
+    return result
+
+
+def _organization_row(item: _Compiled, current: dict, previous: dict | None) -> tuple:
+    """(numerator, denominator, value, reason) of one organization."""
+    indicator = item.indicator
+    if item.numerator is None:
+        return None, None, None, Reason.NO_FORMULA
+    numerator = formulas.evaluate(item.numerator, current)
+    if indicator.kind == Indicator.Kind.GROWTH:
+        before = formulas.evaluate(item.numerator, previous or {})
+        if numerator is None:
+            return None, before, None, Reason.NO_DATA
+        if before is None:
+            return numerator, None, None, Reason.NO_PREVIOUS
+        value = formulas.growth(numerator, before)
+        return numerator, before, value, "" if value is not None else Reason.ZERO_DENOMINATOR
+    if indicator.kind == Indicator.Kind.RATIO:
+        denominator = formulas.evaluate(item.denominator, current) if item.denominator else None
+        if numerator is None or denominator is None:
+            return numerator, denominator, None, Reason.NO_DATA
+        if not denominator:
+            return numerator, denominator, None, Reason.ZERO_DENOMINATOR
+        return numerator, denominator, formulas.ratio(numerator, denominator, indicator.factor), ""
+    return numerator, None, numerator, "" if numerator is not None else Reason.NO_DATA
+
+
+@transaction.atomic
+def indicator_values_recompute(
+    *, municipality: Municipality, period: Period, organization: Organization | None = None
+) -> int:
+    """Rebuild the values of every indicator of the municipality for the period: per organization
+    (only `organization`'s when given) and the municipality's totals, which are ratios of sums over
+    the organizations' stored terms (Σ numerators / Σ denominators × factor), never means of
+    percentages. A fixed number of queries, whatever the number of organizations. Idempotent."""
+    indicators = list(Indicator.objects.filter(municipality=municipality))
+    elements = dict(DataElement.objects.filter(municipality=municipality).values_list("code", "kinds"))
+    compiled = _compile(indicators, elements)
+    organizations = Organization.objects.filter(municipality=municipality, is_active=True)
+    if organization is not None:
+        organizations = organizations.filter(pk=organization.pk)
+    kinds_of = dict(organizations.values_list("pk", "kind"))
+    current = _values(municipality, period, organization)
+    needs_previous = any(item.indicator.kind == Indicator.Kind.GROWTH for item in compiled)
+    previous = _values(municipality, previous_period(period) if needs_previous else None, organization)
+
+    rows = []
+    for item in compiled:
+        for organization_id, kind in kinds_of.items():
+            values = current.get(organization_id, {})
+            expected = kind in item.kinds
+            if not expected and not values:
+                continue
+            numerator, denominator, value, reason = _organization_row(
+                item, values, previous.get(organization_id)
+            )
+            if not expected and value is None:
+                continue  # neither expected nor reported: no row
+            rows.append(
+                IndicatorValue(
+                    indicator=item.indicator,
+                    period=period,
+                    municipality=municipality,
+                    organization_id=organization_id,
+                    numerator=numerator,
+                    denominator=denominator,
+                    value=value,
+                    reason=reason,
+                )
+            )
+    stale = IndicatorValue.objects.filter(
+        municipality=municipality, period=period, organization__isnull=False
+    )
+    if organization is not None:
+        stale = stale.filter(organization=organization)
+    stale.delete()
+    IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+    return len(rows) + _totals_recompute(
+        municipality=municipality, period=period, compiled=compiled, current=current
+    )
+
+
+def _totals_recompute(
+    *, municipality: Municipality, period: Period, compiled: list[_Compiled], current: dict
+) -> int:
+    """The municipality's row of every indicator, from the organizations' rows in one GROUP BY."""
+    expected_by_kind = dict(
+        Organization.objects.filter(municipality=municipality, is_active=True)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    sums = {
+        row["indicator"]: row
+        for row in IndicatorValue.objects.filter(
+            municipality=municipality, period=period, organization__isnull=False
+        )
+        .values("indicator")
+        .annotate(
+            num=Sum("numerator", filter=Q(value__isnull=False)),
+            den=Sum("denominator", filter=Q(value__isnull=False)),
+            total=Sum("value"),
+            mean=Avg("value"),
+            reported=Count("pk", filter=Q(value__isnull=False)),
+        )
+    }
+    municipal_values = current.get(None, {})
+    rows = []
+    for item in compiled:
+        indicator = item.indicator
+        agg = sums.get(indicator.pk, {"num": None, "den": None, "total": None, "mean": None, "reported": 0})
+        expected = sum(expected_by_kind.get(kind, 0) for kind in item.kinds)
+        numerator, denominator, value, reason = agg["num"], agg["den"], None, ""
+        if item.numerator is None:
+            reason = Reason.NO_FORMULA
+        elif indicator.kind in (Indicator.Kind.RATIO, Indicator.Kind.GROWTH):
+            factor = indicator.factor if indicator.kind == Indicator.Kind.RATIO else 100
+            value = formulas.ratio(numerator, denominator, factor)
+            reason = (
+                "" if value is not None else (Reason.ZERO_DENOMINATOR if denominator == 0 else Reason.NO_DATA)
+            )
+        else:
+            own = formulas.evaluate(item.numerator, municipal_values) if municipal_values else None
+            if own is not None:  # the department entered the municipality's figure itself
+                value = numerator = own
+            else:
+                value = agg["mean"] if indicator.kind == Indicator.Kind.SCORE else agg["total"]
+                numerator = value
+            reason = "" if value is not None else Reason.NO_DATA
+        rows.append(
+            IndicatorValue(
+                indicator=indicator,
+                period=period,
+                municipality=municipality,
+                organization=None,
+                numerator=numerator,
+                denominator=denominator,
+                value=value,
+                reason=reason,
+                reported=agg["reported"],
+                expected=expected,
+            )
+        )
+    IndicatorValue.objects.filter(
+        municipality=municipality, period=period, organization__isnull=True
+    ).delete()
+    IndicatorValue.objects.bulk_create(rows)
+    return len(rows)
+
+
+def recompute_pending(*, limit: int = 100) -> int:
+    """Claim waiting requests (skipping those another worker holds), recompute, delete them. Returns
+    how many scopes were recomputed."""
+    done = 0
+    for _attempt in range(limit):
+        with transaction.atomic():
+            request = (
+                RecomputeRequest.objects.select_for_update(skip_locked=True)
+                .select_related("municipality", "period", "organization")
+                .order_by("pk")
+                .first()
+            )
+            if request is None:
+                break
+            same = RecomputeRequest.objects.select_for_update(skip_locked=True).filter(
+                municipality=request.municipality_id, period=request.period_id
+            )
+            organizations = set(same.values_list("organization_id", flat=True))
+            # One organization's change redoes its rows and the totals; more than one, the whole scope.
+            only = (
+                request.organization
+                if organizations == {request.organization_id} and request.organization_id
+                else None
+            )
+            indicator_values_recompute(
+                municipality=request.municipality, period=request.period, organization=only
+            )
+            same.delete()
+            done += 1
+    return done

@@ -1,0 +1,22 @@
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def indicator_values_recompute_pending() -> int:
+    """Recompute what the recompute requests ask for. Idempotent; also run by beat every minute, so a
+    request written while the broker was down is not lost."""
+    from indicators import services
+
+    return services.recompute_pending()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def indicator_values_recompute(municipality_id: int, period_id: int) -> int:
+    """Recompute every indicator value of a municipality for a period from scratch."""
+    from indicators import services
+    from mcok.models import Municipality, Period
+
+    return services.indicator_values_recompute(
+        municipality=Municipality.objects.get(pk=municipality_id), period=Period.objects.get(pk=period_id)
+    )
