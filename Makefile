@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run dev test lint format messages messages-compile migrations-check worker beat system-deps clean
+.PHONY: run dev test bench lint format messages messages-compile migrations-check worker beat system-deps clean
 
 $(INSTALLED): pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh
@@ -32,6 +32,11 @@ test: $(INSTALLED) messages-compile
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 	$(BIN)/pytest -n 2 -q
+
+## Benchmarks, not tests: figures as `name: value` lines. On PostgreSQL (DATABASE_URL, default
+## postgres://postgres@127.0.0.1:5432/mcok_bench).
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.indicators
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from directions import api as directions_api
+from indicators import api as indicators_api
 from mcok import api as mcok_api
 from mcok import views as mcok_views
 
@@ -14,6 +16,15 @@ router.register("organizations", mcok_api.OrganizationViewSet, basename="organiz
 router.register("officials", mcok_api.OfficialViewSet, basename="official")
 router.register("periods", mcok_api.PeriodViewSet, basename="period")
 router.register("documents", mcok_api.DocumentViewSet, basename="document")
+router.register("directions", directions_api.DirectionViewSet, basename="direction")
+router.register("cycles", directions_api.CycleViewSet, basename="cycle")
+router.register("evaluation-positions", directions_api.PositionViewSet, basename="evaluation-position")
+router.register("evaluations", directions_api.EvaluationViewSet, basename="evaluation")
+router.register("scores", directions_api.ScoreViewSet, basename="score")
+router.register("data-elements", indicators_api.DataElementViewSet, basename="data-element")
+router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
+router.register("data-values", indicators_api.DataValueViewSet, basename="data-value")
+router.register("indicator-values", indicators_api.IndicatorValueViewSet, basename="indicator-value")
 
 api_urlpatterns = [
     path("", include(router.urls)),
@@ -31,5 +42,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_urlpatterns, "api"))),
     path("directions/", include("directions.urls")),
+    path("indicators/", include("indicators.urls")),
     path("", include("mcok.urls")),
 ]

@@ -11,3 +11,4 @@ class DirectionsConfig(AppConfig):
         from mcok.navigation import MENU, STAFF, MenuItem
 
         MENU.insert(1, MenuItem("directions:overview", _("Directions"), STAFF))
+        MENU.insert(2, MenuItem("directions:evaluations", _("Evaluations"), STAFF))

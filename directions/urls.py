@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directions import views
+from directions import evaluation_urls, views
 
 app_name = "directions"
 
@@ -12,3 +12,5 @@ urlpatterns = [
     path("components/<int:pk>/", views.component_detail, name="component"),
     path("components/<int:pk>/move/", views.component_move, name="component-move"),
 ]
+
+urlpatterns += evaluation_urls.urlpatterns

@@ -358,7 +358,7 @@ def recompute_pending(*, limit: int = 100) -> int:
     for _attempt in range(limit):
         with transaction.atomic():
             request = (
-                RecomputeRequest.objects.select_for_update(skip_locked=True)
+                RecomputeRequest.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("municipality", "period", "organization")
                 .order_by("pk")
                 .first()

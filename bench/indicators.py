@@ -1,0 +1,603 @@
+"""Benchmark of the indicator recompute on PostgreSQL: `make bench` (`python -m bench.indicators`).
+
+Builds a synthetic region in one municipality (slug «bench-region», rebuilt on every run): 2,000
+organizations of mixed kinds, 40 data elements, 60 indicators (ratios, values, growth rates) and 8
+yearly periods with a value for every organization × element × period. For the latest period it
+times, in one run:
+
+- the full recompute, services.indicator_values_recompute (median of 3 after a warm-up run);
+- one hand-written SQL statement computing the same per-organization terms and municipal Σ/Σ,
+  generated from the same synthetic spec, not from the portal's formula code (median of 3);
+- the incremental recompute of one organization after one of its values changed through
+  services.data_values_write and services.recompute_pending (median of 5), in milliseconds;
+
+checks that both ways give the same municipal values, and prints `name: value` lines. Before each
+timed full recompute and before the incremental runs the indicator values are VACUUM ANALYZEd
+(untimed, reported), as autovacuum would do in production: each full recompute deletes and
+inserts every row, and a bench server may run with autovacuum off. Needs
+PostgreSQL: DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/mcok_bench, a database
+created when missing and kept between runs. Not a test: it asserts only that the results match.
+"""
+
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mcok_bench"
+SLUG = "bench-region"
+ORGANIZATIONS = 2000
+PERIOD_YEARS = list(range(2017, 2025))  # 8 yearly periods; the latest is measured
+SEED = 20250601
+FULL_RUNS = 3
+SQL_RUNS = 3
+INCREMENTAL_RUNS = 5
+TOLERANCE = Decimal("0.0001")  # both sides store four decimal places
+
+# organization kind → share of the region
+KIND_SHARES = [
+    ("school", 0.45),
+    ("kindergarten", 0.40),
+    ("additional", 0.10),
+    ("methodical", 0.03),
+    ("other", 0.02),
+]
+# element profile → (how many, value type, low, high, decimals)
+ELEMENT_PROFILES = [
+    ("pupils", 16, "integer", 50, 1500, 0),
+    ("staff", 10, "integer", 5, 150, 0),
+    ("small", 10, "integer", 0, 40, 0),  # zeros happen: some denominators are zero
+    ("share", 4, "percent", 0, 100, 1),
+]
+INDICATOR_KINDS = [("ratio", 44), ("value", 10), ("growth", 6)]
+
+
+def _report(name: str, value) -> None:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    print(f"{name}: {value}", flush=True)
+
+
+def _database_setup() -> None:
+    """DATABASE_URL must name PostgreSQL; its database is created when missing. Runs before Django."""
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Production-like: with DEBUG on, Django keeps (and formats) every query it runs.
+    os.environ["DEBUG"] = "0"
+    import environ
+    import psycopg
+    from psycopg import sql
+
+    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        sys.exit("bench: DATABASE_URL must be a PostgreSQL URL (postgres://…).")
+    params = {
+        "dbname": "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+            _report("database_created", config["NAME"])
+
+
+# The synthetic spec -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElementSpec:
+    code: str
+    profile: str
+    value_type: str
+    low: int
+    high: int
+    decimals: int
+    kinds: tuple[str, ...]
+
+
+Terms = tuple[tuple[str, str], ...]  # ((sign, element code), …); the first sign is always "+"
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str
+    kind: str
+    numerator: Terms
+    denominator: Terms
+    factor: int
+
+    @staticmethod
+    def text(terms: Terms) -> str:
+        parts = []
+        for sign, code in terms:
+            parts.append(code if not parts else f"{sign} {code}")
+        return " ".join(parts)
+
+    @staticmethod
+    def sql(terms: Terms, prefix: str) -> str:
+        parts = []
+        for sign, code in terms:
+            parts.append(f"{prefix}{code}" if not parts else f"{sign} {prefix}{code}")
+        return "(" + " ".join(parts) + ")"
+
+
+def _spec(rng: random.Random) -> tuple[list[ElementSpec], list[IndicatorSpec]]:
+    educational = ("school", "kindergarten", "additional")
+    elements = []
+    for profile, count, value_type, low, high, decimals in ELEMENT_PROFILES:
+        for _ in range(count):
+            kinds = rng.choice([educational, educational, educational, ("school",), ("kindergarten",)])
+            code = f"el{len(elements) + 1:02d}"
+            elements.append(ElementSpec(code, profile, value_type, low, high, decimals, kinds))
+    codes = [element.code for element in elements]
+
+    def terms(low: int, high: int, minus: float) -> Terms:
+        chosen = rng.sample(codes, rng.randint(low, high))
+        return tuple(("-" if i and rng.random() < minus else "+", code) for i, code in enumerate(chosen))
+
+    indicators = []
+    for kind, count in INDICATOR_KINDS:
+        for _ in range(count):
+            code = f"B{len(indicators) + 1:02d}"
+            if kind == "ratio":
+                numerator, denominator = terms(1, 3, 0.15), terms(1, 2, 0.0)
+                factor = 1000 if rng.random() < 0.25 else 100
+            else:
+                numerator, denominator, factor = terms(1, 2, 0.0), (), 100
+            indicators.append(IndicatorSpec(code, kind, numerator, denominator, factor))
+    return elements, indicators
+
+
+# Building the region ------------------------------------------------------------------------------
+
+
+def _clean(municipality) -> None:
+    """Remove everything of the bench municipality, by plain SQL: the ORM's delete would load 640k
+    rows and write a history row for each."""
+    from django.db import connection
+
+    from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest, Target
+    from mcok.models import Organization
+
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    indicators = f"SELECT id FROM {table(Indicator)} WHERE municipality_id = %s"
+    statements = [
+        f"DELETE FROM {table(IndicatorValue)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(RecomputeRequest)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(DataValue)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(Target)} WHERE indicator_id IN ({indicators})",
+        f"DELETE FROM {table(Indicator.responsible.through)} WHERE indicator_id IN ({indicators})",
+        f"DELETE FROM {table(Indicator)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(DataElement)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(Organization)} WHERE municipality_id = %s",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, [municipality.pk])
+
+
+def _periods() -> list:
+    from mcok.models import Period, period_code, period_dates
+
+    periods = []
+    for year in PERIOD_YEARS:
+        starts_on, ends_on = period_dates(Period.Kind.YEAR, year)
+        period, _ = Period.objects.get_or_create(
+            kind=Period.Kind.YEAR,
+            year=year,
+            number=0,
+            defaults={
+                "code": period_code(Period.Kind.YEAR, year),
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+            },
+        )
+        periods.append(period)
+    return periods
+
+
+def _kinds(rng: random.Random) -> list[str]:
+    kinds = []
+    for kind, share in KIND_SHARES:
+        kinds += [kind] * round(ORGANIZATIONS * share)
+    kinds = (kinds + ["school"] * ORGANIZATIONS)[:ORGANIZATIONS]
+    rng.shuffle(kinds)
+    return kinds
+
+
+def _copy_values(municipality, organizations, elements, element_ids, periods, rng) -> int:
+    """Every organization × element × period, through COPY."""
+    from django.db import connection
+
+    from indicators.models import DataValue
+
+    columns = "data_element_id, municipality_id, organization_id, period_id, value, source, entered_at"
+    statement = f"COPY {connection.ops.quote_name(DataValue._meta.db_table)} ({columns}) FROM STDIN"
+    entered_at = "2025-01-01 00:00:00+00"
+    scale = {organization.pk: rng.uniform(0.3, 1.5) for organization in organizations}
+    rows = 0
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for index, period in enumerate(periods):
+            trend = 0.9 + 0.02 * index
+            lines = []
+            for organization in organizations:
+                size = scale[organization.pk] * trend
+                for element in elements:
+                    if element.decimals:
+                        value = f"{rng.uniform(element.low, element.high):.{element.decimals}f}"
+                    else:
+                        value = str(round(rng.randint(element.low, element.high) * size))
+                    lines.append(
+                        f"{element_ids[element.code]}\t{municipality.pk}\t{organization.pk}\t{period.pk}"
+                        f"\t{value}\timport\t{entered_at}\n"
+                    )
+            copy.write("".join(lines))
+            rows += len(lines)
+    return rows
+
+
+def _build(rng: random.Random, elements: list[ElementSpec], specs: list[IndicatorSpec]):
+    from django.db import transaction
+
+    from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+    from mcok.models import Municipality, Organization
+
+    municipality, _ = Municipality.objects.get_or_create(
+        slug=SLUG, defaults={"name": "Синтетический регион (бенчмарк)", "region": "Бенчмарк"}
+    )
+    with transaction.atomic():
+        _clean(municipality)
+    _vacuum(DataValue, IndicatorValue, full=True)
+    with transaction.atomic():
+        periods = _periods()
+        Organization.objects.bulk_create(
+            Organization(
+                municipality=municipality,
+                short_name=f"Организация {number:04d}",
+                kind=kind,
+                locality=rng.choice(["urban", "rural"]),
+            )
+            for number, kind in enumerate(_kinds(rng), start=1)
+        )
+        DataElement.objects.bulk_create(
+            DataElement(
+                municipality=municipality,
+                code=element.code,
+                name=f"Элемент {element.code} ({element.profile})",
+                value_type=element.value_type,
+                kinds=list(element.kinds),
+            )
+            for element in elements
+        )
+        Indicator.objects.bulk_create(
+            Indicator(
+                municipality=municipality,
+                code=spec.code,
+                name=f"Показатель {spec.code}",
+                kind=spec.kind,
+                numerator=IndicatorSpec.text(spec.numerator),
+                denominator=IndicatorSpec.text(spec.denominator),
+                factor=spec.factor,
+            )
+            for spec in specs
+        )
+    organizations = list(Organization.objects.filter(municipality=municipality).order_by("pk"))
+    element_ids = dict(DataElement.objects.filter(municipality=municipality).values_list("code", "pk"))
+    indicator_ids = dict(Indicator.objects.filter(municipality=municipality).values_list("code", "pk"))
+    rows = _copy_values(municipality, organizations, elements, element_ids, periods, rng)
+    _vacuum(DataValue, IndicatorValue, Organization, DataElement, Indicator)
+    return municipality, periods, organizations, element_ids, indicator_ids, rows
+
+
+# The hand-written aggregate -----------------------------------------------------------------------
+
+
+def _aggregate_sql(specs: list[IndicatorSpec], element_ids: dict, indicator_ids: dict) -> str:
+    """One statement: pivot the organizations' data values of the period (and the one before, for
+    growth rates), compute every indicator's numerator and denominator per organization, and the
+    municipal Σ numerators / Σ denominators × factor over the organizations that have a value."""
+    from django.db import connection
+
+    from indicators.models import DataValue
+    from mcok.models import Organization
+
+    current, previous = set(), set()
+    for spec in specs:
+        current.update(code for _, code in spec.numerator + spec.denominator)
+        if spec.kind == "growth":
+            previous.update(code for _, code in spec.numerator)
+    columns = [
+        f"MAX(v.value) FILTER (WHERE v.period_id = %(current)s AND v.data_element_id = {element_ids[c]})"
+        f" AS c_{c}"
+        for c in sorted(current)
+    ] + [
+        f"MAX(v.value) FILTER (WHERE v.period_id = %(previous)s AND v.data_element_id = {element_ids[c]})"
+        f" AS p_{c}"
+        for c in sorted(previous)
+    ]
+    terms = []
+    for spec in specs:
+        numerator = IndicatorSpec.sql(spec.numerator, "c_")
+        if spec.kind == "ratio":
+            denominator, factor = IndicatorSpec.sql(spec.denominator, "c_"), str(spec.factor)
+        elif spec.kind == "growth":
+            denominator, factor = IndicatorSpec.sql(spec.numerator, "p_"), "100"
+        else:
+            denominator, factor = "NULL", "NULL"
+        terms.append(f"({indicator_ids[spec.code]}, {numerator}, {denominator}::numeric, {factor}::integer)")
+    values = connection.ops.quote_name(DataValue._meta.db_table)
+    organizations = connection.ops.quote_name(Organization._meta.db_table)
+    newline = ",\n            "
+    return f"""
+        WITH pivot AS (
+            SELECT v.organization_id,
+            {newline.join(columns)}
+            FROM {values} v
+            JOIN {organizations} o ON o.id = v.organization_id AND o.is_active
+            WHERE v.municipality_id = %(municipality)s
+              AND v.period_id IN (%(current)s, %(previous)s)
+            GROUP BY v.organization_id
+        ),
+        terms AS (
+            SELECT t.indicator_id, t.num, t.den, t.factor,
+                   t.num IS NOT NULL AND (t.factor IS NULL OR t.den <> 0) AS ok
+            FROM pivot CROSS JOIN LATERAL (VALUES
+            {newline.join(terms)}
+            ) AS t(indicator_id, num, den, factor)
+        ),
+        sums AS (
+            SELECT indicator_id, factor,
+                   SUM(num) FILTER (WHERE ok) AS num,
+                   SUM(den) FILTER (WHERE ok) AS den,
+                   COUNT(*) FILTER (WHERE ok) AS reported
+            FROM terms
+            GROUP BY indicator_id, factor
+        )
+        SELECT indicator_id, num, den,
+               ROUND(CASE WHEN factor IS NULL THEN num ELSE num / NULLIF(den, 0) * factor END, 4),
+               reported
+        FROM sums
+    """
+
+
+def _aggregate(statement: str, params: dict) -> dict[int, tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+def _totals(municipality, period) -> dict[int, tuple]:
+    from indicators.models import IndicatorValue
+
+    rows = IndicatorValue.objects.filter(
+        municipality=municipality, period=period, organization__isnull=True
+    ).values_list("indicator_id", "numerator", "denominator", "value", "reported")
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(Decimal(a) - Decimal(b)) <= TOLERANCE
+
+
+def _compare(recomputed: dict, aggregated: dict, ids: list[int]) -> list[str]:
+    mismatches = []
+    for indicator_id in ids:
+        ours = recomputed.get(indicator_id, (None, None, None, 0))
+        theirs = aggregated.get(indicator_id, (None, None, None, 0))
+        if not all(_close(a, b) for a, b in zip(ours[:3], theirs[:3], strict=True)) or ours[3] != theirs[3]:
+            mismatches.append(f"{indicator_id}: recompute {ours} ≠ sql {theirs}")
+    return mismatches
+
+
+# Timing -------------------------------------------------------------------------------------------
+
+
+def _vacuum(*models, full: bool = False) -> float:
+    """VACUUM ANALYZE, as autovacuum would between recomputes (it may be off on a bench server);
+    FULL compacts what earlier runs left, so that every run starts from tables of the same size."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"VACUUM {'FULL ' if full else ''}ANALYZE {table}")
+    return time.perf_counter() - started
+
+
+def _timed(function, runs: int, warmup: int = 1, before=None) -> tuple[float, list[float], object]:
+    """Median of `runs` timed calls after `warmup` ones (their times come first in the list, not in
+    the median); `before` runs untimed before each timed call."""
+    result, times = None, []
+    for _ in range(warmup):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    warmups, times = times, []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), warmups + times, result
+
+
+def _claim_by_hand(municipality, period, recompute) -> None:
+    """What recompute_pending does for one scope, for when it fails (see the error it reports)."""
+    from indicators.models import RecomputeRequest
+
+    requests = RecomputeRequest.objects.filter(municipality=municipality)
+    for target in {r.period for r in requests.select_related("period")}:
+        same = requests.filter(period=target)
+        organizations = set(same.values_list("organization_id", flat=True))
+        only = None
+        if len(organizations) == 1 and None not in organizations:
+            only = same.select_related("organization").first().organization
+        recompute(municipality=municipality, period=target, organization=only)
+        same.delete()
+
+
+def _incremental(municipality, period, organization, element, runs: int):
+    """Change one value through data_values_write, then recompute_pending in the same transaction;
+    time the recompute of that organization (the call recompute_pending makes). Returns the median,
+    the times, and recompute_pending's error if it failed (then the requests are claimed by hand)."""
+    from django.db import DatabaseError, transaction
+
+    from indicators import services
+    from indicators.models import DataValue, RecomputeRequest
+
+    calls: list[tuple] = []
+    original = services.indicator_values_recompute
+    original_ring = services._ring
+
+    def recompute(**kwargs):
+        started = time.perf_counter()
+        try:
+            return original(**kwargs)
+        finally:
+            calls.append((kwargs.get("organization"), kwargs["period"], time.perf_counter() - started))
+
+    RecomputeRequest.objects.filter(municipality=municipality).delete()
+    base = DataValue.objects.get(data_element=element, organization=organization, period=period).value
+    times, error = [], None
+    services.indicator_values_recompute = recompute
+    services._ring = lambda: None  # recompute_pending is called here; no task to ring
+    try:
+        for run in range(runs + 1):  # the first is a warm-up
+            calls.clear()
+            with transaction.atomic():
+                services.data_values_write(
+                    entries=[services.Entry(element, organization, period, base + run + 1)],
+                    source=DataValue.Source.MANUAL,
+                    by=None,
+                )
+                try:
+                    with transaction.atomic():
+                        services.recompute_pending()
+                except DatabaseError as failure:
+                    error = str(failure).strip()
+                    _claim_by_hand(municipality, period, recompute)
+            ours = [c for c in calls if c[1].pk == period.pk]
+            if len(ours) != 1 or ours[0][0] is None or ours[0][0].pk != organization.pk:
+                raise AssertionError(f"recompute_pending did not recompute only the organization: {calls}")
+            if run:
+                times.append(ours[0][2])
+    finally:
+        services.indicator_values_recompute = original
+        services._ring = original_ring
+    return statistics.median(times), times, error
+
+
+# Main ---------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    started = time.perf_counter()
+    _database_setup()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from indicators import services
+    from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+
+    call_command("migrate", verbosity=0, interactive=False)
+    _report("database", connection.settings_dict["NAME"])
+    _report("postgresql", connection.pg_version)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        _report("postgresql_autovacuum", cursor.fetchone()[0])
+
+    rng = random.Random(SEED)
+    elements, specs = _spec(rng)
+    built = time.perf_counter()
+    municipality, periods, organizations, element_ids, indicator_ids, rows = _build(rng, elements, specs)
+    _report("organizations", len(organizations))
+    _report("data_elements", len(elements))
+    _report("indicators", len(specs))
+    _report("periods", len(periods))
+    _report("data_values", rows)
+    _report("setup_s", f"{time.perf_counter() - built:.1f}")
+
+    period, previous = periods[-1], periods[-2]
+    _report("period", period.code)
+
+    vacuums = []
+    full_s, full_runs, written = _timed(
+        lambda: services.indicator_values_recompute(municipality=municipality, period=period),
+        FULL_RUNS,
+        before=lambda: vacuums.append(_vacuum(IndicatorValue)),
+    )
+    vacuums.append(_vacuum(IndicatorValue))
+    _report("indicator_values_written", written)
+
+    statement = _aggregate_sql(specs, element_ids, indicator_ids)
+    params = {"municipality": municipality.pk, "current": period.pk, "previous": previous.pk}
+    sql_s, sql_runs, aggregated = _timed(lambda: _aggregate(statement, params), SQL_RUNS)
+
+    ratio_ids = [indicator_ids[spec.code] for spec in specs if spec.kind == "ratio"]
+    all_ids = [indicator_ids[spec.code] for spec in specs]
+    recomputed = _totals(municipality, period)
+    mismatches = _compare(recomputed, aggregated, all_ids)
+    ratio_match = not _compare(recomputed, aggregated, ratio_ids)
+
+    organization = next(o for o in organizations[len(organizations) // 2 :] if o.kind == "school")
+    ratio_spec = next(spec for spec in specs if spec.kind == "ratio")
+    element = DataElement.objects.get(municipality=municipality, code=ratio_spec.numerator[0][1])
+    incremental_s, incremental_runs, pending_error = _incremental(
+        municipality, period, organization, element, INCREMENTAL_RUNS
+    )
+    after = _compare(_totals(municipality, period), _aggregate(statement, params), all_ids)
+
+    _report("recompute_full_s", f"{full_s:.3f}")
+    _report("sql_aggregate_s", f"{sql_s:.3f}")
+    _report("recompute_vs_sql_ratio", f"{full_s / sql_s:.2f}")
+    _report("recompute_incremental_ms", f"{incremental_s * 1000:.1f}")
+    _report("recompute_full_first_s", f"{full_runs[0]:.3f}")  # the warm-up: every row written anew
+    _report("recompute_full_runs_s", ", ".join(f"{t:.3f}" for t in full_runs[1:]))
+    _report("vacuum_after_full_recompute_s", f"{statistics.median(vacuums):.3f}")
+    _report("sql_aggregate_runs_s", ", ".join(f"{t:.3f}" for t in sql_runs[1:]))
+    _report("recompute_incremental_runs_ms", ", ".join(f"{t * 1000:.1f}" for t in incremental_runs))
+    _report("recompute_pending_ok", pending_error is None)
+    if pending_error:
+        _report("recompute_pending_error", pending_error)
+    _report("results_match", ratio_match)
+    _report("results_match_all_kinds", not mismatches)
+    _report("results_match_after_incremental", not after)
+    for line in (mismatches + after)[:10]:
+        _report("mismatch", line)
+    _report("target_full_within_1_5x", full_s <= 1.5 * sql_s)
+    _report("target_incremental_under_200ms", incremental_s < 0.2)
+    _report(
+        "indicator_values_stored",
+        IndicatorValue.objects.filter(municipality=municipality, period=period).count(),
+    )
+    _report("data_values_stored", DataValue.objects.filter(municipality=municipality).count())
+    _report("indicators_stored", Indicator.objects.filter(municipality=municipality).count())
+    _report("peak_rss_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    _report("bench_total_s", f"{time.perf_counter() - started:.1f}")
+    return 0 if not mismatches and not after and pending_error is None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""The evaluation pages, included by directions/urls.py under the "directions" namespace."""
+
+from django.urls import path
+
+from directions import evaluation_views as views
+
+urlpatterns = [
+    path("evaluations/", views.evaluation_list, name="evaluations"),
+    path("evaluations/open/", views.evaluation_open, name="evaluation-open"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/partial/", views.evaluation_partial, name="evaluation-partial"),
+    path("evaluations/<int:pk>/finish/", views.evaluation_finish, name="evaluation-finish"),
+    path("evaluations/<int:pk>/results/", views.evaluation_results, name="evaluation-results"),
+    path("positions/", views.position_list, name="positions"),
+    path("positions/add/", views.position_add, name="position-add"),
+    path("positions/<int:pk>/edit/", views.position_edit, name="position-edit"),
+    path("positions/import/", views.positions_import, name="positions-import"),
+    path("positions/import/confirm/", views.positions_import_confirm, name="positions-import-confirm"),
+]

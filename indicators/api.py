@@ -1,0 +1,254 @@
+"""Indicators over REST: the catalogue, the figures and the computed values, read-only and filtered
+by indicators.access; and one write, figures in bulk, through services.data_values_write."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from indicators import access, services
+from indicators.filters import DataElementFilter, DataValueFilter, IndicatorApiFilter, IndicatorValueFilter
+from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+from mcok import access as core_access
+from mcok.models import Period, Role
+
+MAX_ENTRIES = 5000
+
+# Serializers -----------------------------------------------------------------------------------
+
+
+class DataElementSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    kinds = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = DataElement
+        fields = ["id", "municipality", "code", "name", "value_type", "unit", "kinds"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    direction_code = serializers.CharField(source="direction.code", read_only=True, allow_null=True)
+    responsible = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "municipality",
+            "direction",
+            "direction_code",
+            "code",
+            "name",
+            "unit",
+            "kind",
+            "numerator",
+            "denominator",
+            "factor",
+            "periodicity",
+            "method",
+            "source",
+            "criterion",
+            "responsible",
+            "higher_is_better",
+            "risk_threshold",
+            "is_published",
+        ]
+
+
+class DataValueSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    element = serializers.IntegerField(source="data_element_id", read_only=True)
+    element_code = serializers.CharField(source="data_element.code", read_only=True)
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = DataValue
+        fields = [
+            "id",
+            "municipality",
+            "element",
+            "element_code",
+            "organization",
+            "period",
+            "value",
+            "source",
+            "entered_at",
+        ]
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "id",
+            "municipality",
+            "indicator",
+            "indicator_code",
+            "organization",
+            "period",
+            "numerator",
+            "denominator",
+            "value",
+            "reason",
+            "reported",
+            "expected",
+            "computed_at",
+        ]
+
+
+class EntrySerializer(serializers.Serializer):
+    """One figure to store: a data element (id), an organization (id; null for the municipality's own
+    figure), a period (code) and the number."""
+
+    element = serializers.IntegerField(min_value=1)
+    organization = serializers.IntegerField(min_value=1, allow_null=True)
+    period = serializers.CharField(max_length=10)
+    value = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+
+class WrittenSerializer(serializers.Serializer):
+    written = serializers.IntegerField(help_text="How many stored values were created or changed.")
+
+
+# Viewsets -------------------------------------------------------------------------------------------
+
+
+class DataElementViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DataElementSerializer
+    filterset_class = DataElementFilter
+    ordering_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return access.data_elements_visible_to(self.request.user).select_related("municipality")
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorApiFilter
+    ordering_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return (
+            access.indicators_visible_to(self.request.user)
+            .select_related("municipality", "direction")
+            .prefetch_related("responsible")
+        )
+
+
+class DataValueViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DataValueSerializer
+    filterset_class = DataValueFilter
+    ordering_fields = ["entered_at", "value"]
+
+    def get_queryset(self):
+        return (
+            access.data_values_visible_to(self.request.user)
+            .select_related("municipality", "data_element", "period")
+            .order_by("pk")
+        )
+
+    @extend_schema(request=EntrySerializer(many=True), responses={200: WrittenSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        filterset_class=None,
+        pagination_class=None,
+        parser_classes=[JSONParser],
+    )
+    def bulk(self, request: Request) -> Response:
+        """Store figures in bulk: a list of {element, organization, period, value}. All or nothing:
+        one bad entry answers 400 with a message per entry and stores none. Only the department
+        (coordinators, executors, administrators) enters figures."""
+        if not may_enter_anywhere(request.user):
+            raise PermissionDenied(_("Only the education department enters figures."))
+        parsed = EntrySerializer(data=request.data, many=True, max_length=MAX_ENTRIES, allow_empty=False)
+        parsed.is_valid(raise_exception=True)
+        entries = resolve_entries(request.user, parsed.validated_data)
+        written = services.data_values_write(entries=entries, source=DataValue.Source.IMPORT, by=request.user)
+        return Response(WrittenSerializer({"written": written}).data, status=status.HTTP_200_OK)
+
+
+class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndicatorValueSerializer
+    filterset_class = IndicatorValueFilter
+    ordering_fields = ["value", "computed_at"]
+
+    def get_queryset(self):
+        return (
+            access.indicator_values_visible_to(self.request.user)
+            .select_related("municipality", "indicator", "period")
+            .order_by("pk")
+        )
+
+
+# The bulk write -------------------------------------------------------------------------------------
+
+
+def may_enter_anywhere(user) -> bool:
+    """Whether `user` may enter figures in at least one municipality."""
+    return core_access.is_instance_administrator(user) or core_access.has_role(
+        user, [Role.Kind.COORDINATOR, Role.Kind.EXECUTOR, Role.Kind.ADMINISTRATOR]
+    )
+
+
+def resolve_entries(user, items: list[dict]) -> list[services.Entry]:
+    """The entries with their records, found in three queries whatever their number. 400 with a
+    message per bad entry (an element the user does not see, an organization of another
+    municipality, an unknown period); 403 when the user may not enter figures in an element's
+    municipality."""
+    elements = {
+        e.pk: e
+        for e in access.data_elements_visible_to(user)
+        .filter(pk__in={item["element"] for item in items})
+        .select_related("municipality")
+    }
+    organizations = {
+        o.pk: o
+        for o in core_access.organizations_visible_to(user).filter(
+            pk__in={item["organization"] for item in items if item["organization"] is not None}
+        )
+    }
+    periods = {p.code: p for p in Period.objects.filter(code__in={item["period"] for item in items})}
+    errors: dict[int, dict[str, list[str]]] = {}  # by the entry's index, as DRF reports a list's errors
+    entries = []
+    for index, item in enumerate(items):
+        problems: dict[str, list[str]] = defaultdict(list)
+        element = elements.get(item["element"])
+        organization = organizations.get(item["organization"]) if item["organization"] is not None else None
+        period = periods.get(item["period"])
+        if element is None:
+            problems["element"].append(_("There is no data element %(id)s.") % {"id": item["element"]})
+        if item["organization"] is not None and organization is None:
+            problems["organization"].append(
+                _("There is no organization %(id)s.") % {"id": item["organization"]}
+            )
+        elif (
+            element is not None
+            and organization is not None
+            and organization.municipality_id != element.municipality_id
+        ):
+            problems["organization"].append(_("The organization belongs to another municipality."))
+        if period is None:
+            problems["period"].append(_("There is no period «%(code)s».") % {"code": item["period"]})
+        if problems:
+            errors[index] = dict(problems)
+        else:
+            entries.append(services.Entry(element, organization, period, Decimal(item["value"])))
+    if errors:
+        raise ValidationError(errors)
+    for municipality in {entry.element.municipality for entry in entries}:
+        if not access.can_enter_values(user, municipality):
+            raise PermissionDenied(_("Only the education department enters figures."))
+    return entries

@@ -1,0 +1,101 @@
+"""The indicator catalogues of the seeds (direction 2.3 of 000, П1…П55 of 001) and plausible figures
+for the demo organizations, so every indicator page shows numbers."""
+
+import hashlib
+from decimal import Decimal
+
+from django.db import transaction
+
+from directions.models import Direction
+from indicators import services
+from indicators.demo_data import DATA_ELEMENTS, DEMO_SCHOOLS, INDICATORS
+from indicators.models import DataElement, DataValue, Indicator
+from mcok import services as core_services
+from mcok.demo import upsert
+from mcok.models import Municipality, Organization, Period
+
+DEMO_YEARS = (2023, 2024, 2025)
+
+
+def _stable(*parts) -> int:
+    return int(hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:12], 16)
+
+
+@transaction.atomic
+def load() -> None:
+    for slug, elements in DATA_ELEMENTS.items():
+        municipality = Municipality.objects.get(slug=slug)
+        for school in DEMO_SCHOOLS.get(slug, []):
+            # Only what is missing: the organizations the core demo already made keep their names.
+            Organization.objects.get_or_create(
+                municipality=municipality,
+                short_name=school["short_name"],
+                defaults={
+                    "full_name": school.get("full_name", school["short_name"]),
+                    "kind": school["kind"],
+                    "locality": school.get("locality") or "",
+                },
+            )
+        by_code = {}
+        for item in elements:
+            by_code[item["code"]] = upsert(
+                DataElement,
+                {"municipality": municipality, "code": item["code"]},
+                {
+                    "name": item["name"],
+                    "unit": item["unit"],
+                    "value_type": item["value_type"],
+                    "kinds": item["kinds"],
+                },
+            )
+        directions = {d.code: d for d in Direction.objects.filter(municipality=municipality)}
+        for item in INDICATORS.get(slug, []):
+            upsert(
+                Indicator,
+                {"municipality": municipality, "code": item["code"]},
+                {
+                    "direction": directions.get(item["direction"]),
+                    "name": item["name"],
+                    "unit": item["unit"],
+                    "kind": item["kind"],
+                    "numerator": item["numerator"],
+                    "denominator": item["denominator"],
+                    "factor": item["factor"],
+                    "periodicity": item["periodicity"],
+                    "higher_is_better": item["higher_is_better"],
+                    "method": item["method"],
+                    "source": item["source"],
+                    "criterion": item["criterion"],
+                    "risk_threshold": None
+                    if item["risk_below"] is None
+                    else Decimal(str(item["risk_below"])),
+                    "is_published": True,
+                },
+            )
+        _load_values(municipality, by_code)
+
+
+def _load_values(municipality: Municipality, elements: dict[str, DataElement]) -> None:
+    """Figures for each reporting organization and year, stable from run to run. A part is never
+    above its whole: a «total» element is drawn first and the others as shares of it."""
+    if DataValue.objects.filter(municipality=municipality).exists():
+        return
+    organizations = list(Organization.objects.filter(municipality=municipality).educational())
+    entries = []
+    for year in DEMO_YEARS:
+        core_services.periods_ensure(year=year)
+        period = Period.objects.get(kind=Period.Kind.YEAR, year=year)
+        for organization in organizations:
+            size = 20 + _stable(organization.short_name) % 60  # the organization's scale
+            for code, element in elements.items():
+                if organization.kind not in element.kinds:
+                    continue
+                seed = _stable(organization.short_name, code, year)
+                if element.value_type in (DataElement.ValueType.PERCENT, DataElement.ValueType.SCORE):
+                    number = Decimal(40 + seed % 60)
+                elif "total" in code or "all" in code:
+                    number = Decimal(size + year % 3)
+                else:
+                    number = Decimal(size * (30 + seed % 65) // 100)
+                entries.append(services.Entry(element, organization, period, number))
+    services.data_values_write(entries=entries, source="import", by=None)
