@@ -152,6 +152,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Address of the portal as users reach it, for the links in letters.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Days before a collection's deadline when the reminder goes to those who have not answered.
+MONITORING_REMIND_DAYS_BEFORE = env.int("MONITORING_REMIND_DAYS_BEFORE", default=3)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -183,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.indicator_values_recompute_pending",
         "schedule": 60.0,
     },
+    # Every hour: collections open and close on their dates; reminders that fall due are sent once.
+    "campaigns-advance": {"task": "monitoring.tasks.campaigns_advance", "schedule": crontab(minute=5)},
 }
 
 REST_FRAMEWORK = {

@@ -43,5 +43,6 @@ urlpatterns = [
     path("api/", include((api_urlpatterns, "api"))),
     path("directions/", include("directions.urls")),
     path("indicators/", include("indicators.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("", include("mcok.urls")),
 ]
