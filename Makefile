@@ -27,6 +27,7 @@ dev: run
 
 ## Lint, migrations check, messages, the whole suite. On PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set.
 test: $(INSTALLED) messages-compile
+	scripts/system-deps.sh --test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -271,16 +272,52 @@ def indicator_values_recompute(
                     reason=reason,
                 )
             )
-    stale = IndicatorValue.objects.filter(
+    stored = IndicatorValue.objects.filter(
         municipality=municipality, period=period, organization__isnull=False
     )
     if organization is not None:
-        stale = stale.filter(organization=organization)
-    stale.delete()
-    IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+        stored = stored.filter(organization=organization)
+    _sync(stored, rows)
     return len(rows) + _totals_recompute(
         municipality=municipality, period=period, compiled=compiled, current=current
     )
+
+
+_PLACES = Decimal("0.0001")  # the scale of IndicatorValue's decimal fields
+_TERMS = ("numerator", "denominator", "value", "reason")
+
+
+def _stored(number: Decimal | None) -> Decimal | None:
+    return None if number is None else number.quantize(_PLACES)
+
+
+def _sync(stored, rows: list[IndicatorValue]) -> None:
+    """Make the stored rows equal `rows`, writing only what changed: a rerun with the same inputs
+    writes nothing, and one changed organization rewrites its rows alone. When most rows change
+    (a new formula), deleting and inserting them all is cheaper than updating them one by one."""
+    existing = {
+        (indicator_id, organization_id): (pk, terms)
+        for pk, indicator_id, organization_id, *terms in stored.values_list(
+            "pk", "indicator_id", "organization_id", *_TERMS
+        )
+    }
+    created, updated, now = [], [], timezone.now()
+    for row in rows:
+        row.numerator, row.denominator, row.value = map(_stored, (row.numerator, row.denominator, row.value))
+        old = existing.pop((row.indicator_id, row.organization_id), None)
+        if old is None:
+            created.append(row)
+        elif old[1] != [row.numerator, row.denominator, row.value, row.reason]:
+            row.pk, row.computed_at = old[0], now
+            updated.append(row)
+    if len(updated) + len(existing) > max(1000, len(rows) // 4):
+        stored.delete()
+        IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+        return
+    if existing:
+        IndicatorValue.objects.filter(pk__in=[pk for pk, _terms in existing.values()]).delete()
+    IndicatorValue.objects.bulk_update(updated, [*_TERMS, "computed_at"], batch_size=500)
+    IndicatorValue.objects.bulk_create(created, batch_size=2000)
 
 
 def _totals_recompute(
@@ -316,6 +353,9 @@ def _totals_recompute(
         numerator, denominator, value, reason = agg["num"], agg["den"], None, ""
         if item.numerator is None:
             reason = Reason.NO_FORMULA
+        elif indicator.kind == Indicator.Kind.RATIO and not agg["reported"] and municipal_values:
+            # No organization reports its terms: the department's own figures give the ratio.
+            numerator, denominator, value, reason = _organization_row(item, municipal_values, None)
         elif indicator.kind in (Indicator.Kind.RATIO, Indicator.Kind.GROWTH):
             factor = indicator.factor if indicator.kind == Indicator.Kind.RATIO else 100
             value = formulas.ratio(numerator, denominator, factor)

@@ -17,3 +17,21 @@ class MonitoringConfig(AppConfig):
             MenuItem("monitoring:forms", _("Forms"), STAFF),
             MenuItem("monitoring:my_forms", _("My forms"), frozenset(Role.ORGANIZATION_KINDS)),
         ]
+
+        from mcok.selectors import ATTENTION_PROVIDERS
+
+        ATTENTION_PROVIDERS.extend([_school_attention, _staff_attention])
+
+
+# Imported when called: the providers' modules import models, which are not ready in ready()'s
+# import phase of other apps.
+def _school_attention(user, roles):
+    from monitoring.entry import attention
+
+    return attention(user, roles)
+
+
+def _staff_attention(user, roles):
+    from monitoring.selectors import staff_attention
+
+    return staff_attention(user, roles)

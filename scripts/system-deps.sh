@@ -3,7 +3,11 @@
 # Cyrillic. Installs what is missing where it can (root with apt), else names it and stops.
 set -euo pipefail
 
+# With --test, also what the test suite needs: Debian's chromium for the browser tests.
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-liberation2 fonts-dejavu-core)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)
+fi
 if ! command -v dpkg-query >/dev/null 2>&1; then
   command -v msgfmt >/dev/null 2>&1 && exit 0
   echo "Нужны системные пакеты: ${packages[*]} (или их аналоги для вашей системы)." >&2

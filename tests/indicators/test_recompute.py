@@ -102,6 +102,22 @@ def test_single_values_sum_and_the_departments_own_figure_wins(world, django_cap
     assert value(count, period).value == Decimal(60)
 
 
+def test_a_ratio_of_the_departments_own_figures_gets_a_municipal_value(
+    world, django_capture_on_commit_callbacks
+):
+    """Amursk's П9-like ratios: both terms are municipal figures the department enters itself."""
+    period = make_period("2025")
+    winners = make_element(world.municipality, "olympiad_winners", kinds=())
+    participants = make_element(world.municipality, "olympiad_participants", kinds=())
+    share = make_indicator(world.municipality, "П9", "olympiad_winners", "olympiad_participants")
+    with django_capture_on_commit_callbacks(execute=True):
+        put(winners, None, period, 12)
+        put(participants, None, period, 80)
+    municipal = value(share, period)
+    assert (municipal.numerator, municipal.denominator, municipal.value) == (12, 80, Decimal(15))
+    assert municipal.reason == ""
+
+
 def test_an_indicator_awaiting_a_formula_says_so(world):
     period = make_period("2025")
     waiting = make_indicator(world.municipality, "П55", "")
@@ -122,6 +138,32 @@ def test_one_changed_value_updates_the_indicator_through_the_task(dpo, django_ca
     assert value(share, period, world.school).value == Decimal(100)
     assert value(share, period).value == Decimal(75)  # 30 / 40
     assert value(share, period, world.other_school).value == Decimal(50)
+
+
+def test_a_rerun_writes_no_organization_row_and_a_change_rewrites_only_its_own(dpo):
+    world, period, total, trained, share = dpo
+    for organization in (world.school, world.other_school):
+        put(total, organization, period, 20)
+        put(trained, organization, period, 10)
+    services.indicator_values_recompute(municipality=world.municipality, period=period)
+    before = dict(IndicatorValue.objects.filter(organization__isnull=False).values_list("organization", "pk"))
+
+    with CaptureQueriesContext(connection) as rerun:
+        services.indicator_values_recompute(municipality=world.municipality, period=period)
+    writes = [
+        q["sql"]
+        for q in rerun.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) and "indicatorvalue" in q["sql"]
+    ]
+    assert len(writes) == 2  # the municipal rows only: one DELETE and one INSERT
+
+    DataValue = services.DataValue
+    DataValue.objects.filter(organization=world.school, data_element=trained).update(value=15)
+    services.indicator_values_recompute(municipality=world.municipality, period=period)
+    after = dict(IndicatorValue.objects.filter(organization__isnull=False).values_list("organization", "pk"))
+    assert after == before  # rows kept, not re-inserted
+    assert value(share, period, world.school).value == Decimal(75)
+    assert value(share, period).value == Decimal("62.5")  # 25 / 40
 
 
 def test_recompute_is_idempotent(dpo):
