@@ -9,6 +9,7 @@ from directions import api as directions_api
 from indicators import api as indicators_api
 from mcok import api as mcok_api
 from mcok import views as mcok_views
+from monitoring import api as monitoring_api
 
 router = DefaultRouter()
 router.register("municipalities", mcok_api.MunicipalityViewSet, basename="municipality")
@@ -25,6 +26,9 @@ router.register("data-elements", indicators_api.DataElementViewSet, basename="da
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 router.register("data-values", indicators_api.DataValueViewSet, basename="data-value")
 router.register("indicator-values", indicators_api.IndicatorValueViewSet, basename="indicator-value")
+router.register("forms", monitoring_api.FormViewSet, basename="form")
+router.register("campaigns", monitoring_api.CampaignViewSet, basename="campaign")
+router.register("submissions", monitoring_api.SubmissionViewSet, basename="submission")
 
 api_urlpatterns = [
     path("", include(router.urls)),

@@ -167,7 +167,7 @@ class DataValueViewSet(viewsets.ReadOnlyModelViewSet):
         pagination_class=None,
         parser_classes=[JSONParser],
     )
-    def bulk(self, request: Request) -> Response:
+    def bulk(self, request: Request, *args, **kwargs) -> Response:
         """Store figures in bulk: a list of {element, organization, period, value}. All or nothing:
         one bad entry answers 400 with a message per entry and stores none. Only the department
         (coordinators, executors, administrators) enters figures."""

@@ -9,6 +9,7 @@ which rings the indicator recompute after commit.
 import datetime
 import logging
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicators import services as indicator_services
@@ -63,6 +64,12 @@ def can_fill(user: User, organization: Organization) -> bool:
 
 def can_sign_off(user: User, organization: Organization) -> bool:
     return has_role(user, Role.Kind.SCHOOL_HEAD, organization=organization)
+
+
+def _may_review(by: User | None, municipality: Municipality) -> None:
+    """Opening, closing, extending and reminding are the coordinator's; no `by`: beat itself."""
+    if by is not None and not can_review(by, municipality):
+        raise PermissionDenied(_("Only the coordinator of the municipality may do this."))
 
 
 # Forms ------------------------------------------------------------------------------------------
@@ -145,8 +152,12 @@ def data_element_for_field(*, item: Field, code: str = "", name: str = "") -> Da
 def organizations_targeted(
     municipality: Municipality, *, kinds: list[str], flags: list[str]
 ) -> QuerySet[Organization]:
-    """The organizations of the municipality of these kinds (all, when none given) having every flag."""
-    organizations = Organization.objects.filter(municipality=municipality)
+    """The active organizations of the municipality of these kinds (all, when none given) having every
+    flag. An unknown flag is a ValidationError."""
+    unknown = [flag for flag in flags if flag not in TARGET_FLAGS]
+    if unknown:
+        raise ValidationError(_("Unknown flags: %(flags)s.") % {"flags": ", ".join(map(str, unknown))})
+    organizations = Organization.objects.filter(municipality=municipality, is_active=True)
     if kinds:
         organizations = organizations.filter(kind__in=kinds)
     for flag in flags:
@@ -170,7 +181,11 @@ def campaign_create(
     organizations: list[Organization] | None = None,
     by: User | None,
 ) -> Campaign:
-    """A draft collection; its organizations are the list given, or those the kinds and flags select."""
+    """A draft collection; its organizations are the list given, or those the kinds and flags select.
+    Dates out of order and organizations of another municipality are refused (ValidationError)."""
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("Give the collection a title."))
     if deadline < opens_on:
         raise ValidationError(_("The deadline cannot be earlier than the opening date."))
     if closes_on is not None and closes_on < deadline:
@@ -191,6 +206,7 @@ def campaign_create(
     )
     if organizations is None:
         organizations = organizations_targeted(form.municipality, kinds=kinds or [], flags=flags or [])
+    organizations = list(organizations)
     foreign = [o for o in organizations if o.municipality_id != form.municipality_id]
     if foreign:
         raise ValidationError(_("Organizations of another municipality cannot be asked."))
@@ -199,27 +215,85 @@ def campaign_create(
 
 
 @transaction.atomic
+def campaign_update(
+    *,
+    campaign: Campaign,
+    by: User,
+    form: Form,
+    period,
+    title: str,
+    description: str,
+    opens_on: datetime.date,
+    deadline: datetime.date,
+    closes_on: datetime.date | None,
+    requires_sign_off: bool,
+    kinds: list[str],
+    flags: list[str],
+    organizations: list[Organization],
+) -> Campaign:
+    """Change a draft collection's settings and whom it asks. Only those who may edit forms, and only
+    while the collection is a draft: once schools see it, it stays as they saw it."""
+    if not can_edit_forms(by, campaign.municipality):
+        raise PermissionDenied
+    if deadline < opens_on:
+        raise ValidationError(_("The deadline cannot be earlier than the opening date."))
+    if closes_on is not None and closes_on < deadline:
+        raise ValidationError(_("A collection cannot close before its deadline."))
+    if form.municipality_id != campaign.municipality_id or any(
+        o.municipality_id != campaign.municipality_id for o in organizations
+    ):
+        raise ValidationError(_("Organizations of another municipality cannot be asked."))
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.state != State.DRAFT:
+        raise ValidationError(_("Only a draft collection can be changed: this one has been opened."))
+    locked.form = form
+    locked.period = period
+    locked.title = title
+    locked.description = description
+    locked.opens_on = opens_on
+    locked.deadline = deadline
+    locked.closes_on = closes_on
+    locked.requires_sign_off = requires_sign_off
+    locked.target_kinds = kinds
+    locked.target_flags = flags
+    locked.save()
+    locked.organizations.set(organizations)
+    return locked
+
+
+@transaction.atomic
 def campaign_open(*, campaign: Campaign, by: User | None = None) -> Campaign:
     """Open a draft (or reopen a closed) collection; schools see it from now on. The opening reminder
-    goes to every organization asked, after commit."""
+    goes to every organization asked, after commit; reopening sends none. A closed collection whose
+    closing day has passed loses that day on reopening (else beat's next pass would close it again):
+    the coordinator closes it then."""
+    _may_review(by, campaign.municipality)
     if not campaign.form.fields.exists():
         raise ValidationError(_("The form has no questions yet."))
     if not campaign.organizations.exists():
         raise ValidationError(_("No organizations are asked to answer."))
-    was_draft = campaign.state == State.DRAFT
-    claimed = Campaign.objects.filter(pk=campaign.pk, state__in=[State.DRAFT, State.CLOSED]).update(
-        state=State.OPEN, opened_at=timezone.now(), closed_at=None
+    now = timezone.now()
+    # The state in the database decides, not the caller's copy: of two clicks, one opens.
+    opened = Campaign.objects.filter(pk=campaign.pk, state=State.DRAFT).update(
+        state=State.OPEN, opened_at=now, closed_at=None
     )
-    if not claimed:
-        raise ValidationError(_("The collection is already open."))
+    if not opened:
+        reopened = Campaign.objects.filter(pk=campaign.pk, state=State.CLOSED).update(
+            state=State.OPEN, opened_at=now, closed_at=None
+        )
+        if not reopened:
+            raise ValidationError(_("The collection is already open."))
+        Campaign.objects.filter(pk=campaign.pk, closes_on__lt=timezone.localdate()).update(closes_on=None)
     campaign.refresh_from_db()
-    if was_draft:
-        transaction.on_commit(lambda: _reminders_later(campaign.pk, Reminder.Kind.OPENING))
+    if opened:
+        campaign_id = campaign.pk
+        transaction.on_commit(lambda: _reminders_later(campaign_id, Reminder.Kind.OPENING))
     return campaign
 
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, by: User | None = None) -> Campaign:
+    _may_review(by, campaign.municipality)
     claimed = Campaign.objects.filter(pk=campaign.pk, state=State.OPEN).update(
         state=State.CLOSED, closed_at=timezone.now()
     )
@@ -235,10 +309,24 @@ def deadline_for(campaign: Campaign, organization: Organization) -> datetime.dat
     return extension.deadline if extension else campaign.deadline
 
 
+def deadlines_of(campaign: Campaign, organizations: list[Organization]) -> dict[int, datetime.date]:
+    """`deadline_for` of many organizations in one query."""
+    out = {organization.pk: campaign.deadline for organization in organizations}
+    newest_first = Extension.objects.filter(
+        campaign=campaign, organization__in=[o.pk for o in organizations]
+    ).order_by("granted_at", "pk")
+    for organization_id, deadline in newest_first.values_list("organization_id", "deadline"):
+        out[organization_id] = deadline  # the last one read, the newest, wins
+    return out
+
+
 @transaction.atomic
 def extension_grant(
     *, campaign: Campaign, organization: Organization, deadline: datetime.date, reason: str, by: User
 ) -> Extension:
+    """A later deadline for one organization; the collection's closing day moves to it when needed."""
+    _may_review(by, campaign.municipality)
+    reason = (reason or "").strip()
     if not campaign.organizations.filter(pk=organization.pk).exists():
         raise ValidationError(_("This organization is not asked to answer in this collection."))
     if deadline < campaign.deadline:
@@ -247,13 +335,17 @@ def extension_grant(
         campaign=campaign, organization=organization, deadline=deadline, reason=reason, granted_by=by
     )
     if campaign.closes_on and deadline > campaign.closes_on:
-        Campaign.objects.filter(pk=campaign.pk).update(closes_on=deadline)
+        # The collection stays open for this organization until its own deadline.
+        Campaign.objects.filter(pk=campaign.pk, closes_on__lt=deadline).update(closes_on=deadline)
+        campaign.closes_on = deadline
     return extension
 
 
 def campaigns_advance(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Beat's daily pass: open the drafts whose day has come, close the collections whose closing day
-    has passed, send the reminders that fall due today. Safe to run any number of times."""
+    """Beat's pass: open the drafts whose day has come, close the collections whose closing day has
+    passed, send the reminders that fall due today, each organization by its own deadline (an
+    opening letter lost with the broker goes now). Safe to run any number of times: each scheduled
+    reminder reaches an organization once."""
     today = today or timezone.localdate()
     counts = {"opened": 0, "closed": 0, "reminded": 0}
     for campaign in Campaign.objects.filter(state=State.DRAFT, opens_on__lte=today, deadline__gte=today):
@@ -263,14 +355,33 @@ def campaigns_advance(*, today: datetime.date | None = None) -> dict[str, int]:
         except ValidationError as error:
             logger.info("Collection %s not opened: %s", campaign.pk, error.messages)
     for campaign in Campaign.objects.filter(state=State.OPEN, closes_on__lt=today):
-        campaign_close(campaign=campaign)
-        counts["closed"] += 1
-    days = settings.MONITORING_REMIND_DAYS_BEFORE
+        try:
+            campaign_close(campaign=campaign)
+            counts["closed"] += 1
+        except ValidationError:  # closed meanwhile by the coordinator
+            continue
+    before = datetime.timedelta(days=settings.MONITORING_REMIND_DAYS_BEFORE)
     for campaign in Campaign.objects.open():
-        if campaign.deadline - datetime.timedelta(days=days) <= today <= campaign.deadline:
-            counts["reminded"] += reminders_send(campaign=campaign, kind=Reminder.Kind.BEFORE_DEADLINE)
-        elif today > campaign.deadline:
-            counts["reminded"] += reminders_send(campaign=campaign, kind=Reminder.Kind.AFTER_DEADLINE)
+        # Each organization by its own deadline: one with an extension is not yet late.
+        organizations = list(campaign.organizations.all())
+        deadlines = deadlines_of(campaign, organizations)
+        due: dict[str, list[Organization]] = {
+            Reminder.Kind.OPENING: [],
+            Reminder.Kind.BEFORE_DEADLINE: [],
+            Reminder.Kind.AFTER_DEADLINE: [],
+        }
+        for organization in organizations:
+            deadline = deadlines[organization.pk]
+            if today <= deadline:
+                # The opening letter, in case the doorbell rung at opening was lost (sent at most once).
+                due[Reminder.Kind.OPENING].append(organization)
+            if deadline - before <= today <= deadline:
+                due[Reminder.Kind.BEFORE_DEADLINE].append(organization)
+            elif today > deadline:
+                due[Reminder.Kind.AFTER_DEADLINE].append(organization)
+        for kind, chosen in due.items():
+            if chosen:
+                counts["reminded"] += reminders_send(campaign=campaign, kind=kind, organizations=chosen)
     return counts
 
 
@@ -308,10 +419,29 @@ def pending_organizations(campaign: Campaign, kind: str) -> QuerySet[Organizatio
     ).select_related("head")
 
 
-def reminders_send(*, campaign: Campaign, kind: str, by: User | None = None) -> int:
-    """Send one reminder to each organization still pending; a scheduled kind reaches an organization
-    at most once (claimed by a unique row before the mail goes). Returns the number of organizations."""
-    organizations = list(pending_organizations(campaign, kind))
+def reminders_send(
+    *,
+    campaign: Campaign,
+    kind: str,
+    by: User | None = None,
+    organizations: list[Organization] | None = None,
+) -> int:
+    """Send one reminder to each organization still pending (of `organizations`, when given); a scheduled
+    kind reaches an organization at most once (claimed by a unique row before the mail goes). Only an
+    open collection reminds: a scheduled kind of another sends nothing, a manual one is refused.
+    Returns the number of organizations reminded."""
+    if kind not in Reminder.Kind.values:
+        raise ValueError(f"unknown reminder kind {kind!r}")
+    _may_review(by, campaign.municipality)
+    state = Campaign.objects.filter(pk=campaign.pk).values_list("state", flat=True).first()
+    if state != State.OPEN:
+        if kind == Reminder.Kind.MANUAL:
+            raise ValidationError(_("Reminders are sent only while the collection is open."))
+        return 0
+    pending = pending_organizations(campaign, kind)
+    if organizations is not None:
+        pending = pending.filter(pk__in=[o.pk for o in organizations])
+    organizations = list(pending)
     if kind != Reminder.Kind.MANUAL:
         already = set(
             Reminder.objects.filter(campaign=campaign, kind=kind).values_list("organization", flat=True)
@@ -334,14 +464,27 @@ def reminders_send(*, campaign: Campaign, kind: str, by: User | None = None) -> 
         except IntegrityError:  # another worker claimed it
             continue
         claimed.append(organization)
-    messages = [_reminder_mail(campaign, kind, o, addresses[o.pk]) for o in claimed if addresses[o.pk]]
+    deadlines = deadlines_of(campaign, claimed)
+    # The letters are Russian whoever rang: a task has no request, a click may come in any language.
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [
+            _reminder_mail(campaign, kind, o, addresses[o.pk], deadlines[o.pk])
+            for o in claimed
+            if addresses[o.pk]
+        ]
     if messages:
         send_mass_mail(messages, fail_silently=True)
     return len(claimed)
 
 
-def _reminder_mail(campaign: Campaign, kind: str, organization: Organization, to: list[str]):
-    deadline = deadline_for(campaign, organization)
+def _reminder_mail(
+    campaign: Campaign,
+    kind: str,
+    organization: Organization,
+    to: list[str],
+    deadline: datetime.date | None = None,
+):
+    deadline = deadline or deadline_for(campaign, organization)
     subject = {
         Reminder.Kind.OPENING: _("Data collection «%(title)s» is open"),
         Reminder.Kind.BEFORE_DEADLINE: _("Data collection «%(title)s»: the deadline is near"),
@@ -368,7 +511,7 @@ class EditConflict(ValidationError):
     """Someone else saved the same answers meanwhile; `fields` are the questions both changed."""
 
     def __init__(self, message: str, fields: list[str]):
-        super().__init__(message)
+        super().__init__(message, code="edit_conflict")
         self.fields = fields
 
 
@@ -392,8 +535,11 @@ def submission_for(*, campaign: Campaign, organization: Organization, by: User |
 
 
 def _check_open_for(submission: Submission) -> None:
+    """Refuse a change of answers unless the collection is open (as the database has it now, and not
+    past its closing day, which beat may not have seen yet) and the form is a draft or returned."""
     campaign = submission.campaign
-    if campaign.state != State.OPEN:
+    state, closes_on = Campaign.objects.filter(pk=campaign.pk).values_list("state", "closes_on").get()
+    if state != State.OPEN or (closes_on is not None and closes_on < timezone.localdate()):
         raise ValidationError(_("The collection is not open: answers cannot change."))
     if submission.status == Status.SUBMITTED:
         raise ValidationError(_("The form is submitted and waits for review; it cannot change now."))
@@ -401,20 +547,51 @@ def _check_open_for(submission: Submission) -> None:
         raise ValidationError(_("The form is accepted and can no longer change."))
 
 
+def _answer_text(raw: Any) -> str:
+    """One answer as the text it is stored as, whatever a client sent: numbers as written (never
+    «1e+20»), yes/no, ISO dates; line ends of browsers unified; characters a database cannot hold
+    (NUL, lone surrogates) dropped."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        text = "yes" if raw else "no"
+    elif isinstance(raw, float | Decimal | datetime.date):
+        number = validation.parse_number(raw) if not isinstance(raw, datetime.date) else None
+        text = validation.as_text(number if number is not None else raw)
+        if isinstance(raw, float | Decimal) and number is None:
+            text = ""  # NaN or infinity: no answer
+    else:
+        text = validation.text_of(raw)
+    text = text.replace("\x00", "").replace("\r\n", "\n")
+    return text.encode("utf-8", "replace").decode("utf-8").strip()
+
+
 def _normalise(answers: dict[str, Any], fields: list[Field]) -> dict[str, Any]:
-    """Only the form's questions; text trimmed of the line ends browsers add; blanks dropped."""
+    """Only the form's questions; every answer as text (lists of texts for lists); text trimmed of
+    the line ends browsers add; blanks dropped."""
     out = {}
     for item in fields:
         if item.code not in answers:
             continue
         raw = answers[item.code]
-        if isinstance(raw, list | tuple):
-            raw = [str(v).strip() for v in raw if str(v).strip()]
-        elif raw is not None:
-            raw = str(raw).replace("\r\n", "\n").strip()
+        if isinstance(raw, list | tuple | set | frozenset):
+            raw = [text for text in map(_answer_text, raw) if text]
+        elif isinstance(raw, dict):
+            raw = _answer_text(raw)  # kept as typed, refused by the check
+        else:
+            raw = _answer_text(raw)
         if not validation.is_blank(raw):
             out[item.code] = raw
     return out
+
+
+def _may_fill(submission: Submission, by: User | None) -> None:
+    """The organization's respondents and head fill in its forms; the department's form editors may
+    too (an import on a school's behalf). No `by`: the system itself."""
+    if by is None:
+        return
+    if not (can_fill(by, submission.organization) or can_edit_forms(by, submission.campaign.municipality)):
+        raise PermissionDenied(_("Only the organization's respondents and head fill in its forms."))
 
 
 @dataclass
@@ -440,12 +617,16 @@ def submission_save(
     changes of both are merged question by question; when both changed one question differently,
     EditConflict names it and nothing is written, so the person's page keeps their input.
     """
+    if not isinstance(answers, dict):
+        raise ValidationError(_("The answers must be given by question code."))
+    _may_fill(submission, by)
     fields, rules = form_questions(submission.campaign.form)
+    # The row lock orders concurrent saves: the second reads the first's revision and merges.
     current = Submission.objects.select_for_update().get(pk=submission.pk)
     current.campaign = submission.campaign
     _check_open_for(current)
     mine = _normalise(answers, fields)
-    sent = {item.code for item in fields if item.code in answers}
+    sent = [item.code for item in fields if item.code in answers]  # in the form's order
     merged: list[str] = []
     if base_revision is not None and base_revision != current.revision:
         base = _answers_at(current, base_revision)
@@ -468,8 +649,12 @@ def submission_save(
                 conflicts,
             )
         # Only what this person changed since their base overrides; the rest stays as saved.
-        sent = {code for code in sent if mine.get(code) != base.get(code)}
-        merged = [code for code in current.answers if current.answers.get(code) != base.get(code)]
+        sent = [code for code in sent if mine.get(code) != base.get(code)]
+        merged = [
+            item.code
+            for item in fields
+            if theirs.get(item.code) != base.get(item.code) and item.code not in sent
+        ]
     new = dict(current.answers)
     for code in sent:
         if code in mine:
@@ -488,9 +673,15 @@ def submission_save(
 
 
 def _answers_at(submission: Submission, revision: int) -> dict[str, Any]:
-    if revision == 0:
+    """The answers as they were at `revision`, from the event of the save that made it (a save that
+    cleared every answer left `{}`, which is what the lookup answers then as well)."""
+    if revision <= 0 or revision > submission.revision:
         return {}
-    event = submission.events.filter(revision=revision).exclude(answers={}).order_by("-pk").first()
+    event = (
+        submission.events.filter(revision=revision, action__in=[Event.Action.SAVED, Event.Action.IMPORTED])
+        .order_by("-pk")
+        .first()
+    )
     return event.answers if event else {}
 
 
@@ -498,6 +689,7 @@ def _answers_at(submission: Submission, revision: int) -> dict[str, Any]:
 def submission_submit(*, submission: Submission, by: User) -> Submission:
     """Send the answers for review; every question is checked first and nothing changes on a problem.
     A head's submit also signs off; a respondent's waits for the head where sign-off is required."""
+    _may_fill(submission, by)
     fields, rules = form_questions(submission.campaign.form)
     current = Submission.objects.select_for_update().get(pk=submission.pk)
     current.campaign = submission.campaign
@@ -533,10 +725,10 @@ def submission_sign_off(*, submission: Submission, by: User) -> Submission:
     ).update(signed_off_by=by, signed_off_at=timezone.now())
     if not claimed:
         raise ValidationError(_("Only a submitted form that is not yet signed off can be signed off."))
+    submission.refresh_from_db()
     Event.objects.create(
         submission=submission, action=Event.Action.SIGNED_OFF, by=by, revision=submission.revision
     )
-    submission.refresh_from_db()
     return submission
 
 
@@ -553,7 +745,7 @@ def submission_return(*, submission: Submission, comment: str, by: User) -> Subm
     """Return a submitted form to the school with a comment, which is required."""
     if not can_review(by, submission.campaign.municipality):
         raise PermissionDenied
-    comment = comment.strip()
+    comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Say what the school should fix: the comment is required."))
     claimed = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED).update(
@@ -586,12 +778,18 @@ def submission_accept(*, submission: Submission, by: User) -> Submission:
     campaign = submission.campaign
     if not can_review(by, campaign.municipality):
         raise PermissionDenied
-    if awaits_sign_off(submission):
-        raise ValidationError(_("The form waits for the head's sign-off."))
-    claimed = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED).update(
+    # One conditional UPDATE decides, on the row as it is now: of two reviewers (or a reviewer and
+    # a head's recall) exactly one wins, and a form that lost its sign-off meanwhile is not accepted.
+    claim = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED)
+    if campaign.requires_sign_off:
+        claim = claim.filter(signed_off_at__isnull=False)
+    claimed = claim.update(
         status=Status.ACCEPTED, reviewed_by=by, reviewed_at=timezone.now(), review_comment=""
     )
     if not claimed:
+        submission.refresh_from_db()
+        if awaits_sign_off(submission):
+            raise ValidationError(_("The form waits for the head's sign-off."))
         raise ValidationError(_("Only a submitted form can be accepted."))
     submission.refresh_from_db()
     data_values_from(submission=submission, by=by)
@@ -602,21 +800,36 @@ def submission_accept(*, submission: Submission, by: User) -> Submission:
 
 
 def data_values_from(*, submission: Submission, by: User | None) -> int:
-    """Write the numeric answers bound to data elements as the organization's data values."""
+    """Write the numeric answers bound to data elements as the organization's data values. An answer
+    that does not check (a number out of range, text) is skipped, never stored."""
     fields, rules = form_questions(submission.campaign.form)
     result = validation.check(fields, rules, submission.answers, complete=False)
     entries = [
         indicator_services.Entry(
-            item.data_element, submission.organization, submission.campaign.period, value
+            item.data_element,
+            submission.organization,
+            submission.campaign.period,
+            value.quantize(_VALUE_PLACES, rounding=ROUND_HALF_UP),
         )
         for item in fields
-        if item.data_element_id and (value := result.values.get(item.code)) is not None
+        if item.data_element_id
+        and item.is_numeric
+        and isinstance(value := result.values.get(item.code), Decimal)
     ]
     return indicator_services.data_values_write(entries=entries, source=DataValue.Source.SUBMISSION, by=by)
 
 
+_VALUE_PLACES = Decimal("0.0001")  # a data value's decimal places
+
+
 def submissions_accept(*, submissions: list[Submission], by: User) -> tuple[int, list[str]]:
-    """Bulk acceptance: each on its own, so one that cannot be accepted does not stop the others."""
+    """Bulk acceptance: each on its own, so one that cannot be accepted does not stop the others; the
+    problems come back one sentence per organization. PermissionDenied, before anything is accepted,
+    when `by` may not review one of them."""
+    municipalities = {submission.campaign.municipality_id: submission.campaign for submission in submissions}
+    for campaign in municipalities.values():
+        if not can_review(by, campaign.municipality):
+            raise PermissionDenied
     accepted, problems = 0, []
     for submission in submissions:
         try:
@@ -628,9 +841,9 @@ def submissions_accept(*, submissions: list[Submission], by: User) -> tuple[int,
 
 
 def changed_since_return(submission: Submission) -> set[str]:
-    """Questions whose answers differ from those the coordinator returned."""
+    """Questions whose answers differ from those the coordinator returned (none before a return)."""
     previous = submission.returned_answers
-    if not previous:
+    if not previous and submission.status != Status.RETURNED and not submission.review_comment:
         return set()
     codes = set(previous) | set(submission.answers)
     return {code for code in codes if previous.get(code) != submission.answers.get(code)}

@@ -19,8 +19,14 @@ from monitoring.models import Field, Rule
 Kind = Field.Kind
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)")
+_MINUSES = str.maketrans({"−": "-", "–": "-", "—": "-"})
 _YES = {"yes", "да", "true", "1", "y", "д", "on", "истина"}
 _NO = {"no", "нет", "false", "0", "n", "н", "off", "ложь"}
+# What a data value holds (16 digits, 4 of them after the point): a larger number cannot be stored.
+NUMBER_LIMIT = Decimal(10) ** 12
+# Longer than this is no number, date or option anybody types; not even looked at.
+_SHORT = 1000
 
 
 @dataclass
@@ -48,68 +54,121 @@ class Result:
         return out + self.form_errors
 
 
+def text_of(raw: Any) -> str:
+    """`str(raw)` that never raises: a huge int is written through Decimal (str() refuses more than
+    4300 digits), an object whose str() breaks becomes empty."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return format(Decimal(raw), "f")
+    try:
+        return str(raw)
+    except Exception:  # an object with a broken __str__: nothing a person typed
+        return ""
+
+
 def is_blank(raw: Any) -> bool:
     if raw is None:
         return True
     if isinstance(raw, list | tuple):
-        return not any(str(item).strip() for item in raw)
-    return not str(raw).strip()
+        return not any(text_of(item).strip() for item in raw)
+    return not text_of(raw).strip()
 
 
 def parse_number(raw: Any) -> Decimal | None:
-    """A number as people type it: «1 234,5», «1234.5», «-3»; None when it is not a number."""
+    """A number as people type it: «1 234,5», «1234.5», «-3», «−3»; None when it is not a finite
+    number. Never raises."""
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, int | Decimal):
+    if isinstance(raw, int):
         return Decimal(raw)
+    if isinstance(raw, Decimal):
+        return raw if raw.is_finite() else None
     if isinstance(raw, float):
-        return Decimal(str(raw))
-    text = _SPACES.sub("", str(raw)).replace(",", ".").replace("−", "-")
-    if not text or not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", text):
+        number = Decimal(repr(raw))
+        return number if number.is_finite() else None
+    if not isinstance(raw, str):
+        return None
+    if len(raw) > _SHORT:
+        return None
+    text = _SPACES.sub("", raw).replace(",", ".").translate(_MINUSES)
+    if not text or not _NUMBER.fullmatch(text):
         return None
     try:
         return Decimal(text)
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):
         return None
 
 
 def parse_date(raw: Any) -> datetime.date | None:
+    """A date as «01.03.2026», «1.3.26», «01/03/2026» or ISO «2026-03-01»; None otherwise."""
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
         return raw
-    text = str(raw).strip()
+    if not isinstance(raw, str) or len(raw) > _SHORT:
+        return None
+    text = raw.strip()
     for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"):
         try:
             return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
         except ValueError:
             continue
-    return None
+    try:  # an ISO moment («2026-03-01T10:00:00») names its day
+        return datetime.datetime.fromisoformat(text).date() if "-" in text[:5] else None
+    except ValueError:
+        return None
 
 
-def _option(options: list[str], raw: str) -> str | None:
-    wanted = " ".join(str(raw).split()).casefold()
-    return next((option for option in options if " ".join(option.split()).casefold() == wanted), None)
+def _option(options: list[str], raw: Any) -> str | None:
+    """The option `raw` names, ignoring case and spaces; None when it names none."""
+    text = text_of(raw)
+    if len(text) > _SHORT:
+        return None
+    wanted = " ".join(text.split()).casefold()
+    return next(
+        (option for option in options if " ".join(text_of(option).split()).casefold() == wanted), None
+    )
+
+
+def _limit(value: Any) -> Decimal | None:
+    """A range limit of a question as a Decimal (an unsaved field may hold an int or a float)."""
+    return None if value is None else parse_number(value)
 
 
 def clean_value(item: Field, raw: Any) -> tuple[Any, str | None]:
-    """The cleaned value of one answer and the problem with it, if any. `raw` is not blank."""
+    """The cleaned value of one answer and the problem with it, if any. `raw` is not blank. Never raises,
+    whatever `raw` is."""
+    if item.kind != Kind.MULTIPLE_CHOICE:
+        # One answer is expected; a list of one (an import, an API client) is that answer.
+        if isinstance(raw, list | tuple):
+            given = [part for part in raw if not is_blank(part)]
+            if len(given) != 1:
+                return None, _("Give one answer, not a list.")
+            raw = given[0]
+        if isinstance(raw, dict | set | frozenset):
+            return None, _("Give one answer, not a list.")
     if item.kind in Field.NUMERIC_KINDS:
         number = parse_number(raw)
         if number is None:
             return None, _("Enter a number.")
+        if abs(number) >= NUMBER_LIMIT:
+            return None, _("The number is too large.")
         if item.kind == Kind.INTEGER and number != number.to_integral_value():
             return None, _("Enter a whole number.")
-        if item.min_value is not None and number < item.min_value:
-            return None, _("The value must be at least %(limit)s.") % {"limit": _number(item.min_value)}
-        if item.max_value is not None and number > item.max_value:
-            return None, _("The value must be at most %(limit)s.") % {"limit": _number(item.max_value)}
+        low, high = _limit(item.min_value), _limit(item.max_value)
+        if low is not None and number < low:
+            return None, _("The value must be at least %(limit)s.") % {"limit": _number(low)}
+        if high is not None and number > high:
+            return None, _("The value must be at most %(limit)s.") % {"limit": _number(high)}
         return (number.to_integral_value() if item.kind == Kind.INTEGER else number), None
     if item.kind == Kind.DATE:
         value = parse_date(raw)
         return (value, None) if value else (None, _("Enter a date as DD.MM.YYYY."))
     if item.kind == Kind.BOOLEAN:
-        text = str(raw).strip().casefold()
+        if isinstance(raw, bool):
+            return raw, None
+        text = text_of(raw).strip().casefold()
         if text in _YES:
             return True, None
         if text in _NO:
@@ -117,27 +176,53 @@ def clean_value(item: Field, raw: Any) -> tuple[Any, str | None]:
         return None, _("Answer «yes» or «no».")
     if item.kind == Kind.CHOICE:
         option = _option(item.choices, raw)
-        return (option, None) if option else (None, _("Choose one of the options."))
+        return (option, None) if option is not None else (None, _("Choose one of the options."))
     if item.kind == Kind.MULTIPLE_CHOICE:
-        parts = raw if isinstance(raw, list | tuple) else re.split(r"[;\n]|,\s", str(raw))
-        chosen, unknown = [], []
-        for part in (p for p in parts if str(p).strip()):
-            option = _option(item.choices, part)
-            (chosen if option else unknown).append(option or str(part).strip())
-        if unknown:
-            return None, _("Not among the options: %(values)s.") % {"values": "; ".join(unknown)}
-        return [option for option in item.choices if option in chosen], None
-    if item.kind == Kind.TEXT and len(str(raw)) > 1000:
+        return _multiple(item, raw)
+    text = text_of(raw).strip()
+    if item.kind == Kind.TEXT and len(text) > 1000:
         return None, _("At most 1000 characters.")
-    if item.kind == Kind.LONG_TEXT and len(str(raw)) > 20000:
+    if item.kind == Kind.LONG_TEXT and len(text) > 20000:
         return None, _("At most 20000 characters.")
-    return str(raw).strip(), None
+    return text, None
+
+
+def _multiple(item: Field, raw: Any) -> tuple[list[str] | None, str | None]:
+    """The options chosen, in the form's order. A text names them separated by «;», a line end or «, »;
+    a piece between «;» naming one option (which may hold «, » itself) is that option."""
+    if isinstance(raw, dict | set | frozenset):
+        return None, _("Choose among the options.")
+    if isinstance(raw, list | tuple):
+        parts = list(raw)
+    else:
+        parts = []
+        for piece in re.split(r"[;\n]", text_of(raw)):
+            whole = _option(item.choices, piece)
+            parts.extend([whole] if whole is not None else re.split(r",\s", piece))
+    chosen, unknown = [], []
+    for part in (p for p in parts if not is_blank(p)):
+        option = _option(item.choices, part)
+        if option is not None:
+            chosen.append(option)
+        else:
+            unknown.append(text_of(part).strip()[:100])
+    if unknown:
+        return None, _("Not among the options: %(values)s.") % {"values": "; ".join(unknown[:10])}
+    return [option for option in item.choices if option in chosen], None
+
+
+def _plain(value: Decimal) -> str:
+    """A finite Decimal in positional notation without trailing zeros, every digit kept («2.50» → «2.5»,
+    «1E+3» → «1000»); unlike normalize(), which rounds to the context's 28 digits."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _number(value: Decimal) -> str:
-    return number_format(
-        int(value) if value == value.to_integral_value() else value.normalize(), use_l10n=True
-    )
+    """A number as the messages show it: «1 000», «0,5»."""
+    return number_format(Decimal(_plain(value)), use_l10n=True, force_grouping=True)
 
 
 def check(fields: list[Field], rules: list[Rule], answers: dict[str, Any], *, complete: bool) -> Result:
@@ -145,6 +230,8 @@ def check(fields: list[Field], rules: list[Rule], answers: dict[str, Any], *, co
     what is filled in is checked (a draft, which is saved whatever this says)."""
     result = Result()
     by_code = {f.code: f for f in fields}
+    if not isinstance(answers, dict):
+        answers = {}
     for item in fields:
         raw = answers.get(item.code)
         if is_blank(raw):
@@ -156,28 +243,35 @@ def check(fields: list[Field], rules: list[Rule], answers: dict[str, Any], *, co
             result.add(item.code, problem)
         else:
             result.values[item.code] = value
+    answered = {item.code for item in fields if not is_blank(answers.get(item.code))}
     for rule in rules:
-        problem = rule_problem(rule, by_code, result.values)
+        problem = rule_problem(rule, by_code, result.values, answered=answered)
         if problem:
             result.form_errors.append(problem)
     return result
 
 
-def rule_problem(rule: Rule, fields: dict[str, Field], values: dict[str, Any]) -> str | None:
-    """The rule's message when the values break it; None when they keep it or are not all there."""
-    codes = [code for code in rule.fields if code in fields]
-    if len(codes) < 2 or len(codes) != len(rule.fields):
+def rule_problem(
+    rule: Rule, fields: dict[str, Field], values: dict[str, Any], *, answered: set[str] | None = None
+) -> str | None:
+    """The rule's message when the values break it; None when they keep it or are not all there.
+
+    The comparisons and the sum apply only when every value named is a valid number; both-or-neither
+    looks at which questions are `answered` (valid or not; by default those in `values`)."""
+    codes = rule.fields if isinstance(rule.fields, list) else []
+    if not all(isinstance(code, str) and code in fields for code in codes) or len(codes) < 2:
         return None
     labels = [f"«{fields[code].label}»" for code in codes]
     if rule.kind == Rule.Kind.BOTH_OR_NEITHER:
-        given = [code in values for code in codes]
+        present = set(values) if answered is None else answered
+        given = [code in present for code in codes]
         if any(given) and not all(given):
             return rule.message or _("%(first)s and %(second)s are answered both or neither.") % {
                 "first": labels[0],
                 "second": labels[1],
             }
         return None
-    if any(code not in values for code in codes):
+    if any(not isinstance(values.get(code), Decimal) for code in codes):
         return None
     left = values[codes[0]]
     if rule.kind == Rule.Kind.SUM:
@@ -194,7 +288,7 @@ def rule_problem(rule: Rule, fields: dict[str, Field], values: dict[str, Any]) -
         Rule.Kind.LESS_OR_EQUAL: left > right,
         Rule.Kind.EQUAL: left != right,
         Rule.Kind.GREATER_OR_EQUAL: left < right,
-    }[rule.kind]
+    }.get(rule.kind)
     if not broken:
         return None
     default = {
@@ -207,8 +301,12 @@ def rule_problem(rule: Rule, fields: dict[str, Field], values: dict[str, Any]) -
 
 def rule_check_definition(rule_kind: str, codes: list[str], fields: dict[str, Field]) -> str | None:
     """What is wrong with a rule as the builder defines it, or None."""
+    if rule_kind not in Rule.Kind.values:
+        return _("Choose what the rule checks.")
     if len(codes) < 2:
         return _("A rule needs at least two questions.")
+    if len(set(codes)) != len(codes):
+        return _("A rule names each question once.")
     missing = [code for code in codes if code not in fields]
     if missing:
         return _("No such questions in the form: %(codes)s.") % {"codes": ", ".join(missing)}
@@ -233,5 +331,7 @@ def as_text(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
-    return str(value)
+        return _plain(value) if value.is_finite() else ""
+    if isinstance(value, list | tuple):
+        return "; ".join(as_text(item) for item in value)
+    return text_of(value)

@@ -5,7 +5,9 @@ department of that municipality, with its official and document. Each record car
 in its name. Three outsiders try every named route, with every victim id in every id-like slot:
 an anonymous visitor, the respondent of another school of the same municipality, and a
 coordinator of another municipality. None may get a page that shows a marker it should not see,
-and an id that belongs to the victim must answer exactly as an id that does not exist.
+and an id that belongs to the victim must answer exactly as an id that does not exist. A route that
+answers GET with 405 (an action: save, submit, accept…) is tried with an empty POST as well, by the
+same rules; and at the end every record of the victim is as it was.
 """
 
 from dataclasses import dataclass
@@ -30,6 +32,12 @@ PUBLIC_ROUTES = {
 }
 ID_SLOTS = {"pk", "id", "object_id"}
 ABSENT_ID = 987654321
+VICTIM_IDS = range(500000, 501000)  # every record of the victim has its id here
+
+
+def is_id_slot(slot: str) -> bool:
+    """`pk`, `id`, and any slot named like `campaign_pk` or `form_id`."""
+    return slot in ID_SLOTS or slot.endswith(("_pk", "_id"))
 
 
 @dataclass
@@ -62,7 +70,7 @@ def urls_for(name: str, slots: tuple[str, ...], victim: Victim, who: str) -> lis
     """Every URL of the route with the victim's ids and slugs: (url, whether it names the victim)."""
     choices: dict[str, list[tuple[str, bool]]] = {}
     for slot in slots:
-        if slot in ID_SLOTS:
+        if is_id_slot(slot):
             choices[slot] = [(str(pk), True) for pk in victim.ids(who)] + [(str(ABSENT_ID), False)]
         elif slot == "slug":
             slugs = [] if who == "another school" else victim.slugs
@@ -108,6 +116,9 @@ def victim(db) -> tuple[Victim, object]:
     world.school = school
     # The management cycle: the municipality's staff only, never a school.
     directions = make_directions_victim(municipality, marker)
+    # A form, its open collection asking the victim school only, a draft collection and the school's
+    # submission: the department and the school itself only.
+    monitoring = make_monitoring_victim(municipality, school, marker)
     return (
         Victim(
             school_markers=[
@@ -117,9 +128,10 @@ def victim(db) -> tuple[Victim, object]:
                 plan.title,
                 f"{marker}-содержимое",
                 *directions.markers,
+                *monitoring.markers,
             ],
             department_markers=[inspector.full_name, order.title, garden.short_name],
-            school_ids=[school.pk, teacher.pk, plan.pk, *directions.ids],
+            school_ids=[school.pk, teacher.pk, plan.pk, *directions.ids, *monitoring.ids],
             department_ids=[inspector.pk, order.pk, garden.pk],
             slugs=[municipality.slug],
         ),
@@ -180,6 +192,95 @@ def make_directions_victim(municipality, marker: str) -> Records:
     )
 
 
+def make_monitoring_victim(municipality, school, marker: str) -> Records:
+    """A form with a section, two questions and a rule; an open collection of it asking the victim
+    school only and a draft one; the school's submission with a marked answer and a file."""
+    import datetime
+
+    from monitoring.models import Campaign, Field, Form, Rule, Section, Submission, SubmissionFile
+
+    period = Period.objects.get(code="2025")
+    form = Form.objects.create(pk=500021, municipality=municipality, title=f"{marker}-форма")
+    section = Section.objects.create(pk=500022, form=form, title=f"{marker}-раздел")
+    number = Field.objects.create(
+        pk=500023, form=form, section=section, code="secret_total", label=f"{marker}-вопрос", kind="integer"
+    )
+    text = Field.objects.create(
+        pk=500024, form=form, section=section, code="secret", label=f"{marker}-текст", kind="text", order=1
+    )
+    rule = Rule.objects.create(
+        pk=500025, form=form, kind="both", fields=["secret_total", "secret"], message=f"{marker}-правило"
+    )
+    today = datetime.date(2025, 3, 1)
+    dates = {"opens_on": today, "deadline": today + datetime.timedelta(days=30)}
+    collection = Campaign.objects.create(
+        pk=500026,
+        municipality=municipality,
+        form=form,
+        period=period,
+        title=f"{marker}-сбор",
+        state="open",
+        **dates,
+    )
+    draft = Campaign.objects.create(
+        pk=500027, municipality=municipality, form=form, period=period, title=f"{marker}-черновик", **dates
+    )
+    for campaign in (collection, draft):
+        campaign.organizations.set([school])
+    submission = Submission.objects.create(
+        pk=500028,
+        campaign=collection,
+        organization=school,
+        answers={"secret_total": "7", "secret": f"{marker}-ответ"},
+        revision=1,
+    )
+    attached = SubmissionFile(
+        pk=500029, submission=submission, field_code="secret", name=f"{marker}-файл.txt"
+    )
+    attached.file.save("answer.txt", ContentFile(f"{marker}-вложение".encode()))
+    return Records(
+        markers=[
+            form.title,
+            section.title,
+            number.label,
+            text.label,
+            rule.message,
+            collection.title,
+            draft.title,
+            submission.answers["secret"],
+            attached.name,
+            f"{marker}-вложение",
+        ],
+        ids=[
+            form.pk,
+            section.pk,
+            number.pk,
+            text.pk,
+            rule.pk,
+            collection.pk,
+            draft.pk,
+            submission.pk,
+            attached.pk,
+        ],
+    )
+
+
+def victim_rows() -> dict[str, list[dict]]:
+    """Every stored row of the victim, to compare before and after the outsiders' tries."""
+    from django.apps import apps
+
+    rows = {}
+    for model in apps.get_models():
+        if (
+            model._meta.app_label in ("mcok", "directions", "indicators", "monitoring")
+            and model._meta.pk.name == "id"
+        ):
+            found = list(model.objects.filter(pk__in=VICTIM_IDS).order_by("pk").values())
+            if found:
+                rows[model._meta.label] = found
+    return rows
+
+
 def outsiders(world) -> dict[str, object]:
     return {
         "anonymous": None,
@@ -199,6 +300,11 @@ def test_the_matrix_covers_every_route():
         "api:municipality-detail",
         "admin:mcok_organization_change",
         "api:schema",
+        "api:form-detail",
+        "api:campaign-detail",
+        "api:submission-detail",
+        "api:submission-save",
+        "api:submission-accept",
     ):
         assert expected in names
     assert len(names) > 40
@@ -214,7 +320,21 @@ def test_no_route_leaks_to_an_outsider(client, victim, who):
         client.force_login(user)
     # The other school of the same municipality may read the department's records; nobody else may.
     forbidden = victim.school_markers + ([] if who == "another school" else victim.department_markers)
+    before = victim_rows()
     tried = 0
+
+    def check(response, url: str) -> str:
+        assert response.status_code < 500, (who, url)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        body = content.decode(errors="replace")
+        for marker in forbidden:
+            assert marker not in body, (who, url, marker)
+        if user is None:
+            assert response.status_code in (302, 401, 403, 404, 405), (who, url, response.status_code)
+            if response.status_code == 302:
+                assert "login" in response.url or response.url == "/admin/", (who, url, response.url)
+        return body
+
     for name, slots in named_routes():
         if user is None and name in PUBLIC_ROUTES:
             continue
@@ -222,20 +342,21 @@ def test_no_route_leaks_to_an_outsider(client, victim, who):
         for url, names_victim in urls_for(name, slots, victim, who):
             response = client.get(url)
             tried += 1
-            assert response.status_code < 500, (who, url)
-            content = b"".join(response.streaming_content) if response.streaming else response.content
-            body = content.decode(errors="replace")
-            for marker in forbidden:
-                assert marker not in body, (who, url, marker)
-            if user is None:
-                assert response.status_code in (302, 401, 403, 404, 405), (who, url, response.status_code)
-                if response.status_code == 302:
-                    assert "login" in response.url or response.url == "/admin/", (who, url, response.url)
-            answers.setdefault(names_victim, set()).add(response.status_code)
+            check(response, url)
+            answers.setdefault(("GET", names_victim), set()).add(response.status_code)
+            if response.status_code == 405:
+                # An action: the same rules for the POST it takes (with nothing in it).
+                response = client.post(url)
+                check(response, url)
+                answers.setdefault(("POST", names_victim), set()).add(response.status_code)
+                if user is not None and "_auth_user_id" not in client.session:
+                    client.force_login(user)  # the POST was a sign-out
         # "Not yours" answers exactly like "absent".
-        if True in answers and False in answers:
-            assert answers[True] == answers[False], (who, name, answers)
+        for method in ("GET", "POST"):
+            if (method, True) in answers and (method, False) in answers:
+                assert answers[method, True] == answers[method, False], (who, name, method, answers)
     assert tried > 100
+    assert victim_rows() == before, who
 
 
 def test_the_victims_own_school_reads_its_records(client, victim):
@@ -246,6 +367,12 @@ def test_the_victims_own_school_reads_its_records(client, victim):
     body = client.get(reverse("mcok:documents")).content.decode()
     assert victim.school_markers[3] in body
     assert victim.department_markers[1] in body
+    # Its own collection and submission, the marked answer included; never the draft collection.
+    response = client.get(reverse("api:submission-detail", args=[500028]))
+    assert response.status_code == 200
+    assert response.json()["answers"]["secret"] == "ТАЙНА-ответ"
+    assert client.get(reverse("api:campaign-detail", args=[500026])).status_code == 200
+    assert client.get(reverse("api:campaign-detail", args=[500027])).status_code == 404
 
 
 def test_roles_cover_the_domain():

@@ -1,0 +1,962 @@
+"""The import of a Google Forms response export (CSV or XLSX, one row per response, the first column
+«Отметка времени») as a form, a collection and one submitted answer per organization.
+
+Three steps, each a function:
+- read_responses: the file as rows of text, or a ValidationError saying why it cannot be read
+  (size, encoding, a ZIP bomb or a broken workbook, no «Отметка времени» column, too many rows);
+- propose: the form the columns suggest (a question per column, its code, type, options and
+  whether it is required) and the column that names the organization;
+- import_responses: every row's result against the proposal, possibly edited by the person, and,
+  unless it is a dry run or a row of a known organization has a problem, the form, the collection
+  and the submissions written in one transaction — nothing half-imported.
+
+Rows are matched to the municipality's organizations by a tolerant name (normalise_name: case,
+quotes, «№»/«N»/«No», spaces and the legal-form prefix ignored), the full name, or an e-mail of the
+head or of the organization's respondents. An organization answering twice keeps its latest
+response; the earlier one is reported as replaced. Rows of unknown organizations are reported and
+skipped; they never stop the import.
+"""
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directions.imports import archive_problem
+from mcok import services as core_services
+from mcok.models import Municipality, Organization, Role, User
+from monitoring import services, validation
+from monitoring.models import Campaign, Field, Form, Reminder, Section, Submission, SubmissionEvent
+
+Kind = Field.Kind
+
+# A response export is a small file; the document limit of the settings caps it further.
+MAX_FILE_BYTES = min(10 * 1024 * 1024, settings.DOCUMENT_MAX_BYTES)
+MAX_ROWS = 5000  # responses
+MAX_COLUMNS = 300
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx",)
+TIMESTAMP_TITLES = ("отметка времени", "timestamp")
+TIMESTAMP_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+)
+# What the proposal may make of a column: every kind but a file, which a spreadsheet cannot hold.
+IMPORT_KINDS = tuple(kind for kind in Kind.values if kind != Kind.FILE)
+CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+CODE_LENGTH = 40  # of a proposed code; an edited one may take the field's 60
+CHOICE_MAX_OPTIONS = 12  # more distinct answers than this is a text, not a choice
+CHOICE_MAX_LENGTH = 100  # a longer answer is no option of a list
+MANY_OPTIONS = 60  # what a person may still turn into a choice by hand
+LONG_TEXT = 200  # an answer longer than this makes the question a long text
+# The same split as validation.clean_value makes of a multiple-choice answer.
+OPTION_SEPARATOR = re.compile(r"[;\n]|,\s")
+GUESS_ROWS = 200  # responses enough to tell which column names the organizations
+ORGANIZATION_HINTS = ("наименование оо", "организац", "учрежден", "школ", "оо", "организация")
+
+
+class Status:
+    """What became of a row."""
+
+    IMPORTED = "imported"
+    SUPERSEDED = "superseded"
+    UNKNOWN = "unknown"
+    PROBLEM = "problem"
+    ALL = (IMPORTED, SUPERSEDED, UNKNOWN, PROBLEM)
+
+
+# Names ------------------------------------------------------------------------------------------
+
+_QUOTES = re.compile(r"[«»\"'“”„‘’`´]")
+_NUMBER_SIGN = re.compile(r"(?:№|\bno\.?|\bn)\s*(?=\d)")
+_NOT_WORD = re.compile(r"[^0-9a-zа-я№]+")
+# The legal form before the name: «МБОУ СОШ №1» is the school the portal calls «СОШ №1».
+_LEGAL_FORMS = re.compile(
+    r"^(?:м|г|ч|н)?(?:а|б|к)?(?:д)?(?:о|у|ну|оу|оуи|обу|доу|удо|поу|бу)\s+",
+)
+
+
+def normalise_name(text: Any) -> str:
+    """An organization's name as compared: lower case, ё as е, no quotes, «№», «N» and «No» before a
+    number as «№», no spaces or punctuation, and no legal-form prefix such as МБОУ or МАДОУ.
+    «МБОУ "СОШ N 1"», «сош №1» and «СОШ № 1» all become «сош№1»."""
+    value = str(text or "").casefold().replace("ё", "е").replace("\u00a0", " ")
+    value = _QUOTES.sub(" ", value)
+    value = " ".join(value.split())
+    stripped = _LEGAL_FORMS.sub("", value)
+    if _NOT_WORD.sub("", stripped):
+        value = stripped
+    value = _NUMBER_SIGN.sub("№", value)
+    return _NOT_WORD.sub("", value)
+
+
+def _email(text: str) -> str:
+    value = text.strip().casefold()
+    return value if "@" in value and " " not in value else ""
+
+
+class OrganizationIndex:
+    """The municipality's organizations by every key a response may name them with: the normalised
+    short and full name, the head's e-mail and the e-mails of the organization's respondents.
+    Read once per file (three queries, whatever the number of rows)."""
+
+    def __init__(self, municipality: Municipality):
+        self.municipality = municipality
+        organizations = list(Organization.objects.filter(municipality=municipality).select_related("head"))
+        self.by_pk = {o.pk: o for o in organizations}
+        self.keys: dict[str, set[int]] = {}
+        for organization in organizations:
+            for name in (organization.short_name, organization.full_name):
+                self._add(normalise_name(name), organization.pk)
+            if organization.head_id and organization.head.email:
+                self._add(_email(organization.head.email), organization.pk)
+        fillers = Role.objects.filter(
+            organization__in=organizations, kind__in=services.FILLERS, user__is_active=True
+        ).values_list("organization_id", "user__email")
+        for organization_id, email in fillers:
+            self._add(_email(email or ""), organization_id)
+
+    def _add(self, key: str, pk: int) -> None:
+        if key:
+            self.keys.setdefault(key, set()).add(pk)
+
+    def find(self, text: str) -> tuple[Organization | None, str | None]:
+        """(the organization, None), or (None, why not)."""
+        if not text.strip():
+            return None, _("The organization is not named.")
+        found = self.keys.get(_email(text) or normalise_name(text), set())
+        if len(found) == 1:
+            return self.by_pk[next(iter(found))], None
+        if found:
+            return None, _("«%(name)s» fits several organizations of %(municipality)s.") % {
+                "name": text,
+                "municipality": self.municipality,
+            }
+        return None, _("There is no organization «%(name)s» in %(municipality)s.") % {
+            "name": text,
+            "municipality": self.municipality,
+        }
+
+
+# Reading the file -------------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    row: int  # the line a spreadsheet shows; the header is line 1
+    timestamp: str  # as written
+    at: datetime.datetime | None  # aware; None when the timestamp cannot be read
+    cells: list[str]  # the text of every column, the timestamp's included, as wide as the header
+    overflow: bool = False  # more cells than the header has columns
+
+
+@dataclass
+class Sheet:
+    filename: str
+    header: list[str]
+    responses: list[Response]
+
+    def values(self, index: int) -> list[str]:
+        return [response.cells[index] for response in self.responses]
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text a person typed: 30.0 as «30», a date as «05.10.2025»."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        number = Decimal(repr(value))
+        return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.strftime("%d.%m.%Y")
+        return value.strftime("%d.%m.%Y %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M:%S")
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def parse_timestamp(value: Any) -> datetime.datetime | None:
+    """A response's «Отметка времени» («05.10.2025 14:03:27», or a date-time cell of a workbook) as
+    an aware date-time in the portal's time zone; None when it is none."""
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime.combine(value, datetime.time())
+    else:
+        text = " ".join(str(value or "").split())
+        moment = None
+        for pattern in TIMESTAMP_FORMATS:
+            try:
+                moment = datetime.datetime.strptime(text, pattern)  # noqa: DTZ007 - made aware below
+                break
+            except ValueError:
+                continue
+        if moment is None:
+            return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _delimiter(text: str) -> str | None:
+    """The delimiter of the first record among «,», «;» and tab: the most frequent outside quotes."""
+    counts = Counter()
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "\r\n":
+            break
+        elif not quoted and char in ",;\t":
+            counts[char] += 1
+    if not counts:
+        return None
+    return max(",;\t", key=lambda char: counts[char])
+
+
+def _decode(content: bytes) -> str:
+    refusal = _(
+        "The file is neither UTF-8 nor Windows-1251 text. Download the responses from Google Forms "
+        "again as CSV, or save the table as an XLSX workbook."
+    )
+    if b"\x00" in content:
+        raise ValidationError(refusal)
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = content.decode("cp1251")
+    except UnicodeDecodeError:
+        raise ValidationError(refusal) from None
+    # Bytes that are control characters in Windows-1251 mean the file is in neither encoding.
+    if any(unicodedata.category(char) == "Cc" and char not in "\r\n\t" for char in text):
+        raise ValidationError(refusal)
+    return text
+
+
+def _csv_records(content: bytes) -> list[tuple[int, list[Any]]]:
+    text = _decode(content)
+    if not text.strip():
+        raise ValidationError(_("The file is empty."))
+    delimiter = _delimiter(text.lstrip("\r\n"))
+    if delimiter is None:
+        raise ValidationError(
+            _("The columns of the first row cannot be told apart: separate them with «,», «;» or a tab.")
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[Any]]] = []
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(records) > MAX_ROWS:
+                raise _too_many_rows()
+            records.append((number, cells))
+    except csv.Error:
+        raise ValidationError(
+            _("Line %(row)s of the CSV file cannot be read; check its quotes.") % {"row": number + 1}
+        ) from None
+    return records
+
+
+def workbook_problem(content: bytes) -> str | None:
+    """Why an uploaded workbook may not be opened, from its ZIP directory alone (sizes, the ratio of
+    a ZIP bomb, macros, links to other files); None if it may be opened."""
+    problem = archive_problem(io.BytesIO(content))
+    if problem:
+        return problem
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = [info.filename.lower() for info in archive.infolist()]
+    if any(name.endswith("vbaproject.bin") or name.startswith("xl/macrosheets/") for name in names):
+        return _("The workbook contains macros; save it as an .xlsx workbook without macros.")
+    if any(name.startswith("xl/externallinks/") for name in names):
+        return _("The workbook links to other files; replace the links with their values and save it again.")
+    return None
+
+
+def open_workbook(content: bytes):
+    """The workbook, read-only and with cached values instead of formulas, once its archive passed
+    workbook_problem; ValidationError when it cannot be read."""
+    problem = workbook_problem(content)
+    if problem:
+        raise ValidationError(problem)
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises zip, XML and key errors alike for a broken file
+        raise ValidationError(unreadable_workbook()) from None
+
+
+def unreadable_workbook() -> str:
+    return _("The workbook cannot be read. Open it in Excel, save it as .xlsx and try again.")
+
+
+def _xlsx_records(content: bytes) -> list[tuple[int, list[Any]]]:
+    workbook = open_workbook(content)
+    try:
+        if not workbook.worksheets:
+            raise ValidationError(_("The workbook has no sheet."))
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read every row, whatever the file claims its size is
+        records: list[tuple[int, list[Any]]] = []
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+                continue
+            if len(records) > MAX_ROWS:
+                raise _too_many_rows()
+            records.append((number, list(cells)))
+        return records
+    except ValidationError:
+        raise
+    except Exception:  # a sheet's XML may be broken past the first rows
+        raise ValidationError(unreadable_workbook()) from None
+    finally:
+        workbook.close()
+
+
+def _too_many_rows() -> ValidationError:
+    return ValidationError(
+        _("The file has more than %(count)s responses; split it into several files.") % {"count": MAX_ROWS}
+    )
+
+
+def is_workbook(content: bytes) -> bool:
+    return content[:4] == b"PK\x03\x04"
+
+
+def read_responses(content: bytes, filename: str) -> Sheet:
+    """The responses of a Google Forms export: CSV (UTF-8 with or without a BOM, or Windows-1251;
+    «,», «;» or tab between columns) or XLSX. The first column must be «Отметка времени».
+    ValidationError with a Russian message when the file cannot be read; writes nothing."""
+    suffix = PurePath(filename).suffix.lower()
+    if not content:
+        raise ValidationError(_("The file is empty."))
+    if len(content) > MAX_FILE_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    if suffix in XLSX_SUFFIXES or (suffix not in CSV_SUFFIXES and is_workbook(content)):
+        records = _xlsx_records(content)
+    elif suffix in CSV_SUFFIXES:
+        if is_workbook(content):
+            raise ValidationError(
+                _("The file is a workbook, not a CSV text: name it .xlsx and upload again.")
+            )
+        records = _csv_records(content)
+    else:
+        raise ValidationError(_("Upload the responses as a CSV or XLSX file."))
+    if not records:
+        raise ValidationError(_("The file is empty."))
+    header_cells = records[0][1]
+    header = [_cell_text(cell).lstrip("\ufeff") for cell in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    if not header or " ".join(header[0].split()).casefold() not in TIMESTAMP_TITLES:
+        raise ValidationError(
+            _(
+                "The first column must be «Отметка времени», as in a Google Forms export. Download the "
+                "responses from the form's «Ответы» tab without changing the table."
+            )
+        )
+    if len(header) > MAX_COLUMNS:
+        raise ValidationError(_("The file has more than %(count)s columns.") % {"count": MAX_COLUMNS})
+    if len(header) < 2:
+        raise ValidationError(_("The file has no questions after «Отметка времени»."))
+    for index, title in enumerate(header):
+        if not title:
+            header[index] = _("Column %(number)s") % {"number": index + 1}
+    responses = []
+    for number, cells in records[1:]:
+        overflow = any(_cell_text(cell) for cell in cells[len(header) :])
+        texts = [_cell_text(cell) for cell in cells[: len(header)]]
+        texts += [""] * (len(header) - len(texts))
+        raw_timestamp = cells[0] if cells else None
+        responses.append(
+            Response(
+                row=number,
+                timestamp=texts[0],
+                at=parse_timestamp(raw_timestamp),
+                cells=texts,
+                overflow=overflow,
+            )
+        )
+    if not responses:
+        raise ValidationError(_("The file has no responses under its first row."))
+    return Sheet(filename=filename, header=header, responses=responses)
+
+
+# The proposal -----------------------------------------------------------------------------------
+
+# Russian letters as in passports (ГОСТ Р 52535.1), and the Bashkir ones as their nearest Russian.
+_LETTERS = dict(
+    re.findall(
+        r"(\w)=(\w*)",
+        "а=a б=b в=v г=g д=d е=e ё=e ж=zh з=z и=i й=y к=k л=l м=m н=n о=o п=p р=r с=s т=t у=u ф=f х=kh "
+        "ц=ts ч=ch ш=sh щ=shch ъ= ы=y ь= э=e ю=yu я=ya ә=a ө=o ү=u ң=n ҙ=z ҫ=s һ=h ғ=g ҡ=k",
+    )
+)
+
+
+def transliterate(text: str) -> str:
+    """Russian (and Bashkir) letters in Latin ones; anything else but Latin letters and digits as a
+    space."""
+    out = []
+    for char in text.casefold():
+        if char in _LETTERS:
+            out.append(_LETTERS[char])
+            continue
+        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        out.append(plain if plain.isalnum() else " ")
+    return "".join(out)
+
+
+def code_from(title: str, taken: set[str]) -> str:
+    """A question code made from its title: Latin letters, digits and «_», at most CODE_LENGTH long
+    (whole words), beginning with a letter, not in `taken` (which it joins)."""
+    words = re.findall(r"[a-z0-9]+", transliterate(title))
+    code = ""
+    for word in words:
+        candidate = f"{code}_{word}" if code else word
+        if len(candidate) > CODE_LENGTH:
+            break
+        code = candidate
+    if not code and words:
+        code = words[0][:CODE_LENGTH]
+    if not code or not code[0].isalpha():
+        code = f"q_{code}" if code else "q"
+    code = code[:CODE_LENGTH]
+    unique, n = code, 1
+    while unique in taken:
+        n += 1
+        unique = f"{code}_{n}"
+    taken.add(unique)
+    return unique
+
+
+@dataclass
+class Column:
+    """A proposed question: the column of the file it comes from and what it will be."""
+
+    index: int
+    title: str
+    code: str
+    kind: str
+    required: bool
+    include: bool = True
+    choices: list[str] = field(default_factory=list)
+
+    def as_field(self, order: int = 0) -> Field:
+        return Field(
+            code=self.code,
+            label=self.title[:1000],
+            kind=self.kind,
+            required=self.required,
+            choices=self.choices,
+            order=order,
+        )
+
+
+@dataclass
+class Proposal:
+    columns: list[Column]
+    organization_column: int | None  # the index of the column naming the organization
+
+    def questions(self) -> list[Column]:
+        return [c for c in self.columns if c.include and c.index != self.organization_column]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"columns": [asdict(c) for c in self.columns], "organization_column": self.organization_column}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Proposal":
+        return cls([Column(**c) for c in data["columns"]], data["organization_column"])
+
+
+def _fits(count: int, total: int) -> bool:
+    """Whether `count` of `total` answers is enough for a type: all, or all but a few slips that
+    the dry run then shows (one in ten, at least one), while they stay a clear minority."""
+    misfits = total - count
+    return total > 0 and misfits <= max(1, total // 10) and count >= 2 * misfits
+
+
+def _parts(value: str) -> list[str]:
+    return [" ".join(part.split()) for part in OPTION_SEPARATOR.split(value) if part.strip()]
+
+
+def options_of(values: list[str], kind: str) -> list[str]:
+    """The options a choice question offers: its distinct answers (their parts, for a multiple
+    choice), in the order they first appear."""
+    seen: dict[str, str] = {}
+    for value in values:
+        for part in _parts(value) if kind == Kind.MULTIPLE_CHOICE else [" ".join(value.split())]:
+            if part and part.casefold() not in seen:
+                seen[part.casefold()] = part
+    return list(seen.values())
+
+
+def infer_kind(values: list[str]) -> tuple[str, list[str]]:
+    """(kind, options) the answers of a column suggest."""
+    answers = [v for v in values if v.strip()]
+    total = len(answers)
+    if not total:
+        return Kind.TEXT, []
+    numbers = [validation.parse_number(v) for v in answers]
+    numeric = [n for n in numbers if n is not None]
+    if _fits(len(numeric), total):
+        whole = all(n == n.to_integral_value() for n in numeric)
+        return (Kind.INTEGER if whole else Kind.DECIMAL), []
+    if _fits(sum(validation.parse_date(v) is not None for v in answers), total):
+        return Kind.DATE, []
+    yes_no = {"да", "нет", "yes", "no"}
+    if all(v.strip().casefold() in yes_no for v in answers):
+        return Kind.BOOLEAN, []
+    if any(len(v) > LONG_TEXT or "\n" in v for v in answers):
+        return Kind.LONG_TEXT, []
+    distinct = {" ".join(v.split()).casefold() for v in answers}
+    short = all(len(v) <= CHOICE_MAX_LENGTH for v in answers)
+    # A choice is answered alike again and again: at most half as many distinct answers as answers.
+    if short and len(distinct) <= CHOICE_MAX_OPTIONS and 2 * len(distinct) <= total:
+        if any(len(_parts(v)) > 1 for v in answers):
+            parts = [p.casefold() for v in answers for p in _parts(v)]
+            if len(set(parts)) <= CHOICE_MAX_OPTIONS and all(len(p) <= CHOICE_MAX_LENGTH for p in parts):
+                return Kind.MULTIPLE_CHOICE, options_of(answers, Kind.MULTIPLE_CHOICE)
+        return Kind.CHOICE, options_of(answers, Kind.CHOICE)
+    if any(len(_parts(v)) > 1 for v in answers):
+        parts = [p.casefold() for v in answers for p in _parts(v)]
+        distinct_parts = set(parts)
+        if (
+            len(distinct_parts) <= CHOICE_MAX_OPTIONS
+            and len(distinct_parts) < len(parts)
+            and all(len(p) <= CHOICE_MAX_LENGTH for p in parts)
+        ):
+            return Kind.MULTIPLE_CHOICE, options_of(answers, Kind.MULTIPLE_CHOICE)
+    return Kind.TEXT, []
+
+
+def _guess_organization_column(sheet: Sheet, index: OrganizationIndex) -> int | None:
+    """The column whose answers name the most organizations; by its title when none names any."""
+    best, best_count = None, 0
+    for position in range(1, len(sheet.header)):
+        values = sheet.values(position)[:GUESS_ROWS]
+        count = sum(1 for value in values if value and index.find(value)[0] is not None)
+        if count > best_count:
+            best, best_count = position, count
+    if best is not None:
+        return best
+    for position, title in enumerate(sheet.header):
+        folded = title.casefold()
+        if position and any(hint in folded for hint in ORGANIZATION_HINTS):
+            return position
+    return None
+
+
+def propose(sheet: Sheet, municipality: Municipality, index: OrganizationIndex | None = None) -> Proposal:
+    """The form the file suggests: for every column after «Отметка времени» a question titled as
+    the column, with a Latin code, a type from its answers and «required» when every response
+    answers it; and the column that most likely names the organization."""
+    index = index or OrganizationIndex(municipality)
+    taken: set[str] = set()
+    columns = []
+    for position in range(1, len(sheet.header)):
+        values = sheet.values(position)
+        kind, choices = infer_kind(values)
+        columns.append(
+            Column(
+                index=position,
+                title=sheet.header[position],
+                code=code_from(sheet.header[position], taken),
+                kind=kind,
+                required=all(v.strip() for v in values),
+                choices=choices,
+            )
+        )
+    return Proposal(columns, _guess_organization_column(sheet, index))
+
+
+def organization_column_by_title(sheet: Sheet, title: str) -> int | None:
+    """The index of the column titled `title` (compared without case and extra spaces)."""
+    wanted = " ".join(title.split()).casefold()
+    for position, header in enumerate(sheet.header):
+        if position and " ".join(header.split()).casefold() == wanted:
+            return position
+    return None
+
+
+def proposal_edit(
+    sheet: Sheet, proposal: Proposal, edits: dict[int, dict[str, Any]], organization_column: int | None
+) -> tuple[Proposal, list[str]]:
+    """The proposal with the person's changes: per column index, any of code, kind, required and
+    include; and the organization column. Returns (proposal, problems); options are made anew
+    from the answers when a column becomes a choice."""
+    problems: list[str] = []
+    columns = []
+    for column in proposal.columns:
+        change = edits.get(column.index, {})
+        edited = Column(**asdict(column))
+        if "code" in change:
+            edited.code = str(change["code"]).strip()
+        if "kind" in change:
+            edited.kind = str(change["kind"])
+        if "required" in change:
+            edited.required = bool(change["required"])
+        if "include" in change:
+            edited.include = bool(change["include"])
+        if edited.kind not in IMPORT_KINDS:
+            problems.append(
+                _("Column «%(column)s»: choose one of the offered types.") % {"column": edited.title}
+            )
+            edited.kind = column.kind
+        if edited.kind in (Kind.CHOICE, Kind.MULTIPLE_CHOICE):
+            if edited.kind != column.kind or not edited.choices:
+                edited.choices = options_of(sheet.values(column.index), edited.kind)
+            if len(edited.choices) > MANY_OPTIONS:
+                problems.append(
+                    _("Column «%(column)s» has %(count)s different answers: too many for a choice.")
+                    % {"column": edited.title, "count": len(edited.choices)}
+                )
+        else:
+            edited.choices = []
+        columns.append(edited)
+    if organization_column is None or not 0 < organization_column < len(sheet.header):
+        problems.append(_("Choose the column that names the organization."))
+        organization_column = None
+    result = Proposal(columns, organization_column)
+    seen: set[str] = set()
+    for column in result.questions():
+        if not CODE_PATTERN.match(column.code) or len(column.code) > 60:
+            problems.append(
+                _(
+                    "Column «%(column)s»: the code «%(code)s» must begin with a Latin letter and hold only "
+                    "Latin letters, digits and _ (at most 60)."
+                )
+                % {"column": column.title, "code": column.code}
+            )
+        elif column.code.casefold() in seen:
+            problems.append(
+                _("Column «%(column)s»: the code «%(code)s» is used twice.")
+                % {"column": column.title, "code": column.code}
+            )
+        seen.add(column.code.casefold())
+    if organization_column is not None and not result.questions():
+        problems.append(_("No column is left to import as a question."))
+    return result, problems
+
+
+# Checking and importing -------------------------------------------------------------------------
+
+
+@dataclass
+class RowResult:
+    row: int
+    status: str
+    written: str  # the organization as the row names it
+    organization: Organization | None = None
+    at: datetime.datetime | None = None
+    messages: list[str] = field(default_factory=list)
+    replaced_by: int | None = None  # the row that wins over a superseded one
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "status": self.status,
+            "organization": self.organization.short_name if self.organization else None,
+            "written": self.written,
+            "at": self.at.isoformat() if self.at else None,
+            "messages": self.messages,
+            "replaced_by": self.replaced_by,
+        }
+
+
+@dataclass
+class Outcome:
+    """Every row's result and the problems that stop the import; after a real import, what it made."""
+
+    rows: list[RowResult]
+    errors: list[dict[str, Any]]  # {"row": n or None, "message": text}
+    dry_run: bool
+    form: Form | None = None
+    campaign: Campaign | None = None
+    submissions: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        counts = Counter(row.status for row in self.rows)
+        return {status: counts.get(status, 0) for status in Status.ALL}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "form": self.form.pk if self.form else None,
+            "campaign": self.campaign.pk if self.campaign else None,
+            "submissions": self.submissions,
+            "errors": self.errors,
+            "dry_run": self.dry_run,
+            "unknown": [
+                {"row": r.row, "organization": r.written, "message": " ".join(r.messages)}
+                for r in self.rows
+                if r.status == Status.UNKNOWN
+            ],
+            "superseded": [
+                {"row": r.row, "organization": r.organization.short_name, "replaced_by": r.replaced_by}
+                for r in self.rows
+                if r.status == Status.SUPERSEDED and r.organization
+            ],
+            "rows": [r.as_json() for r in self.rows],
+        }
+
+
+def _row_message(row: int, message: str) -> dict[str, Any]:
+    return {"row": row, "message": message}
+
+
+def _answers(response: Response, questions: list[Column]) -> dict[str, Any]:
+    return {c.code: response.cells[c.index] for c in questions if response.cells[c.index].strip()}
+
+
+def _stored(fields: list[Field], cleaned: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
+    """The answers as the portal's own form stores them: choices as their option, several options
+    as a list, numbers, dates and yes/no as validation writes them back; text as typed."""
+    out: dict[str, Any] = {}
+    for item in fields:
+        if item.code not in cleaned:
+            continue
+        value = cleaned[item.code]
+        if item.kind == Kind.MULTIPLE_CHOICE:
+            out[item.code] = list(value)
+        elif item.kind in (Kind.TEXT, Kind.LONG_TEXT):
+            out[item.code] = str(raw[item.code]).strip()
+        else:
+            out[item.code] = validation.as_text(value)
+    return out
+
+
+def check_responses(
+    sheet: Sheet, proposal: Proposal, municipality: Municipality, index: OrganizationIndex | None = None
+) -> Outcome:
+    """Every row's result against the proposal, writing nothing: a dry run.
+
+    A row is imported, replaced by a later response of the same organization, skipped as of an
+    unknown organization, or has a problem (an unreadable timestamp, an answer that does not fit
+    its question, a required question left blank). A problem of a row that would be imported stops
+    the whole import; the others are only reported."""
+    index = index or OrganizationIndex(municipality)
+    questions = proposal.questions()
+    fields = [column.as_field(order) for order, column in enumerate(questions, start=1)]
+    titles = {column.code: column.title for column in questions}
+    column = proposal.organization_column
+    rows: list[RowResult] = []
+    by_organization: dict[int, list[tuple[RowResult, Response]]] = {}
+    for response in sheet.responses:
+        written = response.cells[column] if column is not None else ""
+        result = RowResult(row=response.row, status=Status.IMPORTED, written=written, at=response.at)
+        rows.append(result)
+        if column is None:
+            result.status = Status.UNKNOWN
+            continue
+        organization, problem = index.find(written)
+        if organization is None:
+            result.status = Status.UNKNOWN
+            result.messages.append(problem or "")
+            continue
+        result.organization = organization
+        by_organization.setdefault(organization.pk, []).append((result, response))
+        if response.at is None:
+            result.messages.append(
+                _("The timestamp «%(value)s» is not a date and time such as 05.10.2025 14:03:27.")
+                % {"value": response.timestamp}
+            )
+        if response.overflow:
+            result.messages.append(
+                _("The row has more cells than the first row: put a number with a decimal comma in quotes.")
+            )
+        raw = _answers(response, questions)
+        check = validation.check(fields, [], raw, complete=False)
+        result.messages += [
+            _("Column «%(column)s»: %(problem)s") % {"column": titles[code], "problem": message}
+            for code, problems in check.errors.items()
+            for message in problems
+        ]
+        result.answers = _stored(fields, check.values, raw)
+        if result.messages:
+            result.status = Status.PROBLEM
+    required = [c for c in questions if c.required]
+    for responses in by_organization.values():
+        # The latest response wins (of two at the same second, the lower row); a row whose time
+        # cannot be read stays a problem, since which one is the latest cannot be told.
+        dated = [(result, response) for result, response in responses if result.at is not None]
+        if not dated:
+            continue
+        winner, response = max(dated, key=lambda pair: (pair[0].at, pair[0].row))
+        for result, _response in dated:
+            if result is not winner:
+                result.status = Status.SUPERSEDED
+                result.replaced_by = winner.row
+        blank = [c for c in required if not response.cells[c.index].strip()]
+        for item in blank:
+            winner.messages.append(
+                _("Column «%(column)s»: %(problem)s")
+                % {"column": item.title, "problem": _("This question must be answered.")}
+            )
+        if blank:
+            winner.status = Status.PROBLEM
+    errors: list[dict[str, Any]] = [
+        _row_message(result.row, message)
+        for result in rows
+        if result.status == Status.PROBLEM
+        for message in result.messages
+    ]
+    if column is None:
+        errors.insert(0, {"row": None, "message": _("Choose the column that names the organization.")})
+    elif not questions:
+        errors.insert(0, {"row": None, "message": _("No column is left to import as a question.")})
+    elif not any(result.status == Status.IMPORTED for result in rows) and not errors:
+        errors.append(
+            {
+                "row": None,
+                "message": _("No response names an organization of %(municipality)s: nothing to import.")
+                % {"municipality": municipality},
+            }
+        )
+    return Outcome(rows=rows, errors=errors, dry_run=True)
+
+
+def import_responses(
+    sheet: Sheet,
+    proposal: Proposal,
+    *,
+    municipality: Municipality,
+    period_code: str,
+    title: str,
+    by: User | None,
+    dry_run: bool,
+) -> Outcome:
+    """Check every row (see check_responses) and, unless `dry_run` or a problem stops it, create in
+    one transaction: the form (one section, the proposed questions), an open collection for the
+    period asking the organizations that answered (opening on the first response's day, due on
+    the last one's), and one submitted submission per organization holding its latest answers,
+    each saved with an «imported» event. All or nothing.
+
+    `by` must be able to edit the municipality's forms (PermissionDenied); None is the system (a
+    management command). A bad period code or title is an error of the outcome, not an exception.
+    """
+    if by is not None and not services.can_edit_forms(by, municipality):
+        raise PermissionDenied
+    outcome = check_responses(sheet, proposal, municipality)
+    outcome.dry_run = dry_run
+    title = " ".join(title.split())
+    if not title:
+        outcome.errors.insert(0, {"row": None, "message": _("Give the form a title.")})
+    elif len(title) > 300:
+        outcome.errors.insert(0, {"row": None, "message": _("The title is longer than 300 characters.")})
+    try:
+        period_key = core_services.period_parse(period_code)
+    except ValidationError as error:
+        outcome.errors.insert(0, {"row": None, "message": " ".join(error.messages)})
+        period_key = None
+    if dry_run or outcome.errors or period_key is None:
+        return outcome
+    kept = [row for row in outcome.rows if row.status == Status.IMPORTED]
+    try:
+        with transaction.atomic():
+            _write(outcome, kept, proposal, municipality, period_key, title, by, sheet.filename)
+    except ValidationError as error:  # a service refused: nothing is written
+        outcome.form = outcome.campaign = None
+        outcome.submissions = 0
+        outcome.errors.extend({"row": None, "message": message} for message in error.messages)
+    return outcome
+
+
+def _write(
+    outcome: Outcome,
+    kept: list[RowResult],
+    proposal: Proposal,
+    municipality: Municipality,
+    period_key: tuple[str, int, int],
+    title: str,
+    by: User | None,
+    filename: str,
+) -> None:
+    kind, year, number = period_key
+    period = core_services.period_get_or_create(kind=kind, year=year, number=number)
+    form = Form.objects.create(
+        municipality=municipality,
+        title=title,
+        description=_("Imported from the Google Forms export «%(file)s».") % {"file": filename},
+        created_by=by,
+    )
+    section = Section.objects.create(form=form, title=title, order=1)
+    for order, column in enumerate(proposal.questions(), start=1):
+        item = column.as_field(order)
+        item.form, item.section = form, section
+        item.save()
+    days = sorted(timezone.localtime(row.at).date() for row in kept if row.at)
+    organizations = [row.organization for row in kept]
+    campaign = services.campaign_create(
+        form=form,
+        period=period,
+        title=title,
+        opens_on=days[0],
+        deadline=max(days[-1], days[0]),
+        organizations=organizations,
+        description=form.description,
+        by=by,
+    )
+    # These organizations answered already: the opening and deadline reminders are claimed for them
+    # so that nobody is asked again for what they sent through Google Forms.
+    Reminder.objects.bulk_create(
+        [
+            Reminder(campaign=campaign, organization=organization, kind=scheduled, sent_by=by)
+            for organization in organizations
+            for scheduled in (
+                Reminder.Kind.OPENING,
+                Reminder.Kind.BEFORE_DEADLINE,
+                Reminder.Kind.AFTER_DEADLINE,
+            )
+        ]
+    )
+    # The answers are already in: whoever may import (a form editor) opens the collection holding them.
+    services.campaign_open(campaign=campaign, by=None)
+    for row in kept:
+        submission = services.submission_for(campaign=campaign, organization=row.organization, by=by)
+        services.submission_save(
+            submission=submission,
+            answers=row.answers,
+            base_revision=None,
+            by=by,
+            action=SubmissionEvent.Action.IMPORTED,
+        )
+        services.submission_submit(submission=submission, by=by)
+        # The response's own time, not the import's, is when the school sent it.
+        Submission.objects.filter(pk=submission.pk).update(submitted_at=row.at)
+    outcome.form, outcome.campaign, outcome.submissions = form, campaign, len(kept)
