@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,10 +42,21 @@ class Entry:
 @transaction.atomic
 def data_values_write(*, entries: Iterable[Entry], source: str, by: User | None) -> int:
     """Store the numbers (insert or update) and ask for the affected indicator values to be recomputed
-    after commit. A fixed number of queries for any number of entries of one municipality."""
+    after commit. A fixed number of queries for any number of entries of one municipality.
+
+    Two writers of the same new value (two accepted forms feeding one element) may both find no row
+    and insert: the loser's insert breaks the unique constraint, and it writes again, now updating."""
     entries = list(entries)
     if not entries:
         return 0
+    try:
+        with transaction.atomic():
+            return _data_values_write(entries, source, by)
+    except IntegrityError:
+        return _data_values_write(entries, source, by)
+
+
+def _data_values_write(entries: list[Entry], source: str, by: User | None) -> int:
     keys = {(e.element.pk, e.organization.pk if e.organization else None, e.period.pk): e for e in entries}
     existing = {
         (v.data_element_id, v.organization_id, v.period_id): v
@@ -119,6 +130,8 @@ def _ring() -> None:
         tasks.indicator_values_recompute_pending.delay()
     except (BrokerError, OSError):  # the broker is down: the request rows wait for beat
         logger.warning("Recompute not queued; beat will pick the request up.")
+    except DatabaseError:  # run in-process (no broker) and failed: the requests stay for the next run
+        logger.exception("Recompute failed; its requests wait for the next one.")
 
 
 def previous_period(period: Period) -> Period | None:
@@ -236,7 +249,14 @@ def indicator_values_recompute(
     """Rebuild the values of every indicator of the municipality for the period: per organization
     (only `organization`'s when given) and the municipality's totals, which are ratios of sums over
     the organizations' stored terms (Σ numerators / Σ denominators × factor), never means of
-    percentages. A fixed number of queries, whatever the number of organizations. Idempotent."""
+    percentages. A fixed number of queries, whatever the number of organizations. Idempotent.
+
+    Two workers recomputing one municipality and period at once would both insert the same new rows;
+    on PostgreSQL a transaction-scoped advisory lock makes the second wait for the first (SQLite
+    serialises writers by itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [municipality.pk, period.pk])
     indicators = list(Indicator.objects.filter(municipality=municipality))
     elements = dict(DataElement.objects.filter(municipality=municipality).values_list("code", "kinds"))
     compiled = _compile(indicators, elements)
@@ -405,10 +425,16 @@ def recompute_pending(*, limit: int = 100) -> int:
             )
             if request is None:
                 break
-            same = RecomputeRequest.objects.select_for_update(skip_locked=True).filter(
-                municipality=request.municipality_id, period=request.period_id
+            # The requests of the same scope that no other worker holds; deleted by their ids at the
+            # end, never by the filter again: a DELETE by the filter would wait on the rows another
+            # worker claimed (a deadlock once both write the same totals) and drop requests written
+            # after this claim.
+            claimed = dict(
+                RecomputeRequest.objects.select_for_update(skip_locked=True)
+                .filter(municipality=request.municipality_id, period=request.period_id)
+                .values_list("pk", "organization_id")
             )
-            organizations = set(same.values_list("organization_id", flat=True))
+            organizations = set(claimed.values())
             # One organization's change redoes its rows and the totals; more than one, the whole scope.
             only = (
                 request.organization
@@ -418,6 +444,6 @@ def recompute_pending(*, limit: int = 100) -> int:
             indicator_values_recompute(
                 municipality=request.municipality, period=request.period, organization=only
             )
-            same.delete()
+            RecomputeRequest.objects.filter(pk__in=claimed).delete()
             done += 1
     return done

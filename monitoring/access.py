@@ -58,7 +58,13 @@ def get_campaign_for(user, pk: int) -> Campaign:
 def get_submission_for(user, pk: int) -> Submission:
     return get_object_or_404(
         submissions_visible_to(user).select_related(
-            "campaign__form", "campaign__period", "campaign__municipality", "organization"
+            "campaign__form",
+            "campaign__period",
+            "campaign__municipality",
+            "organization",
+            "updated_by",
+            "reviewed_by",
+            "signed_off_by",
         ),
         pk=pk,
     )

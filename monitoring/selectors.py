@@ -404,7 +404,12 @@ def _raw_text(raw: Any) -> str:
 def _history(submission: Submission, fields: list[Field]) -> list[HistoryEntry]:
     """Every event, oldest first; a save lists what it changed against the save before it."""
     labels = {item.code: item.label for item in fields}
+    by_code = {item.code: item for item in fields}
     order = {item.code: n for n, item in enumerate(fields)}
+
+    def shown(code: str, raw: Any) -> str:
+        return answer_text(by_code[code], raw) if code in by_code else _raw_text(raw)
+
     entries, before = [], {}
     carrying = (SubmissionEvent.Action.SAVED, SubmissionEvent.Action.IMPORTED)
     for event in submission.events.select_related("by").order_by("at", "pk"):
@@ -413,7 +418,7 @@ def _history(submission: Submission, fields: list[Field]) -> list[HistoryEntry]:
             after = event.answers or {}
             codes = sorted(set(before) | set(after), key=lambda code: (order.get(code, len(order)), code))
             changes = [
-                Change(labels.get(code, code), _raw_text(before.get(code)), _raw_text(after.get(code)))
+                Change(labels.get(code, code), shown(code, before.get(code)), shown(code, after.get(code)))
                 for code in codes
                 if before.get(code) != after.get(code)
             ]

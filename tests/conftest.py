@@ -1,6 +1,7 @@
 import pytest
 
 from config.celery import app as celery_app
+from tests.browser.support import browser, new_page  # noqa: F401 - fixtures for every test module
 from tests.factories import World, make_world
 
 

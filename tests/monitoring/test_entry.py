@@ -19,7 +19,7 @@ from mcok.models import Role
 from mcok.selectors import roles_of
 from monitoring import entry, services, validation
 from monitoring.models import Campaign, Field, Section, Submission, SubmissionEvent, SubmissionFile
-from tests.browser import conftest as browser_fixtures
+from tests.browser import support as browser_fixtures
 from tests.factories import make_organization, make_user_with_role, make_world
 from tests.indicators.factories import make_period, put
 from tests.monitoring.factories import make_campaign, make_form, make_submission
@@ -634,11 +634,7 @@ def test_entry_page_client_config_is_valid_json(client, world, draft):
 
 
 # In a browser: the page's script ---------------------------------------------------------------------
-# Debian's chromium through Playwright (tests/browser/conftest.py); skipped where it is missing.
-
-# The fixtures of tests/browser/conftest.py, which pytest does not offer outside that folder.
-browser = browser_fixtures.browser
-new_page = browser_fixtures.new_page
+# Debian's chromium through Playwright (tests/browser/support.py); skipped where it is missing.
 
 
 def _open_in_browser(new_page, world, submission, user=None):

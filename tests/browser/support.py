@@ -1,5 +1,8 @@
 """Browser tests: Debian's chromium driven by Playwright against pytest-django's live server.
 
+The fixtures `browser` and `new_page` are registered once, in tests/conftest.py, so that one
+Playwright runs per test process whichever test module asks for it.
+
 Nothing is downloaded: Playwright starts /usr/bin/chromium. Without chromium the tests are skipped
 on a laptop, and fail in CI (CI=true), where `make test` installs it.
 """
