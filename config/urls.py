@@ -48,5 +48,6 @@ urlpatterns = [
     path("directions/", include("directions.urls")),
     path("indicators/", include("indicators.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("roadmaps/", include("roadmaps.urls")),
     path("", include("mcok.urls")),
 ]

@@ -1,0 +1,451 @@
+"""The managerial half of the cycle: roadmaps and their events, project groups and their meetings,
+targeted recommendations and the organizations' answers, decisions and the measures that carry
+them out.
+
+An event keeps its deadline as written («Ежегодно (сентябрь)») and is tracked through its
+occurrences: the stretches of time the portal holds someone to (one per year for a yearly event,
+one undated one for an event «по мере необходимости»). Whether an occurrence is overdue is read
+from its due date and state, never stored.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from roadmaps.deadlines import Kind as DeadlineKind
+
+
+class Roadmap(models.Model):
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="roadmaps", verbose_name=_("municipality")
+    )
+    direction = models.ForeignKey(
+        "directions.Direction",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="roadmaps",
+        verbose_name=_("direction"),
+    )
+    title = models.CharField(_("title"), max_length=1000)
+    project = models.CharField(
+        _("municipal project"), max_length=500, blank=True, help_text=_("When the roadmap is a project's.")
+    )
+    start_year = models.PositiveIntegerField(_("from year"), null=True, blank=True)
+    end_year = models.PositiveIntegerField(_("to year"), null=True, blank=True)
+    document = models.ForeignKey(
+        "mcok.Document",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approving document"),
+    )
+    criteria = models.JSONField(_("planned criteria"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("roadmap")
+        verbose_name_plural = _("roadmaps")
+        ordering = ["municipality__name", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="roadmap_years_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    roadmap = models.ForeignKey(Roadmap, models.CASCADE, related_name="sections", verbose_name=_("roadmap"))
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+class Event(models.Model):
+    """A row of the roadmap as written; its occurrences are what the portal tracks."""
+
+    roadmap = models.ForeignKey(Roadmap, models.CASCADE, related_name="events", verbose_name=_("roadmap"))
+    section = models.ForeignKey(
+        Section, models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("section")
+    )
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    content = models.TextField(_("event"))
+    responsible_text = models.TextField(_("responsible, as written"), blank=True)
+    responsible_officials = models.ManyToManyField(
+        "mcok.Official", blank=True, related_name="roadmap_events", verbose_name=_("responsible officials")
+    )
+    responsible_organizations = models.ManyToManyField(
+        "mcok.Organization",
+        blank=True,
+        related_name="roadmap_events",
+        verbose_name=_("responsible organizations"),
+    )
+    deadline_text = models.CharField(_("deadline, as written"), max_length=500, blank=True)
+    deadline_kind = models.CharField(
+        _("kind of deadline"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.UNKNOWN
+    )
+    result = models.TextField(_("planned result"), blank=True)
+    indicators = models.ManyToManyField(
+        "indicators.Indicator",
+        blank=True,
+        related_name="roadmap_events",
+        verbose_name=_("indicators it should move"),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["roadmap", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.content[:80]}".strip()
+
+
+class OccurrenceQuerySet(models.QuerySet):
+    def overdue(self, today=None):
+        """Due before today and neither done nor cancelled."""
+        today = today or timezone.localdate()
+        return self.filter(due_on__lt=today).exclude(state__in=Occurrence.CLOSED)
+
+
+class Occurrence(models.Model):
+    """One instance an event is held to: a year of a yearly event, the whole span of a one-off one, or
+    an undated instance of an unscheduled one."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    CLOSED = (State.DONE, State.CANCELLED)
+
+    event = models.ForeignKey(Event, models.CASCADE, related_name="occurrences", verbose_name=_("event"))
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PLANNED)
+    report = models.TextField(_("short report"), blank=True)
+    links = models.JSONField(_("links"), default=list, blank=True)
+    documents = models.ManyToManyField(
+        "mcok.Document", blank=True, related_name="+", verbose_name=_("documents")
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the overdue letter, sent once
+
+    objects = OccurrenceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("event instance")
+        verbose_name_plural = _("event instances")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "starts_on", "due_on"], name="occurrence_unique"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(due_on__isnull=True)
+                | Q(due_on__gte=models.F("starts_on")),
+                name="occurrence_dates_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on", "state"], name="occurrence_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.due_on or '—'})"
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.due_on is not None and self.due_on < today and self.state not in self.CLOSED
+
+
+class ProjectGroup(models.Model):
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="project_groups", verbose_name=_("municipality")
+    )
+    direction = models.ForeignKey(
+        "directions.Direction",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_groups",
+        verbose_name=_("direction"),
+    )
+    title = models.CharField(_("title"), max_length=1000)
+    curator = models.ForeignKey(
+        "mcok.Official", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("curator")
+    )
+    leader = models.ForeignKey(
+        "mcok.Official", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("leader")
+    )
+    document = models.ForeignKey(
+        "mcok.Document", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("document")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("project group")
+        verbose_name_plural = _("project groups")
+        ordering = ["municipality__name", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Member(models.Model):
+    """A member of a project group: an official, or a person named with their organization."""
+
+    group = models.ForeignKey(ProjectGroup, models.CASCADE, related_name="members", verbose_name=_("group"))
+    official = models.ForeignKey(
+        "mcok.Official", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("official")
+    )
+    full_name = models.CharField(_("full name"), max_length=300)
+    position = models.CharField(_("position"), max_length=500, blank=True)
+    organization = models.ForeignKey(
+        "mcok.Organization",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["order", "full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Meeting(models.Model):
+    """A meeting of a project group; it holds its quorum with at least half of the members present
+    (the regulation of seed 003), and each item's decision passes by a majority of those present."""
+
+    group = models.ForeignKey(ProjectGroup, models.CASCADE, related_name="meetings", verbose_name=_("group"))
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    date = models.DateField(_("date"))
+    time = models.TimeField(_("time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=500, blank=True)
+    attendees = models.ManyToManyField(Member, blank=True, related_name="meetings", verbose_name=_("present"))
+    members_total = models.PositiveIntegerField(
+        _("members of the group on the day"), default=0, help_text=_("Fixed when the protocol is made.")
+    )
+    invited = models.TextField(_("invited persons"), blank=True)
+    chair = models.CharField(_("chair"), max_length=300, blank=True)
+    secretary = models.CharField(_("secretary"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.group} — {self.date:%d.%m.%Y}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="items", verbose_name=_("meeting"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    title = models.TextField(_("agenda item"))
+    speakers = models.TextField(_("heard"), blank=True)
+    decision = models.TextField(_("decision"), blank=True)
+    reasons = models.TextField(_("reasons of the decision"), blank=True)
+    votes_for = models.PositiveIntegerField(_("for"), default=0)
+    votes_against = models.PositiveIntegerField(_("against"), default=0)
+    votes_abstained = models.PositiveIntegerField(_("abstained"), default=0)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+
+class Recommendation(models.Model):
+    """A targeted recommendation to organizations, a group of them or a level of management."""
+
+    class Level(models.TextChoices):
+        ORGANIZATIONS = "organizations", _("Organizations")
+        RISK_GROUP = "risk_group", _("A risk group of an indicator")
+        MUNICIPAL = "municipal", _("Municipal level (the department)")
+        TEACHERS = "teachers", _("Teachers")
+        PARENTS = "parents", _("Parents and pupils")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        CLOSED = "closed", _("Closed")
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="recommendations", verbose_name=_("municipality")
+    )
+    direction = models.ForeignKey(
+        "directions.Direction",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("direction"),
+    )
+    period = models.ForeignKey(
+        "mcok.Period", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("period")
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("indicator"),
+    )
+    level = models.CharField(
+        _("addressed to"), max_length=20, choices=Level.choices, default=Level.ORGANIZATIONS
+    )
+    title = models.CharField(_("title"), max_length=500)
+    text = models.TextField(_("recommendation"))
+    organizations = models.ManyToManyField(
+        "mcok.Organization", blank=True, related_name="recommendations", verbose_name=_("organizations")
+    )
+    due_on = models.DateField(_("answer by"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("targeted recommendation")
+        verbose_name_plural = _("targeted recommendations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Response(models.Model):
+    """An organization's answer to a recommendation addressed to it."""
+
+    recommendation = models.ForeignKey(Recommendation, models.CASCADE, related_name="responses")
+    organization = models.ForeignKey("mcok.Organization", models.CASCADE, related_name="+")
+    text = models.TextField(_("answer"))
+    documents = models.ManyToManyField(
+        "mcok.Document", blank=True, related_name="+", verbose_name=_("documents")
+    )
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("answer to a recommendation")
+        verbose_name_plural = _("answers to recommendations")
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "organization"], name="response_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.recommendation}"
+
+
+class Decision(models.Model):
+    """A management decision or measure (an order, a programme, a change of practice) based on
+    recommendations, with the events that carry it out and the indicators it should move."""
+
+    class Kind(models.TextChoices):
+        ORDER = "order", _("Order")
+        MEASURE = "measure", _("Measure")
+        PROGRAMME = "programme", _("Programme")
+        OTHER = "other", _("Other")
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="decisions", verbose_name=_("municipality")
+    )
+    direction = models.ForeignKey(
+        "directions.Direction",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("direction"),
+    )
+    period = models.ForeignKey(
+        "mcok.Period", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("period")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEASURE)
+    title = models.CharField(_("title"), max_length=1000)
+    text = models.TextField(_("content"), blank=True)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    document = models.ForeignKey(
+        "mcok.Document", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("document")
+    )
+    recommendations = models.ManyToManyField(
+        Recommendation, blank=True, related_name="decisions", verbose_name=_("based on recommendations")
+    )
+    events = models.ManyToManyField(Event, blank=True, related_name="decisions", verbose_name=_("events"))
+    indicators = models.ManyToManyField(
+        "indicators.Indicator",
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("indicators it should move"),
+    )
+    effectiveness = models.TextField(
+        _("analysis of effectiveness"), blank=True, help_text=_("Drafted from the indicators; edit freely.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("management decision")
+        verbose_name_plural = _("management decisions")
+        ordering = ["-adopted_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,106 @@
+"""Writes on roadmaps: the tracked instances of events and their states.
+
+Other writes of the app live beside their pages' logic in modules of their own: `imports` (Word
+and XLSX roadmaps), `groups` (project groups and meetings), `recommendations` (targeted
+recommendations, answers, decisions and their effectiveness).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mcok.access import has_role, is_instance_administrator
+from mcok.models import Municipality, Role, User
+from roadmaps import deadlines
+from roadmaps.models import Event, Occurrence, Roadmap
+
+# The technology card: coordinators and executors keep roadmaps and their events up to date.
+EDITORS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR)
+
+
+def can_edit(user: User, municipality: Municipality) -> bool:
+    return is_instance_administrator(user) or has_role(user, EDITORS, municipality=municipality)
+
+
+def can_report(user: User, occurrence: Occurrence) -> bool:
+    """Editors of the municipality, and the people and organizations named responsible for the event."""
+    event = occurrence.event
+    if can_edit(user, event.roadmap.municipality):
+        return True
+    official = getattr(user, "official", None)
+    if official is not None and event.responsible_officials.filter(pk=official.pk).exists():
+        return True
+    return event.responsible_organizations.filter(
+        pk__in=user.roles.filter(kind__in=Role.ORGANIZATION_KINDS).values("organization")
+    ).exists()
+
+
+def deadline_of(event: Event) -> deadlines.Deadline:
+    roadmap = event.roadmap
+    return deadlines.parse(event.deadline_text, start_year=roadmap.start_year, end_year=roadmap.end_year)
+
+
+@transaction.atomic
+def event_schedule(*, event: Event) -> int:
+    """Make the event's tracked instances from its deadline and the roadmap's years: new instances are
+    added, those the deadline no longer names are removed unless someone has reported on them. An
+    unscheduled event («по мере необходимости») gets one undated instance. Returns how many exist."""
+    deadline = deadline_of(event)
+    wanted = {(o.starts_on, o.due_on) for o in deadline.occurrences()}
+    if not wanted:
+        wanted = {(None, None)}
+    if event.deadline_kind != deadline.kind:
+        Event.objects.filter(pk=event.pk).update(deadline_kind=deadline.kind)
+        event.deadline_kind = deadline.kind
+    existing = {(o.starts_on, o.due_on): o for o in event.occurrences.all()}
+    stale = [
+        o.pk
+        for key, o in existing.items()
+        if key not in wanted and o.state == Occurrence.State.PLANNED and not o.report
+    ]
+    Occurrence.objects.filter(pk__in=stale).delete()
+    Occurrence.objects.bulk_create(
+        [Occurrence(event=event, starts_on=s, due_on=d) for s, d in wanted if (s, d) not in existing],
+        ignore_conflicts=True,
+    )
+    return event.occurrences.count()
+
+
+def roadmap_schedule(*, roadmap: Roadmap) -> int:
+    """Schedule every event of the roadmap (after an import or a change of its years)."""
+    return sum(event_schedule(event=event) for event in roadmap.events.select_related("roadmap"))
+
+
+@transaction.atomic
+def occurrence_update(
+    *,
+    occurrence: Occurrence,
+    state: str,
+    report: str = "",
+    links: list[str] | None = None,
+    done_on: datetime.date | None = None,
+    by: User,
+) -> Occurrence:
+    """Record progress on an event instance: its state, a short report and links as evidence. Done
+    needs a report or a link: the evidence is what the operator later publishes."""
+    if not can_report(by, occurrence):
+        raise PermissionDenied(
+            _("Only the editors of roadmaps and those responsible for the event may report.")
+        )
+    if state not in Occurrence.State.values:
+        raise ValidationError(_("Unknown state."))
+    report = (report or "").strip()
+    links = [link.strip() for link in (links or []) if link and link.strip()]
+    if state == Occurrence.State.DONE and not (report or links or occurrence.documents.exists()):
+        raise ValidationError(_("Say what was done: a short report, a link or a document is needed."))
+    occurrence.state = state
+    occurrence.report = report
+    occurrence.links = links
+    occurrence.done_on = (done_on or timezone.localdate()) if state == Occurrence.State.DONE else None
+    occurrence.updated_by = by
+    occurrence.updated_at = timezone.now()
+    occurrence.save()
+    return occurrence

@@ -1,0 +1,12 @@
+from roadmaps import group_views, import_views, recommendation_views, roadmap_views
+
+app_name = "roadmaps"
+
+# Each view module keeps its own routes: roadmaps and their events, the import of Word and XLSX
+# roadmaps, project groups and meetings, recommendations and decisions.
+urlpatterns = [
+    *roadmap_views.urlpatterns,
+    *import_views.urlpatterns,
+    *group_views.urlpatterns,
+    *recommendation_views.urlpatterns,
+]
