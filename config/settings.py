@@ -189,6 +189,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every hour: collections open and close on their dates; reminders that fall due are sent once.
     "campaigns-advance": {"task": "monitoring.tasks.campaigns_advance", "schedule": crontab(minute=5)},
+    # Every morning at 07:30: one letter per roadmap event instance that has become overdue.
+    "roadmap-overdue-remind": {
+        "task": "roadmaps.tasks.overdue_remind",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {

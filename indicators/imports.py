@@ -138,6 +138,9 @@ def _number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+parse_number = _number  # the same reading for numbers typed on a page
+
+
 def plain_number(value: Decimal) -> Decimal:
     """40.0000 → 40, 12.5000 → 12.5: the number as written, never in exponent form."""
     if value == value.to_integral_value():

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from indicators import formulas
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest
+from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest, Target
 from mcok.models import Municipality, Organization, Period, User
 
 Reason = IndicatorValue.Reason
@@ -103,6 +103,24 @@ def data_value_set(
     return data_values_write(
         entries=[Entry(element, organization, period, value)], source=DataValue.Source.MANUAL, by=by
     )
+
+
+def target_set(*, indicator: Indicator, period: Period, value: Decimal | None, by: User) -> Target | None:
+    """Set (or, with no value, remove) the indicator's target for the period. Coordinators and
+    administrators of the indicator's municipality only."""
+    from indicators.access import can_manage_catalogue
+
+    if not can_manage_catalogue(by, indicator.municipality):
+        raise PermissionDenied(_("Only the coordinator of the municipality sets targets."))
+    if value is None:
+        Target.objects.filter(indicator=indicator, period=period).delete()
+        return None
+    if abs(value) >= 10**12:
+        raise ValidationError(_("The number is too large."))
+    target, _created = Target.objects.update_or_create(
+        indicator=indicator, period=period, defaults={"value": value}
+    )
+    return target
 
 
 def _request_recompute(scopes: set[tuple[int, int, int | None]]) -> None:

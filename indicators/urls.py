@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.indicator_new, name="indicator-new"),
     path("<int:pk>/", views.indicator_detail, name="indicator"),
     path("<int:pk>/edit/", views.indicator_edit, name="indicator-edit"),
+    path("<int:pk>/target/", views.target_set, name="target-set"),
     path("elements/", views.element_list, name="elements"),
     path("elements/new/", views.element_new, name="element-new"),
     path("values/", views.values_entry, name="values"),

@@ -13,7 +13,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,11 +24,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
 from indicators import access, charts, selectors, services, tasks
 from indicators.filters import DataElementFilter, IndicatorFilter
 from indicators.forms import DataElementForm, IndicatorForm, ValuesForm
+from indicators.imports import parse_number, plain_number
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest
 from mcok import exports
 from mcok.lists import Columns, list_page
@@ -250,7 +252,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "periods": selectors.periods(),
         "formula": selectors.formula_in_words(indicator, selectors.element_names(municipality)),
         "responsible": indicator.responsible.all(),
-        "target": selectors.target_for(indicator, period),
+        "target": (target := selectors.target_for(indicator, period)),
+        "target_plain": None if target is None else plain_number(target),
         "total": selectors.municipal_value(indicator, period),
         "rows": rows,
         "risk_group": selectors.risk_group(rows),
@@ -265,6 +268,29 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "query": urlencode({"period": period.code}) if period else "",
     }
     return render(request, "indicators/indicator_detail.html", context)
+
+
+@require_POST
+@login_required
+def target_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the target of the indicator for the period the page shows; an empty value removes it."""
+    indicator = access.get_indicator_for(request.user, pk)
+    period = get_object_or_404(Period, code=request.POST.get("period", ""))
+    raw = request.POST.get("value", "").strip()
+    value = parse_number(raw) if raw else None
+    back = f"{reverse('indicators:indicator', args=[indicator.pk])}?{urlencode({'period': period.code})}"
+    if raw and value is None:
+        messages.error(request, _("Enter the target as a number, for example 85 or 72,5."))
+        return redirect(back)
+    try:
+        services.target_set(indicator=indicator, period=period, value=value, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The target is saved.") if value is not None else _("The target is removed.")
+        )
+    return redirect(back)
 
 
 def _indicator_form_page(

@@ -16,3 +16,20 @@ class RoadmapsConfig(AppConfig):
             MenuItem("roadmaps:groups", _("Project groups"), STAFF),
             MenuItem("roadmaps:recommendations", _("Recommendations"), EVERYONE),
         ]
+
+        from mcok.selectors import ATTENTION_PROVIDERS
+
+        ATTENTION_PROVIDERS.extend([_events_attention, _recommendations_attention])
+
+
+# Imported when called: the providers' modules import models, not ready in ready()'s import phase.
+def _events_attention(user, roles):
+    from roadmaps.selectors import attention
+
+    return attention(user, roles)
+
+
+def _recommendations_attention(user, roles):
+    from roadmaps.recommendations import attention
+
+    return attention(user, roles)

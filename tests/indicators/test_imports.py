@@ -362,7 +362,9 @@ def test_a_damaged_workbook_never_raises(dpo, data):
     world, *_rest = dpo
     content = bytearray(xlsx_file(good_rows(world)).getvalue())
     for _n in range(data.draw(st.integers(1, 20))):
-        content[data.draw(st.integers(0, len(content) - 1))] = data.draw(st.integers(0, 255))
+        # A position as a share of the file: its length varies by a byte or two between examples
+        # (the names and the time stamps inside), and Hypothesis needs the same draws each time.
+        content[data.draw(st.integers(0, 10**6)) % len(content)] = data.draw(st.integers(0, 255))
     result = parse(world, io.BytesIO(bytes(content)), "damaged.xlsx")
     assert isinstance(result, imports.ParseResult)
     assert result.errors or len(result.entries) == 5

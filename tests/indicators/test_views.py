@@ -443,3 +443,29 @@ def test_the_line_breaks_where_a_period_has_no_value():
     assert svg.count("<circle") == 3
     assert "2022: 40,0 %; 2023: 50,0 %; 2024: —; 2025: 62,0 %" in svg
     assert ">80</text>" in svg  # the axis ends at a round number above 62
+
+
+def test_the_coordinator_sets_and_removes_a_target_and_others_may_not(client, world):
+    from indicators.models import Target
+    from tests.indicators.factories import make_indicator, make_period
+
+    period = make_period("2025")
+    indicator = make_indicator(world.municipality, "2.3.1", "a", "b")
+    url = reverse("indicators:target-set", args=[indicator.pk])
+
+    client.force_login(world.coordinator)
+    client.post(url, {"period": "2025", "value": "72,5"})
+    assert Target.objects.get(indicator=indicator, period=period).value == Decimal("72.5")
+    page = client.get(reverse("indicators:indicator", args=[indicator.pk]), {"period": "2025"})
+    assert 'name="value" value="72,5"' in page.content.decode()
+    response = client.post(url, {"period": "2025", "value": "много"}, follow=True)
+    assert Target.objects.get(indicator=indicator, period=period).value == Decimal("72.5")
+    assert "число" in response.content.decode()
+    client.post(url, {"period": "2025", "value": ""})
+    assert not Target.objects.filter(indicator=indicator).exists()
+
+    client.force_login(world.executor)
+    assert client.post(url, {"period": "2025", "value": "80"}).status_code == 403
+    client.force_login(world.outsider)
+    assert client.post(url, {"period": "2025", "value": "80"}).status_code == 404
+    assert not Target.objects.filter(indicator=indicator).exists()

@@ -1,0 +1,9 @@
+"""The seeds' roadmaps, project groups, recommendations and decisions for `load_demo`."""
+
+
+def load() -> None:
+    from roadmaps import demo_groups, demo_recommendations, demo_roadmaps
+
+    demo_roadmaps.load()
+    demo_groups.load()
+    demo_recommendations.load()  # after the roadmaps: its decisions link their events
