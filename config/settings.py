@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `state`: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignStateEnum": "monitoring.models.Campaign.State",
+        "OccurrenceStateEnum": "roadmaps.models.Occurrence.State",
+        "RecommendationStateEnum": "roadmaps.models.Recommendation.State",
+    },
 }
 
 # django-simple-history: who made a change comes from the request, or from the service that made it.

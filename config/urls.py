@@ -10,6 +10,7 @@ from indicators import api as indicators_api
 from mcok import api as mcok_api
 from mcok import views as mcok_views
 from monitoring import api as monitoring_api
+from roadmaps import api_groups, api_recommendations, api_roadmaps
 
 router = DefaultRouter()
 router.register("municipalities", mcok_api.MunicipalityViewSet, basename="municipality")
@@ -26,6 +27,13 @@ router.register("data-elements", indicators_api.DataElementViewSet, basename="da
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 router.register("data-values", indicators_api.DataValueViewSet, basename="data-value")
 router.register("indicator-values", indicators_api.IndicatorValueViewSet, basename="indicator-value")
+router.register("roadmaps", api_roadmaps.RoadmapViewSet, basename="roadmap")
+router.register("roadmap-events", api_roadmaps.EventViewSet, basename="roadmap-event")
+router.register("roadmap-occurrences", api_roadmaps.OccurrenceViewSet, basename="roadmap-occurrence")
+router.register("project-groups", api_groups.ProjectGroupViewSet, basename="project-group")
+router.register("meetings", api_groups.MeetingViewSet, basename="meeting")
+router.register("recommendations", api_recommendations.RecommendationViewSet, basename="recommendation")
+router.register("decisions", api_recommendations.DecisionViewSet, basename="decision")
 router.register("forms", monitoring_api.FormViewSet, basename="form")
 router.register("campaigns", monitoring_api.CampaignViewSet, basename="campaign")
 router.register("submissions", monitoring_api.SubmissionViewSet, basename="submission")

@@ -13,6 +13,7 @@ class RoadmapsConfig(AppConfig):
         position = len(MENU) if after is None else after + 1
         MENU[position:position] = [
             MenuItem("roadmaps:roadmaps", _("Roadmaps"), STAFF),
+            MenuItem("roadmaps:my_events", _("My events"), EVERYONE - STAFF),
             MenuItem("roadmaps:groups", _("Project groups"), STAFF),
             MenuItem("roadmaps:recommendations", _("Recommendations"), EVERYONE),
         ]

@@ -119,6 +119,9 @@ def victim(db) -> tuple[Victim, object]:
     # A form, its open collection asking the victim school only, a draft collection and the school's
     # submission: the department and the school itself only.
     monitoring = make_monitoring_victim(municipality, school, marker)
+    # The managerial half: roadmaps, groups and decisions are read by the municipality's schools too;
+    # a recommendation addressed to the victim school only, and its answer, by that school alone.
+    shared, addressed = make_roadmaps_victim(municipality, school, marker)
     return (
         Victim(
             school_markers=[
@@ -129,10 +132,11 @@ def victim(db) -> tuple[Victim, object]:
                 f"{marker}-содержимое",
                 *directions.markers,
                 *monitoring.markers,
+                *addressed.markers,
             ],
-            department_markers=[inspector.full_name, order.title, garden.short_name],
-            school_ids=[school.pk, teacher.pk, plan.pk, *directions.ids, *monitoring.ids],
-            department_ids=[inspector.pk, order.pk, garden.pk],
+            department_markers=[inspector.full_name, order.title, garden.short_name, *shared.markers],
+            school_ids=[school.pk, teacher.pk, plan.pk, *directions.ids, *monitoring.ids, *addressed.ids],
+            department_ids=[inspector.pk, order.pk, garden.pk, *shared.ids],
             slugs=[municipality.slug],
         ),
         world,
@@ -265,6 +269,89 @@ def make_monitoring_victim(municipality, school, marker: str) -> Records:
     )
 
 
+def make_roadmaps_victim(municipality, school, marker: str) -> tuple[Records, Records]:
+    """A roadmap with a section, an event and its instance; a project group with a member, a meeting
+    and an agenda item; a decision (all the department's); an issued recommendation addressed to
+    the victim school only, with the school's answer."""
+    import datetime
+
+    from roadmaps.models import (
+        AgendaItem,
+        Decision,
+        Event,
+        Meeting,
+        Member,
+        Occurrence,
+        ProjectGroup,
+        Recommendation,
+        Response,
+        Roadmap,
+        Section,
+    )
+
+    roadmap = Roadmap.objects.create(
+        pk=500031, municipality=municipality, title=f"{marker}-ДК-карта", start_year=2025, end_year=2026
+    )
+    section = Section.objects.create(pk=500032, roadmap=roadmap, title=f"{marker}-ДК-раздел")
+    event = Event.objects.create(
+        pk=500033, roadmap=roadmap, section=section, content=f"{marker}-ДК-мероприятие", deadline_text="2025"
+    )
+    occurrence = Occurrence.objects.create(
+        pk=500034,
+        event=event,
+        starts_on=datetime.date(2025, 1, 1),
+        due_on=datetime.date(2025, 12, 31),
+        report=f"{marker}-ДК-отчёт",
+    )
+    group = ProjectGroup.objects.create(pk=500035, municipality=municipality, title=f"{marker}-ДК-группа")
+    member = Member.objects.create(pk=500036, group=group, full_name=f"{marker}-ДК-участник")
+    meeting = Meeting.objects.create(
+        pk=500037, group=group, date=datetime.date(2025, 3, 1), place=f"{marker}-ДК-место"
+    )
+    item = AgendaItem.objects.create(pk=500038, meeting=meeting, title=f"{marker}-ДК-пункт")
+    decision = Decision.objects.create(pk=500039, municipality=municipality, title=f"{marker}-ДК-решение")
+    recommendation = Recommendation.objects.create(
+        pk=500040,
+        municipality=municipality,
+        title=f"{marker}-ДК-рекомендация",
+        text=f"{marker}-ДК-текст",
+        state=Recommendation.State.ISSUED,
+    )
+    recommendation.organizations.set([school])
+    response = Response.objects.create(
+        pk=500041, recommendation=recommendation, organization=school, text=f"{marker}-ДК-ответ"
+    )
+    shared = Records(
+        markers=[
+            roadmap.title,
+            section.title,
+            event.content,
+            occurrence.report,
+            group.title,
+            member.full_name,
+            meeting.place,
+            item.title,
+            decision.title,
+        ],
+        ids=[
+            roadmap.pk,
+            section.pk,
+            event.pk,
+            occurrence.pk,
+            group.pk,
+            member.pk,
+            meeting.pk,
+            item.pk,
+            decision.pk,
+        ],
+    )
+    addressed = Records(
+        markers=[recommendation.title, recommendation.text, response.text],
+        ids=[recommendation.pk, response.pk],
+    )
+    return shared, addressed
+
+
 def victim_rows() -> dict[str, list[dict]]:
     """Every stored row of the victim, to compare before and after the outsiders' tries."""
     from django.apps import apps
@@ -272,7 +359,7 @@ def victim_rows() -> dict[str, list[dict]]:
     rows = {}
     for model in apps.get_models():
         if (
-            model._meta.app_label in ("mcok", "directions", "indicators", "monitoring")
+            model._meta.app_label in ("mcok", "directions", "indicators", "monitoring", "roadmaps")
             and model._meta.pk.name == "id"
         ):
             found = list(model.objects.filter(pk__in=VICTIM_IDS).order_by("pk").values())

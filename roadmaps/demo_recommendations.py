@@ -1,0 +1,160 @@
+"""Demo recommendations and decisions: for each demo municipality, recommendations to the risk groups of
+its indicators in the latest demo year (issued, some answered by the demo schools), and a decision
+based on one of them, carried out by a roadmap event and measured on its indicator against the year
+before. Idempotent: records are found by their titles and only what is missing is made."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from indicators import selectors as indicator_selectors
+from indicators import services as indicator_services
+from indicators.demo import DEMO_YEARS
+from indicators.models import Indicator, IndicatorValue
+from mcok.models import Municipality, Organization, Period, Role, User
+from roadmaps import recommendations as services
+from roadmaps.models import Decision, Event, Recommendation, Response
+
+RECOMMENDATIONS_PER_MUNICIPALITY = 3
+
+
+def _coordinator(municipality: Municipality) -> User | None:
+    role = (
+        Role.objects.filter(municipality=municipality, kind=Role.Kind.COORDINATOR)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return role.user if role else None
+
+
+def _fields(indicator: Indicator, period: Period, by: User) -> dict | None:
+    """The risk group's recommendation; without a threshold, one to the two organizations with the
+    worst values below the municipal value."""
+    if indicator.risk_threshold is not None:
+        fields = services.risk_group_prefill(indicator, period, by)
+        return fields if fields["organizations"] else None
+    total = indicator_selectors.municipal_value(indicator, period)
+    if total is None or total.value is None:
+        return None
+    rows = indicator_selectors.organization_rows(user=by, indicator=indicator, period=period)
+    worst = [
+        r
+        for r in rows
+        if r.value is not None
+        and (r.value < total.value if indicator.higher_is_better else r.value > total.value)
+    ][:2]
+    if not worst:
+        return None
+    organizations = list(Organization.objects.filter(pk__in=[r.organization_id for r in worst]))
+    lines = "\n".join(f"— {r.name}: {r.value:.1f} {indicator.unit}".rstrip() for r in worst)
+    return {
+        "title": f"Повысить показатель {indicator.code} ({period.label})"[:500],
+        "text": f"Значение показателя {indicator.code} «{indicator.name}» за {period.label} хуже "
+        f"муниципального ({total.value:.1f} {indicator.unit}):\n{lines}\n\n"
+        "Проанализируйте причины, спланируйте меры и сообщите о них в ответе.",
+        "level": Recommendation.Level.ORGANIZATIONS,
+        "organizations": organizations,
+        "direction": indicator.direction,
+        "period": period,
+        "indicator": indicator,
+    }
+
+
+@transaction.atomic
+def load() -> None:
+    year, previous_year = DEMO_YEARS[-1], DEMO_YEARS[-2]
+    # The indicator values are computed by the recompute task after commit; the demo needs them now.
+    while indicator_services.recompute_pending() > 0:
+        pass
+    period = Period.objects.filter(kind=Period.Kind.YEAR, year=year).first()
+    if period is None or not Period.objects.filter(kind=Period.Kind.YEAR, year=previous_year).exists():
+        return
+    for municipality in Municipality.objects.order_by("name"):
+        coordinator = _coordinator(municipality)
+        if coordinator is None:
+            continue
+        made = _recommendations(municipality, period, coordinator)
+        _decision(municipality, period, coordinator, made[0] if made else None)
+
+
+def _recommendations(municipality: Municipality, period: Period, by: User) -> list[Recommendation]:
+    # Indicators with a risk group first; the demo catalogues set few thresholds, so the others too.
+    indicators = Indicator.objects.filter(municipality=municipality).order_by(
+        F("risk_threshold").asc(nulls_last=True), "code"
+    )
+    made: list[Recommendation] = []
+    for indicator in indicators:
+        if len(made) >= RECOMMENDATIONS_PER_MUNICIPALITY:
+            break
+        fields = _fields(indicator, period, by)
+        if fields is None:
+            continue
+        recommendation = Recommendation.objects.filter(
+            municipality=municipality, title=fields["title"]
+        ).first()
+        if recommendation is None:
+            recommendation = services.recommendation_create(
+                municipality=municipality, by=by, due_on=period.ends_on, **fields
+            )
+            services.recommendation_issue(recommendation=recommendation, by=by)
+        made.append(recommendation)
+    # The schools with a demo login answer the first recommendations addressed to them.
+    for recommendation in made[:2]:
+        if recommendation.state != Recommendation.State.ISSUED:
+            continue
+        roles = Role.objects.filter(
+            kind__in=Role.ORGANIZATION_KINDS, organization__in=recommendation.organizations.all()
+        ).select_related("user", "organization")
+        for role in roles:
+            Response.objects.get_or_create(
+                recommendation=recommendation,
+                organization=role.organization,
+                defaults={
+                    "text": "Проведён анализ причин на педагогическом совете, утверждён план мероприятий "
+                    "по повышению показателя, назначены ответственные.",
+                    "answered_by": role.user,
+                    "answered_at": timezone.now(),
+                },
+            )
+    return made
+
+
+def _decision(
+    municipality: Municipality, period: Period, by: User, recommendation: Recommendation | None
+) -> None:
+    title = "О мерах по повышению показателей группы риска (демо)"
+    if Decision.objects.filter(municipality=municipality, title=title).exists():
+        return
+    indicator = recommendation.indicator if recommendation else None
+    if indicator is None:  # any indicator with values in the two latest demo years
+        indicator = (
+            Indicator.objects.filter(
+                municipality=municipality,
+                pk__in=IndicatorValue.objects.filter(
+                    period=period, organization__isnull=True, value__isnull=False
+                ).values("indicator"),
+            )
+            .order_by("code")
+            .first()
+        )
+    event = (
+        Event.objects.filter(roadmap__municipality=municipality).order_by("roadmap", "order", "pk").first()
+    )
+    decision = services.decision_create(
+        municipality=municipality,
+        by=by,
+        kind=Decision.Kind.MEASURE,
+        title=title,
+        text="Организовать адресную методическую помощь организациям группы риска, провести семинары "
+        "для руководителей и обеспечить контроль исполнения рекомендаций.",
+        adopted_on=period.starts_on.replace(month=9, day=1),
+        direction=(indicator.direction if indicator else None)
+        or (recommendation.direction if recommendation else None),
+        period=period,
+        recommendations=[recommendation] if recommendation else [],
+        events=[event] if event else [],
+        indicators=[indicator] if indicator else [],
+    )
+    if indicator is not None:
+        services.effectiveness_draft(decision, period, by)

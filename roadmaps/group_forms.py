@@ -1,0 +1,115 @@
+"""Forms of the project group pages: the group, a member, a meeting and an agenda item. Choices are
+limited to the group's municipality (and a meeting's attendees to the group's members); the rules of
+the regulation are checked again by roadmaps.groups."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from directions.models import Direction
+from mcok.models import Document, Official, Organization
+from roadmaps.groups import votes_problem
+from roadmaps.models import AgendaItem, Meeting, ProjectGroup
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = ProjectGroup
+        fields = ["title", "direction", "curator", "leader", "document"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
+            "code"
+        )
+        officials = Official.objects.filter(municipality=municipality, is_active=True).order_by("full_name")
+        self.fields["curator"].queryset = officials
+        self.fields["leader"].queryset = officials
+        self.fields["document"].queryset = Document.objects.filter(municipality=municipality).order_by(
+            "-date", "title"
+        )
+
+
+class MemberForm(forms.Form):
+    official = forms.ModelChoiceField(
+        label=_("Official"),
+        queryset=Official.objects.none(),
+        required=False,
+        help_text=_("Choose an official of the municipality, or write a name below."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=300, required=False)
+    position = forms.CharField(label=_("Position"), max_length=500, required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["official"].queryset = (
+            Official.objects.filter(municipality=municipality, is_active=True)
+            .select_related("organization")
+            .order_by("full_name")
+        )
+        self.fields["organization"].queryset = Organization.objects.filter(
+            municipality=municipality, is_active=True
+        ).order_by("short_name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("official") and not (data.get("full_name") or "").strip():
+            raise forms.ValidationError(_("Choose an official or write the member's full name."))
+        return data
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["number", "date", "time", "place", "attendees", "invited", "chair", "secretary"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "attendees": forms.CheckboxSelectMultiple,
+            "invited": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"number": _("Left empty, the next number of the group is given.")}
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = group.members.select_related("organization").order_by("order", "full_name")
+        if self.instance.pk:  # a member who left stays checkable on the meetings they attended
+            members = members.filter(is_active=True) | members.filter(meetings=self.instance)
+            members = members.distinct()
+        else:
+            members = members.filter(is_active=True)
+        self.fields["attendees"].queryset = members
+        self.fields["attendees"].label_from_instance = lambda m: (
+            f"{m.full_name} ({m.organization.short_name})" if m.organization_id else m.full_name
+        )
+        self.fields["number"].required = False
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "speakers", "decision", "reasons", "votes_for", "votes_against", "votes_abstained"]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "speakers": forms.Textarea(attrs={"rows": 2}),
+            "decision": forms.Textarea(attrs={"rows": 3}),
+            "reasons": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, present: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.present = present
+        for name in ("votes_for", "votes_against", "votes_abstained"):
+            self.fields[name].widget.attrs.update({"min": 0, "max": present, "inputmode": "numeric"})
+
+    def clean(self):
+        data = super().clean()
+        votes = [data.get(name) for name in ("votes_for", "votes_against", "votes_abstained")]
+        if all(v is not None for v in votes):
+            problem = votes_problem(*votes, present=self.present)
+            if problem:
+                raise forms.ValidationError(problem)
+        return data

@@ -1,0 +1,394 @@
+"""Project groups and their meetings: the rules of the regulation (seed 003, Приложение 2) and the
+writes on groups, members, meetings and agenda items.
+
+A meeting holds its quorum when at least half of the group's members are present (3.4); a decision
+passes by a majority of the members present (3.5), that is, more than half of them vote for it. The
+number of members is fixed on the meeting when it is saved, so a later change of the group does not
+rewrite an old protocol's quorum.
+
+Who may write: the municipality's editors (`roadmaps.services.can_edit`) and the group's leader or
+curator when they have a user account. Everyone who reads the group (`roadmaps.access`) reads its
+meetings.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from mcok.models import Document, Municipality, Official, Organization, User
+from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
+from roadmaps.services import can_edit
+
+# Pure rules -----------------------------------------------------------------------------------------
+
+
+def has_quorum(present: int, total: int) -> bool:
+    """At least half of the members present (3.4 of the regulation); a group with no members has none."""
+    return total > 0 and present >= 0 and 2 * present >= total
+
+
+def passed(item, present: int) -> bool:
+    """A decision passes when more than half of the members present vote for it (3.5)."""
+    votes_for = item if isinstance(item, int) else item.votes_for
+    return present > 0 and 2 * votes_for > present
+
+
+def votes_problem(votes_for: int, votes_against: int, votes_abstained: int, present: int) -> str | None:
+    """The Russian message when the votes cannot be counted among `present`, else None."""
+    if min(votes_for, votes_against, votes_abstained) < 0:
+        return _("The number of votes cannot be negative.")
+    cast = votes_for + votes_against + votes_abstained
+    if cast > present:
+        return _(
+            "%(cast)s votes are counted (for, against and abstained), but only %(present)s members "
+            "are present: the votes cannot exceed the members present."
+        ) % {"cast": cast, "present": present}
+    return None
+
+
+# Rights -----------------------------------------------------------------------------------------------
+
+
+def can_manage(user: User, group: ProjectGroup) -> bool:
+    """The municipality's editors, and the group's leader or curator when they log in."""
+    if not user.is_authenticated:
+        return False
+    if can_edit(user, group.municipality):
+        return True
+    official_ids = {group.leader_id, group.curator_id} - {None}
+    return bool(official_ids) and Official.objects.filter(pk__in=official_ids, user=user).exists()
+
+
+def _require(user: User, group: ProjectGroup) -> None:
+    if not can_manage(user, group):
+        raise PermissionDenied(_("Only the editors of the municipality and the group's leader may do this."))
+
+
+def _check_official(official: Official | None, municipality: Municipality, label: str) -> None:
+    if official is not None and official.municipality_id != municipality.pk:
+        raise ValidationError(_("%(who)s belongs to another municipality.") % {"who": label})
+
+
+# Groups -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def group_create(
+    *,
+    municipality: Municipality,
+    title: str,
+    by: User,
+    direction=None,
+    curator: Official | None = None,
+    leader: Official | None = None,
+    document: Document | None = None,
+) -> ProjectGroup:
+    """Create a project group; only the municipality's editors may."""
+    if not can_edit(by, municipality):
+        raise PermissionDenied(_("Only the editors of the municipality may create project groups."))
+    group = ProjectGroup(municipality=municipality)
+    return _group_save(
+        group, title=title, direction=direction, curator=curator, leader=leader, document=document
+    )
+
+
+@transaction.atomic
+def group_update(
+    *,
+    group: ProjectGroup,
+    title: str,
+    by: User,
+    direction=None,
+    curator: Official | None = None,
+    leader: Official | None = None,
+    document: Document | None = None,
+) -> ProjectGroup:
+    """Change a group's title, direction, curator, leader and approving document."""
+    _require(by, group)
+    return _group_save(
+        group, title=title, direction=direction, curator=curator, leader=leader, document=document
+    )
+
+
+def _group_save(group, *, title, direction, curator, leader, document) -> ProjectGroup:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("Give the group a title."))
+    _check_official(curator, group.municipality, _("The curator"))
+    _check_official(leader, group.municipality, _("The leader"))
+    if document is not None and document.municipality_id != group.municipality.pk:
+        raise ValidationError(_("The document belongs to another municipality."))
+    group.title = title
+    group.direction = direction
+    group.curator = curator
+    group.leader = leader
+    group.document = document
+    group.save()
+    return group
+
+
+# Members ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_add(
+    *,
+    group: ProjectGroup,
+    by: User,
+    official: Official | None = None,
+    full_name: str = "",
+    position: str = "",
+    organization: Organization | None = None,
+) -> Member:
+    """Add an official of the municipality, or a person by name, position and organization."""
+    _require(by, group)
+    ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()  # one add at a time
+    municipality = group.municipality
+    if official is not None:
+        _check_official(official, municipality, _("The official"))
+        if group.members.filter(official=official, is_active=True).exists():
+            raise ValidationError(
+                _("%(name)s is already a member of the group.") % {"name": official.full_name}
+            )
+        full_name = full_name.strip() or official.full_name
+        position = position.strip() or official.position
+        organization = organization or official.organization
+    else:
+        full_name = (full_name or "").strip()
+        if not full_name:
+            raise ValidationError(_("Choose an official or write the member's full name."))
+        if group.members.filter(full_name__iexact=full_name, official=None, is_active=True).exists():
+            raise ValidationError(_("%(name)s is already a member of the group.") % {"name": full_name})
+    if organization is not None and organization.municipality_id != municipality.pk:
+        raise ValidationError(_("The organization belongs to another municipality."))
+    last = group.members.aggregate(last=Max("order"))["last"]
+    return Member.objects.create(
+        group=group,
+        official=official,
+        full_name=full_name[:300],
+        position=(position or "").strip()[:500],
+        organization=organization,
+        order=(last or 0) + 1,
+    )
+
+
+@transaction.atomic
+def member_remove(*, member: Member, by: User) -> bool:
+    """Take a member out of the group. One who attended a meeting stays in its protocol: the row is
+    kept as inactive; otherwise it is deleted. Returns True when the row was deleted."""
+    _require(by, member.group)
+    if member.meetings.exists():
+        Member.objects.filter(pk=member.pk).update(is_active=False)
+        member.is_active = False
+        return False
+    member.delete()
+    return True
+
+
+# Meetings -----------------------------------------------------------------------------------------------
+
+
+def _members_total(group: ProjectGroup, attendee_ids: set[int]) -> int:
+    """Active members on the day, and any attendee who has since left (still a member that day)."""
+    active = set(group.members.filter(is_active=True).values_list("pk", flat=True))
+    return len(active | attendee_ids)
+
+
+def _attendees(group: ProjectGroup, attendees: Iterable[Member]) -> list[Member]:
+    attendees = list(attendees)
+    if any(m.group_id != group.pk for m in attendees):
+        raise ValidationError(_("Only members of the group can be marked as present."))
+    return attendees
+
+
+def _meeting_fill(meeting: Meeting, *, date, time, place, invited, chair, secretary, number) -> None:
+    if not isinstance(date, datetime.date):
+        raise ValidationError(_("Give the date of the meeting."))
+    meeting.date = date
+    meeting.time = time
+    meeting.place = (place or "").strip()[:500]
+    meeting.invited = (invited or "").strip()
+    meeting.chair = (chair or "").strip()[:300]
+    meeting.secretary = (secretary or "").strip()[:300]
+    meeting.number = (number or "").strip()[:20]
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    group: ProjectGroup,
+    by: User,
+    date: datetime.date,
+    time: datetime.time | None = None,
+    place: str = "",
+    attendees: Iterable[Member] = (),
+    invited: str = "",
+    chair: str = "",
+    secretary: str = "",
+    number: str = "",
+) -> Meeting:
+    """Record a meeting; the number of members is fixed now from the group's active members. Without a
+    number the meeting gets the next one of the group."""
+    _require(by, group)
+    ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()  # numbers one at a time
+    attendees = _attendees(group, attendees)
+    meeting = Meeting(group=group, created_by=by)
+    _meeting_fill(
+        meeting,
+        date=date,
+        time=time,
+        place=place,
+        invited=invited,
+        chair=chair,
+        secretary=secretary,
+        number=number,
+    )
+    if not meeting.number:
+        meeting.number = str(group.meetings.count() + 1)
+    meeting.members_total = _members_total(group, {m.pk for m in attendees})
+    meeting.save()
+    meeting.attendees.set(attendees)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by: User,
+    date: datetime.date,
+    time: datetime.time | None = None,
+    place: str = "",
+    attendees: Iterable[Member] = (),
+    invited: str = "",
+    chair: str = "",
+    secretary: str = "",
+    number: str = "",
+) -> Meeting:
+    """Change a meeting. Fewer members present than votes already counted on an item is refused."""
+    group = meeting.group
+    _require(by, group)
+    attendees = _attendees(group, attendees)
+    present = len(attendees)
+    for item in meeting.items.all():
+        cast = item.votes_for + item.votes_against + item.votes_abstained
+        if cast > present:
+            raise ValidationError(
+                _(
+                    "Item «%(item)s» counts %(cast)s votes, more than the %(present)s members marked "
+                    "present. Correct the votes first."
+                )
+                % {"item": item.title[:80], "cast": cast, "present": present}
+            )
+    _meeting_fill(
+        meeting,
+        date=date,
+        time=time,
+        place=place,
+        invited=invited,
+        chair=chair,
+        secretary=secretary,
+        number=number or meeting.number,
+    )
+    meeting.members_total = _members_total(group, {m.pk for m in attendees})
+    meeting.save()
+    meeting.attendees.set(attendees)
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by: User) -> None:
+    _require(by, meeting.group)
+    meeting.delete()
+
+
+# Agenda items -------------------------------------------------------------------------------------------
+
+
+def _item_fill(item: AgendaItem, present: int, **fields) -> None:
+    title = (fields["title"] or "").strip()
+    if not title:
+        raise ValidationError(_("Write the agenda item."))
+    votes = [int(fields.get(name) or 0) for name in ("votes_for", "votes_against", "votes_abstained")]
+    problem = votes_problem(*votes, present=present)
+    if problem:
+        raise ValidationError(problem)
+    item.title = title
+    item.speakers = (fields.get("speakers") or "").strip()
+    item.decision = (fields.get("decision") or "").strip()
+    item.reasons = (fields.get("reasons") or "").strip()
+    item.votes_for, item.votes_against, item.votes_abstained = votes
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    meeting: Meeting,
+    by: User,
+    title: str,
+    speakers: str = "",
+    decision: str = "",
+    reasons: str = "",
+    votes_for: int = 0,
+    votes_against: int = 0,
+    votes_abstained: int = 0,
+) -> AgendaItem:
+    """Add an item with the heard speakers, the reasoned decision and the votes of those present."""
+    _require(by, meeting.group)
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    item = AgendaItem(meeting=meeting)
+    _item_fill(
+        item,
+        meeting.attendees.count(),
+        title=title,
+        speakers=speakers,
+        decision=decision,
+        reasons=reasons,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstained=votes_abstained,
+    )
+    last = meeting.items.aggregate(last=Max("order"))["last"]
+    item.order = (last or 0) + 1
+    item.save()
+    return item
+
+
+@transaction.atomic
+def agenda_item_update(
+    *,
+    item: AgendaItem,
+    by: User,
+    title: str,
+    speakers: str = "",
+    decision: str = "",
+    reasons: str = "",
+    votes_for: int = 0,
+    votes_against: int = 0,
+    votes_abstained: int = 0,
+) -> AgendaItem:
+    meeting = item.meeting
+    _require(by, meeting.group)
+    _item_fill(
+        item,
+        meeting.attendees.count(),
+        title=title,
+        speakers=speakers,
+        decision=decision,
+        reasons=reasons,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstained=votes_abstained,
+    )
+    item.save()
+    return item
+
+
+@transaction.atomic
+def agenda_item_delete(*, item: AgendaItem, by: User) -> None:
+    _require(by, item.meeting.group)
+    item.delete()

@@ -1,0 +1,113 @@
+"""Forms of the recommendation and decision pages: every choice is limited to the municipality, so a
+forged id from another one is «not one of the available choices»."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from directions.models import Direction
+from indicators.models import Indicator
+from mcok.models import Document, Municipality, Organization, Period
+from roadmaps.models import Decision, Event, Recommendation
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _periods():
+    return Period.objects.order_by("-starts_on", "ends_on")
+
+
+class RecommendationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500)
+    text = forms.CharField(label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 10}))
+    level = forms.ChoiceField(label=_("Addressed to"), choices=Recommendation.Level.choices)
+    organizations = forms.ModelMultipleChoiceField(
+        label=_("Organizations"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Needed unless the recommendation is addressed to a level of management."),
+    )
+    direction = forms.ModelChoiceField(
+        label=_("Direction"), queryset=Direction.objects.none(), required=False
+    )
+    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none(), required=False)
+    indicator = forms.ModelChoiceField(
+        label=_("Indicator"), queryset=Indicator.objects.none(), required=False
+    )
+    due_on = forms.DateField(label=_("Answer by"), required=False, widget=DATE)
+
+    def __init__(self, *args, municipality: Municipality, issued: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = Organization.objects.filter(
+            municipality=municipality, is_active=True
+        ).order_by("short_name")
+        self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
+            "code"
+        )
+        self.fields["period"].queryset = _periods()
+        self.fields["indicator"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
+            "code"
+        )
+        if issued:  # an issued recommendation keeps its text and addressees: only its date moves
+            for name, field in self.fields.items():
+                if name != "due_on":
+                    field.disabled = True
+                    field.required = False
+
+
+class ResponseForm(forms.Form):
+    organization = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Decision.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=1000)
+    text = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    adopted_on = forms.DateField(label=_("Adopted on"), required=False, widget=DATE)
+    document = forms.ModelChoiceField(label=_("Document"), queryset=Document.objects.none(), required=False)
+    direction = forms.ModelChoiceField(
+        label=_("Direction"), queryset=Direction.objects.none(), required=False
+    )
+    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none(), required=False)
+    recommendations = forms.ModelMultipleChoiceField(
+        label=_("Based on recommendations"),
+        queryset=Recommendation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    events = forms.ModelMultipleChoiceField(
+        label=_("Roadmap events that carry it out"),
+        queryset=Event.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Indicators it should move"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    effectiveness = forms.CharField(
+        label=_("Analysis of effectiveness"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text=_("Drafted from the indicators on the decision's page; edit freely."),
+    )
+
+    def __init__(self, *args, municipality: Municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = Document.objects.filter(
+            municipality=municipality, organization__isnull=True
+        ).order_by("-pk")
+        self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
+            "code"
+        )
+        self.fields["period"].queryset = _periods()
+        self.fields["recommendations"].queryset = Recommendation.objects.filter(municipality=municipality)
+        self.fields["events"].queryset = Event.objects.filter(
+            roadmap__municipality=municipality
+        ).select_related("roadmap")
+        self.fields["indicators"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
+            "code"
+        )

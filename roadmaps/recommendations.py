@@ -1,0 +1,747 @@
+"""Targeted recommendations, the organizations' answers, management decisions and the analysis of
+their effectiveness (components 4–6 of the management cycle).
+
+The department's editors (administrators, coordinators, executors) draft recommendations and
+decisions; coordinators and administrators issue and close recommendations. An organization's
+respondent or head answers a recommendation addressed to it while it is issued, once per
+organization (the answer may be edited until the recommendation is closed).
+
+The effectiveness of a decision is the change of its indicators against the previous monitoring
+period: read by `effectiveness`, written in words by `effectiveness_text`, stored in the decision
+and the cycle's sixth component by `effectiveness_draft`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from directions.models import Component, Cycle, CycleComponent, Direction
+from indicators import selectors as indicator_selectors
+from indicators.models import Indicator, IndicatorValue, Target
+from indicators.services import previous_period
+from mcok.access import has_role, is_instance_administrator
+from mcok.models import Document, Municipality, Organization, Period, Role, User
+from mcok.selectors import AttentionItem
+from roadmaps.models import Decision, Event, Recommendation, Response
+
+Level = Recommendation.Level
+State = Recommendation.State
+
+# The levels of management a recommendation may address without naming organizations.
+LEVELS_WITHOUT_ADDRESSEES = (Level.MUNICIPAL, Level.TEACHERS, Level.PARENTS)
+EDITORS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR)
+ISSUERS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+
+
+# Who may do what ---------------------------------------------------------------------------------------
+
+
+def can_edit(user: User, municipality: Municipality) -> bool:
+    """Editors draft recommendations and decisions: administrators, coordinators, executors."""
+    return is_instance_administrator(user) or has_role(user, EDITORS, municipality=municipality)
+
+
+def can_issue(user: User, municipality: Municipality) -> bool:
+    """The coordinator (or an administrator) issues and closes recommendations."""
+    return is_instance_administrator(user) or has_role(user, ISSUERS, municipality=municipality)
+
+
+def answering_organizations(user: User, recommendation: Recommendation) -> list[Organization]:
+    """The addressees of the recommendation for which `user` is a respondent or the head."""
+    return list(
+        recommendation.organizations.filter(
+            pk__in=Role.objects.filter(user=user, kind__in=Role.ORGANIZATION_KINDS).values("organization")
+        ).order_by("short_name")
+    )
+
+
+# Recommendations --------------------------------------------------------------------------------------
+
+
+def _check_scope(
+    municipality: Municipality,
+    *,
+    direction: Direction | None = None,
+    period: Period | None = None,
+    indicator: Indicator | None = None,
+    organizations=(),
+    recommendations=(),
+    events=(),
+    indicators=(),
+    document: Document | None = None,
+) -> None:
+    """Every linked record belongs to the municipality: a forged id from another one is refused."""
+    if direction is not None and direction.municipality_id != municipality.pk:
+        raise ValidationError(_("The direction belongs to another municipality."))
+    if indicator is not None and indicator.municipality_id != municipality.pk:
+        raise ValidationError(_("The indicator belongs to another municipality."))
+    if document is not None and document.municipality_id != municipality.pk:
+        raise ValidationError(_("The document belongs to another municipality."))
+    if any(o.municipality_id != municipality.pk for o in organizations):
+        raise ValidationError(_("An organization belongs to another municipality."))
+    if any(r.municipality_id != municipality.pk for r in recommendations):
+        raise ValidationError(_("A recommendation belongs to another municipality."))
+    foreign_events = Event.objects.filter(pk__in=[e.pk for e in events]).exclude(
+        roadmap__municipality=municipality
+    )
+    if events and foreign_events.exists():
+        raise ValidationError(_("An event belongs to another municipality's roadmap."))
+    if any(i.municipality_id != municipality.pk for i in indicators):
+        raise ValidationError(_("An indicator belongs to another municipality."))
+
+
+def _clean_text(title: str, text: str) -> tuple[str, str]:
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title:
+        raise ValidationError(_("Give the recommendation a title."))
+    if not text:
+        raise ValidationError(_("Write the recommendation."))
+    return title, text
+
+
+@transaction.atomic
+def recommendation_create(
+    *,
+    municipality: Municipality,
+    by: User,
+    title: str,
+    text: str,
+    level: str = Level.ORGANIZATIONS,
+    organizations=(),
+    direction: Direction | None = None,
+    period: Period | None = None,
+    indicator: Indicator | None = None,
+    due_on: datetime.date | None = None,
+) -> Recommendation:
+    """A draft recommendation of the municipality. Editors only; linked records must be its own."""
+    if not can_edit(by, municipality):
+        raise PermissionDenied(_("Only the department's editors may write recommendations."))
+    if level not in Level.values:
+        raise ValidationError(_("Unknown addressee level."))
+    title, text = _clean_text(title, text)
+    organizations = list(organizations)
+    _check_scope(municipality, direction=direction, indicator=indicator, organizations=organizations)
+    recommendation = Recommendation.objects.create(
+        municipality=municipality,
+        direction=direction,
+        period=period,
+        indicator=indicator,
+        level=level,
+        title=title,
+        text=text,
+        due_on=due_on,
+    )
+    recommendation.organizations.set(organizations)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_update(
+    *,
+    recommendation: Recommendation,
+    by: User,
+    title: str,
+    text: str,
+    level: str,
+    organizations=(),
+    direction: Direction | None = None,
+    period: Period | None = None,
+    indicator: Indicator | None = None,
+    due_on: datetime.date | None = None,
+) -> Recommendation:
+    """Change a draft. An issued recommendation keeps its text and addressees: only its answer date moves."""
+    municipality = recommendation.municipality
+    if not can_edit(by, municipality):
+        raise PermissionDenied(_("Only the department's editors may write recommendations."))
+    locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    if locked.state == State.CLOSED:
+        raise ValidationError(_("The recommendation is closed and can no longer be changed."))
+    if locked.state == State.ISSUED:
+        Recommendation.objects.filter(pk=locked.pk).update(due_on=due_on)
+        locked.due_on = due_on
+        return locked
+    if level not in Level.values:
+        raise ValidationError(_("Unknown addressee level."))
+    title, text = _clean_text(title, text)
+    organizations = list(organizations)
+    _check_scope(municipality, direction=direction, indicator=indicator, organizations=organizations)
+    locked.title, locked.text, locked.level = title, text, level
+    locked.direction, locked.period, locked.indicator, locked.due_on = direction, period, indicator, due_on
+    locked.save()
+    locked.organizations.set(organizations)
+    return locked
+
+
+def _value(number: Decimal | None, unit: str = "") -> str:
+    """A figure as a Russian reader writes it: one decimal place, «72,5 %»."""
+    if number is None:
+        return "—"
+    text = number_format(Decimal(number).quantize(Decimal("0.1")), decimal_pos=1, use_l10n=True)
+    return f"{text} {unit}".strip() if unit else text
+
+
+def risk_group_prefill(indicator: Indicator, period: Period, by: User) -> dict:
+    """The fields of a recommendation to the indicator's risk group in the period: its title, a text
+    naming the indicator and each organization's value, and the organizations themselves."""
+    rows = indicator_selectors.risk_group(
+        indicator_selectors.organization_rows(user=by, indicator=indicator, period=period)
+    )
+    organizations = list(
+        Organization.objects.filter(pk__in=[row.organization_id for row in rows]).order_by("short_name")
+    )
+    values = {row.organization_id: row.value for row in rows}
+    lines = [
+        _("%(organization)s: %(value)s")
+        % {"organization": o.short_name, "value": _value(values[o.pk], indicator.unit)}
+        for o in organizations
+    ]
+    if indicator.higher_is_better:
+        intro = _(
+            "The value of the indicator %(code)s «%(name)s» in %(period)s is below the risk threshold "
+            "(%(threshold)s) in these organizations:"
+        )
+    else:
+        intro = _(
+            "The value of the indicator %(code)s «%(name)s» in %(period)s is above the risk threshold "
+            "(%(threshold)s) in these organizations:"
+        )
+    intro %= {
+        "code": indicator.code,
+        "name": indicator.name,
+        "period": period.label,
+        "threshold": _value(indicator.risk_threshold, indicator.unit),
+    }
+    closing = _(
+        "Analyse the causes, plan measures to improve the indicator and report on them in your answer."
+    )
+    text = "\n".join([intro, *(f"— {line}" for line in lines), "", closing])
+    title = _("Improve the indicator %(code)s (%(period)s)") % {
+        "code": indicator.code,
+        "period": period.label,
+    }
+    return {
+        "title": title[:500],
+        "text": text,
+        "level": Level.RISK_GROUP,
+        "organizations": organizations,
+        "direction": indicator.direction,
+        "period": period,
+        "indicator": indicator,
+    }
+
+
+def recommendation_from_risk_group(indicator: Indicator, period: Period, by: User) -> Recommendation:
+    """A draft addressed to the organizations of the indicator's risk group in the period, its text
+    naming the indicator and each organization's value. Refused when the risk group is empty."""
+    if indicator.risk_threshold is None:
+        raise ValidationError(_("The indicator has no risk threshold, so it has no risk group."))
+    fields = risk_group_prefill(indicator, period, by)
+    if not fields["organizations"]:
+        raise ValidationError(_("No organization is in the risk group for this period."))
+    return recommendation_create(municipality=indicator.municipality, by=by, **fields)
+
+
+@transaction.atomic
+def recommendation_issue(
+    *, recommendation: Recommendation, by: User, due_on: datetime.date | None = None
+) -> Recommendation:
+    """Send a draft to its addressees. Organizations are needed unless it addresses a level of
+    management (the department, teachers, parents). Of two clicks, exactly one issues."""
+    if not can_issue(by, recommendation.municipality):
+        raise PermissionDenied(_("Only the coordinator issues recommendations."))
+    if recommendation.level not in LEVELS_WITHOUT_ADDRESSEES and not recommendation.organizations.exists():
+        raise ValidationError(_("Choose the organizations the recommendation is addressed to."))
+    changes = {"state": State.ISSUED, "issued_by": by, "issued_at": timezone.now()}
+    if due_on is not None:
+        changes["due_on"] = due_on
+    claimed = Recommendation.objects.filter(pk=recommendation.pk, state=State.DRAFT).update(**changes)
+    if not claimed:
+        raise ValidationError(_("Only a draft can be issued."))
+    recommendation.refresh_from_db()
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_close(*, recommendation: Recommendation, by: User) -> Recommendation:
+    """Stop collecting answers: the recommendation is done with. Only an issued one can be closed."""
+    if not can_issue(by, recommendation.municipality):
+        raise PermissionDenied(_("Only the coordinator closes recommendations."))
+    claimed = Recommendation.objects.filter(pk=recommendation.pk, state=State.ISSUED).update(
+        state=State.CLOSED
+    )
+    if not claimed:
+        raise ValidationError(_("Only an issued recommendation can be closed."))
+    recommendation.refresh_from_db()
+    return recommendation
+
+
+def response_save(
+    recommendation: Recommendation, organization: Organization, text: str, by: User
+) -> Response:
+    """The organization's answer: written by its respondent or head while the recommendation is issued,
+    one per organization (a second save edits it). Never a duplicate, even under concurrent saves."""
+    text = (text or "").strip()
+    if not has_role(by, Role.ORGANIZATION_KINDS, organization=organization):
+        raise PermissionDenied(_("Only the organization's respondent or head may answer."))
+    if not text:
+        raise ValidationError(_("Write the answer."))
+    try:
+        with transaction.atomic():
+            # The lock keeps a close from slipping between the check and the save.
+            current = Recommendation.objects.select_for_update().filter(pk=recommendation.pk).first()
+            if current is None or current.state != State.ISSUED:
+                raise ValidationError(_("Answers are accepted only while the recommendation is issued."))
+            if not current.organizations.filter(pk=organization.pk).exists():
+                raise PermissionDenied(_("The recommendation is not addressed to this organization."))
+            response, _created = Response.objects.update_or_create(
+                recommendation=current,
+                organization=organization,
+                defaults={"text": text, "answered_by": by, "answered_at": timezone.now()},
+            )
+    except IntegrityError:  # a concurrent first answer won: ours becomes its edit
+        Response.objects.filter(recommendation=recommendation, organization=organization).update(
+            text=text, answered_by=by, answered_at=timezone.now()
+        )
+        response = Response.objects.get(recommendation=recommendation, organization=organization)
+    return response
+
+
+def with_answer_counts(queryset):
+    """Recommendations annotated with addressees (total) and answered (answers): two COUNTs in one query."""
+    return queryset.annotate(
+        total=Count("organizations", distinct=True), answered=Count("responses", distinct=True)
+    )
+
+
+# Decisions ----------------------------------------------------------------------------------------------
+
+
+def _decision_links(municipality, recommendations, events, indicators, direction, document):
+    recommendations, events, indicators = list(recommendations), list(events), list(indicators)
+    _check_scope(
+        municipality,
+        direction=direction,
+        document=document,
+        recommendations=recommendations,
+        events=events,
+        indicators=indicators,
+    )
+    return recommendations, events, indicators
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    municipality: Municipality,
+    by: User,
+    kind: str,
+    title: str,
+    text: str = "",
+    adopted_on: datetime.date | None = None,
+    document: Document | None = None,
+    direction: Direction | None = None,
+    period: Period | None = None,
+    recommendations=(),
+    events=(),
+    indicators=(),
+) -> Decision:
+    """A management decision of the municipality, linked to its recommendations, events, indicators."""
+    if not can_edit(by, municipality):
+        raise PermissionDenied(_("Only the department's editors may record decisions."))
+    if kind not in Decision.Kind.values:
+        raise ValidationError(_("Unknown kind of decision."))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("Give the decision a title."))
+    recommendations, events, indicators = _decision_links(
+        municipality, recommendations, events, indicators, direction, document
+    )
+    decision = Decision.objects.create(
+        municipality=municipality,
+        direction=direction,
+        period=period,
+        kind=kind,
+        title=title,
+        text=(text or "").strip(),
+        adopted_on=adopted_on,
+        document=document,
+        created_by=by,
+    )
+    decision.recommendations.set(recommendations)
+    decision.events.set(events)
+    decision.indicators.set(indicators)
+    return decision
+
+
+@transaction.atomic
+def decision_update(
+    *,
+    decision: Decision,
+    by: User,
+    kind: str,
+    title: str,
+    text: str = "",
+    adopted_on: datetime.date | None = None,
+    document: Document | None = None,
+    direction: Direction | None = None,
+    period: Period | None = None,
+    recommendations=(),
+    events=(),
+    indicators=(),
+    effectiveness: str | None = None,
+) -> Decision:
+    """Change a decision; `effectiveness` (the analysis text) is kept when None."""
+    municipality = decision.municipality
+    if not can_edit(by, municipality):
+        raise PermissionDenied(_("Only the department's editors may record decisions."))
+    if kind not in Decision.Kind.values:
+        raise ValidationError(_("Unknown kind of decision."))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("Give the decision a title."))
+    recommendations, events, indicators = _decision_links(
+        municipality, recommendations, events, indicators, direction, document
+    )
+    decision.kind, decision.title, decision.text = kind, title, (text or "").strip()
+    decision.adopted_on, decision.document, decision.direction, decision.period = (
+        adopted_on,
+        document,
+        direction,
+        period,
+    )
+    if effectiveness is not None:
+        decision.effectiveness = effectiveness.strip()
+    decision.save()
+    decision.recommendations.set(recommendations)
+    decision.events.set(events)
+    decision.indicators.set(indicators)
+    return decision
+
+
+# Effectiveness -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganizationChange:
+    organization_id: int
+    name: str
+    before: Decimal | None
+    after: Decimal | None
+    change: Decimal | None
+    improved: bool | None  # None: no comparison possible or no change
+
+
+@dataclass
+class IndicatorEffect:
+    indicator: Indicator
+    before: Decimal | None  # the municipality's value in the previous period
+    after: Decimal | None  # … and in the period
+    change: Decimal | None
+    improved: bool | None  # moved the right way; None when unknown or unchanged
+    target: Decimal | None
+    target_reached: bool | None
+    organizations: list[OrganizationChange] = field(default_factory=list)
+    improved_count: int = 0
+    worsened_count: int = 0
+    unchanged_count: int = 0
+
+    @property
+    def worsened(self) -> list[OrganizationChange]:
+        return [row for row in self.organizations if row.improved is False and row.change]
+
+
+@dataclass
+class Effectiveness:
+    decision: Decision
+    period: Period
+    previous: Period | None
+    indicators: list[IndicatorEffect]
+
+
+def _direction_of(change: Decimal | None, higher_is_better: bool) -> bool | None:
+    if change is None or change == 0:
+        return None
+    return (change > 0) == higher_is_better
+
+
+def _reached(value: Decimal | None, target: Decimal | None, higher_is_better: bool) -> bool | None:
+    if value is None or target is None:
+        return None
+    return value >= target if higher_is_better else value <= target
+
+
+def effectiveness(decision: Decision, period: Period) -> Effectiveness:
+    """For each indicator of the decision: the municipality's and each organization's value in the
+    period and in the one before, the change, whether it went the right way, whether the period's
+    target is reached, and how many organizations improved or worsened. Three queries, whatever the
+    number of indicators and organizations."""
+    previous = previous_period(period)
+    indicators = list(decision.indicators.order_by("code"))
+    periods = [period.pk] + ([previous.pk] if previous else [])
+    values = (
+        IndicatorValue.objects.filter(
+            indicator__in=indicators, period_id__in=periods, municipality_id=decision.municipality_id
+        )
+        .select_related("organization")
+        .order_by("organization__short_name")
+    )
+    targets = dict(
+        Target.objects.filter(indicator__in=indicators, period=period).values_list("indicator_id", "value")
+    )
+    table: dict[tuple[int, int | None], dict[int, IndicatorValue]] = {}
+    names: dict[int, str] = {}
+    for item in values:
+        table.setdefault((item.indicator_id, item.organization_id), {})[item.period_id] = item
+        if item.organization_id:
+            names[item.organization_id] = item.organization.short_name
+
+    def pair(indicator_id, organization_id):
+        row = table.get((indicator_id, organization_id), {})
+        after = row.get(period.pk)
+        before = row.get(previous.pk) if previous else None
+        return (before.value if before else None), (after.value if after else None)
+
+    effects = []
+    for indicator in indicators:
+        better = indicator.higher_is_better
+        before, after = pair(indicator.pk, None)
+        change = after - before if before is not None and after is not None else None
+        target = targets.get(indicator.pk)
+        effect = IndicatorEffect(
+            indicator=indicator,
+            before=before,
+            after=after,
+            change=change,
+            improved=_direction_of(change, better),
+            target=target,
+            target_reached=_reached(after, target, better),
+        )
+        organization_ids = sorted(
+            {o for (i, o) in table if i == indicator.pk and o is not None}, key=lambda pk: names[pk]
+        )
+        for organization_id in organization_ids:
+            o_before, o_after = pair(indicator.pk, organization_id)
+            o_change = o_after - o_before if o_before is not None and o_after is not None else None
+            improved = _direction_of(o_change, better)
+            effect.organizations.append(
+                OrganizationChange(
+                    organization_id, names[organization_id], o_before, o_after, o_change, improved
+                )
+            )
+            if o_change is None:
+                continue
+            if improved is True:
+                effect.improved_count += 1
+            elif improved is False:
+                effect.worsened_count += 1
+            else:
+                effect.unchanged_count += 1
+        effects.append(effect)
+    return Effectiveness(decision=decision, period=period, previous=previous, indicators=effects)
+
+
+def _signed(change: Decimal, unit: str) -> str:
+    text = _value(abs(change), unit)
+    return f"+{text}" if change > 0 else f"−{text}"
+
+
+def effectiveness_text(result: Effectiveness) -> str:
+    """A paragraph per indicator, in Russian, for the coordinator to edit."""
+    paragraphs = []
+    if result.previous is None:
+        paragraphs.append(
+            _("There is no previous period before %(period)s to compare with.")
+            % {"period": result.period.label}
+        )
+    for effect in result.indicators:
+        indicator = effect.indicator
+        unit = indicator.unit
+        head = _("Indicator %(code)s «%(name)s».") % {"code": indicator.code, "name": indicator.name}
+        sentences = [head]
+        names = {"period": result.period.label, "previous": result.previous.label if result.previous else ""}
+        if effect.after is None:
+            sentences.append(_("The municipality has no value for %(period)s.") % names)
+        elif effect.before is None:
+            sentences.append(
+                _(
+                    "The municipal value in %(period)s is %(after)s; "
+                    "there is no value for the previous period."
+                )
+                % {**names, "after": _value(effect.after, unit)}
+            )
+        else:
+            figures = {
+                **names,
+                "before": _value(effect.before, unit),
+                "after": _value(effect.after, unit),
+                "change": _signed(effect.change, unit) if effect.change else "0",
+            }
+            if effect.improved is True:
+                message = _(
+                    "The municipal value improved from %(before)s in %(previous)s to %(after)s in %(period)s "
+                    "(%(change)s)."
+                )
+            elif effect.improved is False:
+                message = _(
+                    "The municipal value worsened from %(before)s in %(previous)s to %(after)s in %(period)s "
+                    "(%(change)s)."
+                )
+            else:
+                message = _(
+                    "The municipal value did not change: %(after)s in %(previous)s and in %(period)s."
+                )
+            sentences.append(message % figures)
+        if effect.target is not None:
+            target = {"target": _value(effect.target, unit), "period": result.period.label}
+            if effect.target_reached:
+                sentences.append(_("The target for %(period)s (%(target)s) is reached.") % target)
+            else:
+                sentences.append(_("The target for %(period)s (%(target)s) is not reached.") % target)
+        compared = effect.improved_count + effect.worsened_count + effect.unchanged_count
+        if compared:
+            sentences.append(
+                ngettext(
+                    "Of %(count)d organization with values in both periods, %(improved)d improved the value "
+                    "and %(worsened)d worsened it.",
+                    "Of %(count)d organizations with values in both periods, %(improved)d improved the value "
+                    "and %(worsened)d worsened it.",
+                    compared,
+                )
+                % {"count": compared, "improved": effect.improved_count, "worsened": effect.worsened_count}
+            )
+        worsened = effect.worsened
+        if worsened:
+            listed = "; ".join(
+                f"{row.name} ({_value(row.before, unit)} → {_value(row.after, unit)})" for row in worsened
+            )
+            sentences.append(_("The value worsened in: %(organizations)s.") % {"organizations": listed})
+        paragraphs.append(" ".join(sentences))
+    if not result.indicators:
+        paragraphs.append(_("The decision is linked to no indicator, so its effect cannot be measured."))
+    return "\n\n".join(paragraphs)
+
+
+@dataclass
+class Draft:
+    text: str
+    component: CycleComponent | None  # the sixth component the text was added to
+    locked: bool  # the component exists but is approved or published: left as it is
+
+
+@transaction.atomic
+def effectiveness_draft(decision: Decision, period: Period, by: User) -> Draft:
+    """Write the analysis into the decision and add it to the content of the direction's cycle
+    component «analysis of the effectiveness» for the period, when that cycle exists. The component's
+    state never changes; an approved or published component is not touched (its content was signed
+    off), and a text it already holds is not added twice."""
+    if not can_edit(by, decision.municipality):
+        raise PermissionDenied(_("Only the department's editors may draft the analysis."))
+    text = effectiveness_text(effectiveness(decision, period))
+    Decision.objects.filter(pk=decision.pk).update(effectiveness=text)
+    decision.effectiveness = text
+    component, locked = None, False
+    if decision.direction_id:
+        component = (
+            CycleComponent.objects.select_for_update()
+            .filter(
+                cycle__in=Cycle.objects.filter(direction_id=decision.direction_id, period=period),
+                component=Component.EFFECTIVENESS,
+            )
+            .first()
+        )
+    if component is not None:
+        editable = (CycleComponent.State.NOT_STARTED, CycleComponent.State.DRAFTED)
+        if component.state not in editable:
+            return Draft(text=text, component=None, locked=True)
+        block = f"{decision.title}\n{text}"
+        if block not in component.content:
+            content = f"{component.content.rstrip()}\n\n{block}" if component.content.strip() else block
+            CycleComponent.objects.filter(pk=component.pk).update(
+                content=content, changed_by=by, changed_at=timezone.now()
+            )
+            component.content = content
+    return Draft(text=text, component=component, locked=locked)
+
+
+# The home page -------------------------------------------------------------------------------------------
+
+
+def attention(user: User, roles: list[Role]) -> list[AttentionItem]:
+    """A school: the issued recommendations waiting for its answer, with their dates. Staff: the issued
+    recommendations past their date with answers missing. A fixed number of queries."""
+    items: list[AttentionItem] = []
+    today = timezone.localdate()
+    organization_ids = {
+        r.organization_id for r in roles if r.kind in Role.ORGANIZATION_KINDS and r.organization_id
+    }
+    if organization_ids:
+        through = Recommendation.organizations.through
+        waiting = (
+            through.objects.filter(organization_id__in=organization_ids, recommendation__state=State.ISSUED)
+            .exclude(
+                Exists(
+                    Response.objects.filter(
+                        recommendation=OuterRef("recommendation"), organization=OuterRef("organization")
+                    )
+                )
+            )
+            .select_related("recommendation", "organization")
+            .order_by("recommendation__due_on", "recommendation__pk")[:20]
+        )
+        for link in waiting:
+            recommendation = link.recommendation
+            values = {"title": recommendation.title, "organization": link.organization.short_name}
+            if recommendation.due_on:
+                text = _("Answer the recommendation «%(title)s» for %(organization)s by %(date)s.") % {
+                    **values,
+                    "date": date_format(recommendation.due_on, "d.m.Y"),
+                }
+            else:
+                text = _("Answer the recommendation «%(title)s» for %(organization)s.") % values
+            late = recommendation.due_on is not None and recommendation.due_on < today
+            items.append(
+                AttentionItem(
+                    text,
+                    reverse("roadmaps:recommendation", args=[recommendation.pk]),
+                    "danger" if late else "warning",
+                )
+            )
+    staff_municipalities = {r.municipality_id for r in roles if r.kind in ISSUERS + (Role.Kind.EXECUTOR,)}
+    if staff_municipalities:
+        late = (
+            with_answer_counts(
+                Recommendation.objects.filter(
+                    municipality_id__in=staff_municipalities, state=State.ISSUED, due_on__lt=today
+                )
+            )
+            .filter(answered__lt=F("total"))
+            .order_by("due_on")
+        )
+        for recommendation in late[:20]:
+            missing = recommendation.total - recommendation.answered
+            items.append(
+                AttentionItem(
+                    ngettext(
+                        "«%(title)s»: %(count)d answer is missing, due %(date)s.",
+                        "«%(title)s»: %(count)d answers are missing, due %(date)s.",
+                        missing,
+                    )
+                    % {
+                        "title": recommendation.title,
+                        "count": missing,
+                        "date": date_format(recommendation.due_on, "d.m.Y"),
+                    },
+                    reverse("roadmaps:recommendation", args=[recommendation.pk]),
+                    "danger",
+                )
+            )
+    return items

@@ -1,0 +1,93 @@
+"""The overdue letter: one e-mail per overdue event instance, sent once.
+
+Each instance is claimed with a conditional UPDATE of `Occurrence.reminded_at` before its letter goes,
+so two workers (a redelivered task, a second beat) never send it twice. The letter goes to the
+responsible officials (their own address, else their account's) and to the users of the responsible
+organizations (respondents and heads). Letters are in Russian whoever rang.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mcok.models import Role
+from roadmaps.models import Occurrence
+
+RECIPIENT_ROLES = (Role.Kind.RESPONDENT, Role.Kind.SCHOOL_HEAD)
+
+
+def recipients_of(occurrence: Occurrence) -> list[str]:
+    """The addresses of those responsible for the instance's event."""
+    event = occurrence.event
+    emails: set[str] = set()
+    for official in event.responsible_officials.all():
+        if not official.is_active:
+            continue
+        email = official.email or (official.user.email if official.user and official.user.is_active else "")
+        if email:
+            emails.add(email)
+    organizations = [o.pk for o in event.responsible_organizations.all()]
+    if organizations:
+        emails |= set(
+            Role.objects.filter(
+                organization__in=organizations, kind__in=RECIPIENT_ROLES, user__is_active=True
+            )
+            .exclude(Q(user__email="") | Q(user__email__isnull=True))
+            .values_list("user__email", flat=True)
+        )
+    return sorted(emails)
+
+
+def _letter(occurrence: Occurrence, to: list[str], today: datetime.date):
+    event = occurrence.event
+    subject = _("Roadmap event overdue: %(event)s") % {
+        "event": f"{event.number} {event.content}".strip()[:120]
+    }
+    body = _(
+        "The event «%(event)s» of the roadmap «%(roadmap)s» was due by %(due)s and is not marked done "
+        "(%(days)s days overdue).\n"
+        "Deadline as written: %(deadline)s.\n"
+        "Please record what was done or its current state: %(url)s\n"
+    ) % {
+        "event": event.content,
+        "roadmap": event.roadmap.title,
+        "due": occurrence.due_on.strftime("%d.%m.%Y"),
+        "days": (today - occurrence.due_on).days,
+        "deadline": event.deadline_text or "—",
+        "url": settings.SITE_URL.rstrip("/") + reverse("roadmaps:occurrence", args=[occurrence.pk]),
+    }
+    return subject, body, settings.DEFAULT_FROM_EMAIL, to
+
+
+def overdue_remind(today: datetime.date | None = None) -> int:
+    """Send the letter of every overdue instance not yet reminded. Returns how many were claimed."""
+    today = today or timezone.localdate()
+    candidates = (
+        Occurrence.objects.overdue(today)
+        .filter(reminded_at__isnull=True)
+        .select_related("event__roadmap")
+        .prefetch_related("event__responsible_officials__user", "event__responsible_organizations")
+        .order_by("due_on", "pk")
+    )
+    claimed = 0
+    letters = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for occurrence in candidates.iterator(chunk_size=200):
+            # The conditional UPDATE claims the letter: of two workers exactly one sends it.
+            won = Occurrence.objects.filter(pk=occurrence.pk, reminded_at__isnull=True).update(
+                reminded_at=timezone.now()
+            )
+            if not won:
+                continue
+            claimed += 1
+            to = recipients_of(occurrence)
+            if to:
+                letters.append(_letter(occurrence, to, today))
+    if letters:
+        send_mass_mail(letters, fail_silently=True)
+    return claimed

@@ -1,0 +1,263 @@
+"""Forms of the roadmap pages: a roadmap's heading, an event, progress on an instance, and the filters
+of the lists. Choices are limited to the roadmap's municipality by the view."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from directions.models import Direction
+from indicators.models import Indicator
+from mcok.filters import ALL, YesNoFilter
+from mcok.models import Document, Municipality, Official, Organization
+from roadmaps.models import Event, Occurrence, Roadmap, Section
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_LINES = 100
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class RoadmapForm(forms.ModelForm):
+    criteria_text = forms.CharField(
+        label=_("Planned criteria"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One criterion per line, as the roadmap lists them."),
+    )
+
+    class Meta:
+        model = Roadmap
+        fields = ["title", "direction", "project", "start_year", "end_year", "document"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, municipality: Municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
+            "code"
+        )
+        self.fields["document"].queryset = Document.objects.filter(municipality=municipality).order_by(
+            "-date", "title"
+        )
+        for name in ("start_year", "end_year"):
+            self.fields[name].widget.attrs.update({"min": MIN_YEAR, "max": MAX_YEAR})
+        if self.instance.pk:
+            self.initial["criteria_text"] = "\n".join(self.instance.criteria or [])
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+    def _year(self, name: str) -> int | None:
+        year = self.cleaned_data.get(name)
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError(
+                _("Enter a year between %(first)s and %(last)s."),
+                params={"first": MIN_YEAR, "last": MAX_YEAR},
+            )
+        return year
+
+    def clean_start_year(self):
+        return self._year("start_year")
+
+    def clean_end_year(self):
+        return self._year("end_year")
+
+    def clean_criteria_text(self) -> list[str]:
+        lines = _lines(self.cleaned_data["criteria_text"])
+        if len(lines) > MAX_LINES:
+            raise ValidationError(_("At most %(count)s criteria."), params={"count": MAX_LINES})
+        return lines
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("The last year cannot come before the first."))
+        return data
+
+    def save(self, commit: bool = True) -> Roadmap:
+        self.instance.criteria = self.cleaned_data["criteria_text"]
+        return super().save(commit=commit)
+
+
+class EventForm(forms.ModelForm):
+    new_section_number = forms.CharField(label=_("Number of a new section"), max_length=20, required=False)
+    new_section_title = forms.CharField(
+        label=_("Title of a new section"),
+        max_length=1000,
+        required=False,
+        help_text=_("Fill in to add the event to a new section instead of a listed one."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "section",
+            "number",
+            "content",
+            "responsible_officials",
+            "responsible_organizations",
+            "responsible_text",
+            "deadline_text",
+            "result",
+            "indicators",
+            "order",
+        ]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "responsible_text": forms.Textarea(attrs={"rows": 2}),
+            "result": forms.Textarea(attrs={"rows": 2}),
+            "responsible_officials": forms.SelectMultiple(attrs={"size": 6}),
+            "responsible_organizations": forms.SelectMultiple(attrs={"size": 6}),
+            "indicators": forms.SelectMultiple(attrs={"size": 6}),
+        }
+        help_texts = {
+            "deadline_text": _(
+                "As the roadmap writes it: «Ежегодно (сентябрь)», «до 01.09.2021», «В течение года»."
+            ),
+            "responsible_text": _(
+                "As the roadmap writes it; the people and organizations above are tracked."
+            ),
+        }
+
+    def __init__(self, *args, roadmap: Roadmap, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipality = roadmap.municipality
+        self.roadmap = roadmap
+        self.fields["section"].queryset = roadmap.sections.order_by("order", "pk")
+        self.fields["responsible_officials"].queryset = Official.objects.filter(
+            municipality=municipality, is_active=True
+        ).select_related("organization", "municipality")
+        self.fields["responsible_organizations"].queryset = Organization.objects.filter(
+            municipality=municipality, is_active=True
+        ).order_by("short_name")
+        self.fields["indicators"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
+            "code"
+        )
+        self.fields["deadline_text"].label = _("Deadline, as written")
+
+    def clean_content(self) -> str:
+        content = self.cleaned_data["content"].strip()
+        if not content:
+            raise ValidationError(_("Write what the event is."))
+        return content
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("new_section_number") or "").strip() and not (
+            data.get("new_section_title") or ""
+        ).strip():
+            self.add_error("new_section_title", _("Give the new section a title."))
+        return data
+
+    def save(self, commit: bool = True) -> Event:
+        title = self.cleaned_data.get("new_section_title", "").strip()
+        if title:
+            order = self.roadmap.sections.count() + 1
+            self.instance.section = Section.objects.create(
+                roadmap=self.roadmap,
+                number=self.cleaned_data.get("new_section_number", "").strip(),
+                title=title,
+                order=order,
+            )
+        self.instance.roadmap = self.roadmap
+        return super().save(commit=commit)
+
+
+class OccurrenceForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=Occurrence.State.choices)
+    report = forms.CharField(
+        label=_("Short report"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done: needed to mark the event done, unless a link is given."),
+    )
+    links = forms.CharField(
+        label=_("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One address per line: the page, the order or the materials on the site."),
+    )
+    done_on = forms.DateField(
+        label=_("Done on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Today, if left empty."),
+    )
+
+    def clean_links(self) -> list[str]:
+        links = _lines(self.cleaned_data["links"])
+        if len(links) > MAX_LINES:
+            raise ValidationError(_("At most %(count)s links."), params={"count": MAX_LINES})
+        check = URLValidator(schemes=["http", "https"])
+        bad = []
+        for link in links:
+            try:
+                check(link)
+            except ValidationError:
+                bad.append(link)
+        if bad:
+            raise ValidationError(
+                _("Not a web address (http:// or https://): %(links)s"), params={"links": ", ".join(bad)}
+            )
+        return links
+
+    def clean_done_on(self) -> datetime.date | None:
+        done_on = self.cleaned_data.get("done_on")
+        if done_on and done_on > timezone.localdate() + datetime.timedelta(days=1):
+            raise ValidationError(_("The day it was done cannot be in the future."))
+        return done_on
+
+
+class MyEventsFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=Occurrence.State.choices, empty_label=ALL)
+    overdue = YesNoFilter(label=_("Overdue"), method="filter_overdue")
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), field_name="due_on__year", empty_label=ALL, choices=[]
+    )
+
+    class Meta:
+        model = Occurrence
+        fields = ["state", "overdue", "year"]
+
+    def __init__(self, *args, years=(), today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.filters["year"].extra["choices"] = [(year, str(year)) for year in years]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = queryset.overdue(self.today)
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+class OverdueFilter(django_filters.FilterSet):
+    roadmap = django_filters.ModelChoiceFilter(
+        label=_("Roadmap"), field_name="event__roadmap", queryset=Roadmap.objects.none(), empty_label=ALL
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Responsible organization"),
+        field_name="event__responsible_organizations",
+        queryset=Organization.objects.none(),
+        empty_label=ALL,
+        distinct=True,
+    )
+
+    class Meta:
+        model = Occurrence
+        fields = ["roadmap", "organization"]
+
+    def __init__(self, *args, roadmaps=None, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if roadmaps is not None:
+            self.filters["roadmap"].queryset = roadmaps
+        if organizations is not None:
+            self.filters["organization"].queryset = organizations
