@@ -210,6 +210,8 @@ class ProjectGroup(models.Model):
     document = models.ForeignKey(
         "mcok.Document", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("document")
     )
+    # The month («2026-11») whose meeting reminder has gone: claimed before the letter, sent once.
+    reminded_month = models.CharField(max_length=7, blank=True)
 
     history = HistoricalRecords()
 

@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mcok.models import Role
-from roadmaps.models import Occurrence
+from roadmaps.models import Meeting, Occurrence, ProjectGroup
 
 RECIPIENT_ROLES = (Role.Kind.RESPONDENT, Role.Kind.SCHOOL_HEAD)
+MEETING_REMIND_FROM_DAY = 20
 
 
 def recipients_of(occurrence: Occurrence) -> list[str]:
@@ -91,3 +92,56 @@ def overdue_remind(today: datetime.date | None = None) -> int:
     if letters:
         send_mass_mail(letters, fail_silently=True)
     return claimed
+
+
+def _group_recipients(group: ProjectGroup) -> list[str]:
+    emails = set()
+    for official in (group.leader, group.curator):
+        if official is None or not official.is_active:
+            continue
+        email = official.email or (official.user.email if official.user and official.user.is_active else "")
+        if email:
+            emails.add(email)
+    return sorted(emails)
+
+
+def meeting_remind(today: datetime.date | None = None) -> int:
+    """The regulation of the project groups (seed 003) has them meet monthly: remind the leader and the
+    curator of each group that has no meeting this month yet, once a month, from the 20th on. Returns
+    the number of groups reminded."""
+    today = today or timezone.localdate()
+    if today.day < MEETING_REMIND_FROM_DAY:
+        return 0
+    month = f"{today:%Y-%m}"
+    met = Meeting.objects.filter(date__year=today.year, date__month=today.month).values("group")
+    due = (
+        ProjectGroup.objects.exclude(pk__in=met)
+        .exclude(reminded_month=month)
+        .select_related("leader__user", "curator__user")
+    )
+    letters, reminded = [], 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for group in due:
+            if (
+                not ProjectGroup.objects.filter(pk=group.pk)
+                .exclude(reminded_month=month)
+                .update(reminded_month=month)
+            ):
+                continue  # another worker has claimed it
+            reminded += 1
+            to = _group_recipients(group)
+            if not to:
+                continue
+            subject = _("Project group «%(group)s»: no meeting this month yet") % {"group": group.title[:120]}
+            body = _(
+                "The project group «%(group)s» meets monthly, and no meeting of %(month)s is recorded yet.\n"
+                "Plan the meeting and record it with its agenda: %(url)s\n"
+            ) % {
+                "group": group.title,
+                "month": today.strftime("%m.%Y"),
+                "url": settings.SITE_URL.rstrip("/") + reverse("roadmaps:group", args=[group.pk]),
+            }
+            letters.append((subject, body, settings.DEFAULT_FROM_EMAIL, to))
+    if letters:
+        send_mass_mail(letters, fail_silently=True)
+    return reminded

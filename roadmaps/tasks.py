@@ -17,3 +17,12 @@ def overdue_remind(today: str | None = None) -> int:
 
     day = datetime.date.fromisoformat(today) if today else None
     return reminders.overdue_remind(today=day)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def meeting_remind(today: str | None = None) -> int:
+    """Remind the project groups without a meeting this month; once per group and month."""
+    from roadmaps import reminders
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return reminders.meeting_remind(today=day)

@@ -6,7 +6,7 @@ set -euo pipefail
 # With --test, also what the test suite needs: Debian's chromium for the browser tests.
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-liberation2 fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium)
+  packages+=(chromium poppler-utils)
 fi
 if ! command -v dpkg-query >/dev/null 2>&1; then
   command -v msgfmt >/dev/null 2>&1 && exit 0
