@@ -149,6 +149,7 @@ class Timeline:
     years: list[int]
     rows: list[TimelineRow]
     unscheduled: list[Row]
+    other_years: int = 0  # dated events with no instance in this year, left out of the grid
 
 
 def roadmap_years(roadmap: Roadmap, today: datetime.date | None = None) -> list[int]:
@@ -176,9 +177,9 @@ def _month_state(occurrence: Occurrence, today: datetime.date) -> str:
 def roadmap_timeline(roadmap: Roadmap, year: int, today: datetime.date | None = None) -> Timeline:
     """Rows of events × 12 months of `year`: a month is marked when an instance runs in it (from its
     first to its due day; an instance with only a due date marks its month). Events with no dated
-    instance are listed apart."""
+    instance are listed apart; those whose instances all fall in other years are only counted."""
     today = today or timezone.localdate()
-    rows, unscheduled = [], []
+    rows, unscheduled, other_years = [], [], 0
     events = events_with_occurrences(roadmap.events.order_by("order", "pk"))
     for event in events:
         row = _row(event, today)
@@ -194,8 +195,11 @@ def roadmap_timeline(roadmap: Roadmap, year: int, today: datetime.date | None = 
                 last = datetime.date(year, month, calendar.monthrange(year, month)[1])
                 if start <= last and occurrence.due_on >= first and cells[month - 1].occurrence is None:
                     cells[month - 1] = Cell(month, occurrence, _month_state(occurrence, today))
-        rows.append(TimelineRow(event, cells))
-    return Timeline(year, roadmap_years(roadmap, today), rows, unscheduled)
+        if any(cell.occurrence for cell in cells):
+            rows.append(TimelineRow(event, cells))
+        else:
+            other_years += 1
+    return Timeline(year, roadmap_years(roadmap, today), rows, unscheduled, other_years)
 
 
 # Instances a person answers for -------------------------------------------------------------------

@@ -153,3 +153,22 @@ def test_reminder_to_organization_roles_only(world):
     event.responsible_organizations.add(world.school)
     reminders.overdue_remind(today=TODAY)
     assert mail.outbox[0].to == [user.email]
+
+
+def test_the_timeline_of_a_year_leaves_out_events_of_other_years_and_counts_them(world):
+    import datetime
+
+    from roadmaps import selectors
+    from roadmaps.models import Event, Roadmap
+
+    roadmap = Roadmap.objects.create(
+        municipality=world.municipality, title="ДК", start_year=2021, end_year=2024
+    )
+    early = Event.objects.create(roadmap=roadmap, content="Создать рабочую группу", deadline_text="Июнь 2021")
+    yearly = Event.objects.create(roadmap=roadmap, content="Отчёт", deadline_text="Ежегодно (сентябрь)")
+    for event in (early, yearly):
+        services.event_schedule(event=event)
+    timeline = selectors.roadmap_timeline(roadmap, 2023, today=datetime.date(2023, 1, 1))
+    assert [row.event for row in timeline.rows] == [yearly]
+    assert [cell.month for cell in timeline.rows[0].cells if cell.occurrence] == [9]
+    assert timeline.other_years == 1
