@@ -80,7 +80,10 @@ def get_occurrence_for(user, pk: int) -> Occurrence:
 
 def get_group_for(user, pk: int) -> ProjectGroup:
     return get_object_or_404(
-        groups_visible_to(user).select_related("municipality", "direction", "curator", "leader"), pk=pk
+        groups_visible_to(user)
+        .select_related("municipality", "direction", "leader")
+        .prefetch_related("curators"),
+        pk=pk,
     )
 
 

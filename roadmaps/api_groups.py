@@ -19,13 +19,13 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class ProjectGroupSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    curator = serializers.CharField(source="curator.full_name", default=None)
+    curators = serializers.SlugRelatedField(slug_field="full_name", many=True, read_only=True)
     leader = serializers.CharField(source="leader.full_name", default=None)
     members = MemberSerializer(many=True, source="active_members")
 
     class Meta:
         model = ProjectGroup
-        fields = ["id", "municipality", "direction", "title", "curator", "leader", "document", "members"]
+        fields = ["id", "municipality", "direction", "title", "curators", "leader", "document", "members"]
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -89,13 +89,14 @@ class ProjectGroupViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             access.groups_visible_to(self.request.user)
-            .select_related("municipality", "curator", "leader")
+            .select_related("municipality", "leader")
             .prefetch_related(
+                "curators",
                 Prefetch(
                     "members",
                     queryset=Member.objects.filter(is_active=True).select_related("organization"),
                     to_attr="active_members",
-                )
+                ),
             )
             .order_by("pk")
         )

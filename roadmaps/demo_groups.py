@@ -268,11 +268,13 @@ def load() -> None:
     made = []
     for title, curators, leader_name, members in GROUPS:
         group, _created = ProjectGroup.objects.get_or_create(municipality=municipality, title=title)
-        curator = _official(officials, curators[0])
+        curator_ids = {o.pk for o in (_official(officials, name) for name in curators) if o is not None}
         leader = _official(officials, leader_name) if leader_name else None
-        if (group.curator_id, group.leader_id) != (curator and curator.pk, leader and leader.pk):
-            group.curator, group.leader = curator, leader
+        if group.leader_id != (leader and leader.pk):
+            group.leader = leader
             group.save()
+        if set(group.curators.values_list("pk", flat=True)) != curator_ids:
+            group.curators.set(curator_ids)
         for order, (name, written) in enumerate(members, start=1):
             if group.members.filter(full_name=name).exists():
                 continue

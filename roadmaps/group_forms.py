@@ -14,8 +14,11 @@ from roadmaps.models import AgendaItem, Meeting, ProjectGroup
 class GroupForm(forms.ModelForm):
     class Meta:
         model = ProjectGroup
-        fields = ["title", "direction", "curator", "leader", "document"]
-        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+        fields = ["title", "direction", "curators", "leader", "document"]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "curators": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,7 +26,7 @@ class GroupForm(forms.ModelForm):
             "code"
         )
         officials = Official.objects.filter(municipality=municipality, is_active=True).order_by("full_name")
-        self.fields["curator"].queryset = officials
+        self.fields["curators"].queryset = officials
         self.fields["leader"].queryset = officials
         self.fields["document"].queryset = Document.objects.filter(municipality=municipality).order_by(
             "-date", "title"

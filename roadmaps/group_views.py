@@ -3,7 +3,7 @@ a meeting's protocol (HTML and PDF) and its form with the attendees, agenda item
 
 Records are found through roadmaps.access (404 alike for "absent" and "not yours"): the
 municipality's staff and its organizations' users read them. Writes go through roadmaps.groups,
-which lets the municipality's editors and the group's leader or curator write. Ids other than the
+which lets the municipality's editors and the group's leader or curators write. Ids other than the
 URL's one (a member, an item) come in POST data and are looked up inside the object.
 """
 
@@ -38,7 +38,8 @@ def _manage(request: HttpRequest, group: ProjectGroup) -> None:
 def group_list(request: HttpRequest) -> HttpResponse:
     rows = (
         access.groups_visible_to(request.user)
-        .select_related("municipality", "curator", "leader", "direction")
+        .select_related("municipality", "leader", "direction")
+        .prefetch_related("curators")
         .annotate(
             members_count=Count("members", filter=Q(members__is_active=True), distinct=True),
             meetings_count=Count("meetings", distinct=True),
@@ -173,9 +174,11 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _get_meeting(request: HttpRequest, pk: int) -> Meeting:
     meeting = access.get_meeting_for(request.user, pk)
-    # the protocol names the curator and the leader
-    meeting.group = ProjectGroup.objects.select_related("municipality", "curator", "leader").get(
-        pk=meeting.group_id
+    # the protocol names the curators and the leader
+    meeting.group = (
+        ProjectGroup.objects.select_related("municipality", "leader")
+        .prefetch_related("curators")
+        .get(pk=meeting.group_id)
     )
     return meeting
 

@@ -7,7 +7,7 @@ number of members is fixed on the meeting when it is saved, so a later change of
 rewrite an old protocol's quorum.
 
 Who may write: the municipality's editors (`roadmaps.services.can_edit`) and the group's leader or
-curator when they have a user account. Everyone who reads the group (`roadmaps.access`) reads its
+any of its curators when they have a user account. Everyone who reads the group (`roadmaps.access`) reads its
 meetings.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from mcok.models import Document, Municipality, Official, Organization, User
@@ -54,13 +54,13 @@ def votes_problem(votes_for: int, votes_against: int, votes_abstained: int, pres
 
 
 def can_manage(user: User, group: ProjectGroup) -> bool:
-    """The municipality's editors, and the group's leader or curator when they log in."""
+    """The municipality's editors, and the group's leader or any of its curators when they log in."""
     if not user.is_authenticated:
         return False
     if can_edit(user, group.municipality):
         return True
-    official_ids = {group.leader_id, group.curator_id} - {None}
-    return bool(official_ids) and Official.objects.filter(pk__in=official_ids, user=user).exists()
+    curator_ids = ProjectGroup.curators.through.objects.filter(projectgroup_id=group.pk).values("official_id")
+    return Official.objects.filter(Q(pk=group.leader_id) | Q(pk__in=curator_ids), user=user).exists()
 
 
 def _require(user: User, group: ProjectGroup) -> None:
@@ -83,7 +83,7 @@ def group_create(
     title: str,
     by: User,
     direction=None,
-    curator: Official | None = None,
+    curators: list[Official] | None = None,
     leader: Official | None = None,
     document: Document | None = None,
 ) -> ProjectGroup:
@@ -92,7 +92,7 @@ def group_create(
         raise PermissionDenied(_("Only the editors of the municipality may create project groups."))
     group = ProjectGroup(municipality=municipality)
     return _group_save(
-        group, title=title, direction=direction, curator=curator, leader=leader, document=document
+        group, title=title, direction=direction, curators=curators, leader=leader, document=document
     )
 
 
@@ -103,31 +103,33 @@ def group_update(
     title: str,
     by: User,
     direction=None,
-    curator: Official | None = None,
+    curators: list[Official] | None = None,
     leader: Official | None = None,
     document: Document | None = None,
 ) -> ProjectGroup:
-    """Change a group's title, direction, curator, leader and approving document."""
+    """Change a group's title, direction, curators, leader and approving document."""
     _require(by, group)
     return _group_save(
-        group, title=title, direction=direction, curator=curator, leader=leader, document=document
+        group, title=title, direction=direction, curators=curators, leader=leader, document=document
     )
 
 
-def _group_save(group, *, title, direction, curator, leader, document) -> ProjectGroup:
+def _group_save(group, *, title, direction, curators, leader, document) -> ProjectGroup:
     title = (title or "").strip()
     if not title:
         raise ValidationError(_("Give the group a title."))
-    _check_official(curator, group.municipality, _("The curator"))
+    curators = list(curators or ())
+    for curator in curators:
+        _check_official(curator, group.municipality, _("The curator"))
     _check_official(leader, group.municipality, _("The leader"))
     if document is not None and document.municipality_id != group.municipality.pk:
         raise ValidationError(_("The document belongs to another municipality."))
     group.title = title
     group.direction = direction
-    group.curator = curator
     group.leader = leader
     group.document = document
     group.save()
+    group.curators.set(curators)
     return group
 
 

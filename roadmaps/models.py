@@ -201,8 +201,8 @@ class ProjectGroup(models.Model):
         verbose_name=_("direction"),
     )
     title = models.CharField(_("title"), max_length=1000)
-    curator = models.ForeignKey(
-        "mcok.Official", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("curator")
+    curators = models.ManyToManyField(
+        "mcok.Official", blank=True, related_name="+", verbose_name=_("curators")
     )
     leader = models.ForeignKey(
         "mcok.Official", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("leader")

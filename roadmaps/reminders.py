@@ -10,12 +10,12 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mcok.models import Role
+from mcok.models import Official, Role
 from roadmaps.models import Meeting, Occurrence, ProjectGroup
 
 RECIPIENT_ROLES = (Role.Kind.RESPONDENT, Role.Kind.SCHOOL_HEAD)
@@ -96,7 +96,7 @@ def overdue_remind(today: datetime.date | None = None) -> int:
 
 def _group_recipients(group: ProjectGroup) -> list[str]:
     emails = set()
-    for official in (group.leader, group.curator):
+    for official in (group.leader, *group.curators.all()):
         if official is None or not official.is_active:
             continue
         email = official.email or (official.user.email if official.user and official.user.is_active else "")
@@ -107,7 +107,7 @@ def _group_recipients(group: ProjectGroup) -> list[str]:
 
 def meeting_remind(today: datetime.date | None = None) -> int:
     """The regulation of the project groups (seed 003) has them meet monthly: remind the leader and the
-    curator of each group that has no meeting this month yet, once a month, from the 20th on. Returns
+    curators of each group that has no meeting this month yet, once a month, from the 20th on. Returns
     the number of groups reminded."""
     today = today or timezone.localdate()
     if today.day < MEETING_REMIND_FROM_DAY:
@@ -117,7 +117,8 @@ def meeting_remind(today: datetime.date | None = None) -> int:
     due = (
         ProjectGroup.objects.exclude(pk__in=met)
         .exclude(reminded_month=month)
-        .select_related("leader__user", "curator__user")
+        .select_related("leader__user")
+        .prefetch_related(Prefetch("curators", queryset=Official.objects.select_related("user")))
     )
     letters, reminded = [], 0
     with translation.override(settings.LANGUAGE_CODE):

@@ -185,6 +185,11 @@ class OccurrenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One address per line: the page, the order or the materials on the site."),
     )
+    evidence = forms.FileField(
+        label=_("Document"),
+        required=False,
+        help_text=_("An order, a report or materials: PDF, Word, Excel, OpenDocument, text or a picture."),
+    )
     done_on = forms.DateField(
         label=_("Done on"),
         required=False,

@@ -271,7 +271,7 @@ def occurrence(request: HttpRequest, pk: int) -> HttpResponse:
     if may_report:
         initial = {"state": item.state, "report": item.report, "links": "\n".join(item.links or [])}
         initial["done_on"] = item.done_on
-        form = OccurrenceForm(request.POST or None, initial=initial)
+        form = OccurrenceForm(request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST":
             if form.is_valid():
                 data = form.cleaned_data
@@ -282,6 +282,7 @@ def occurrence(request: HttpRequest, pk: int) -> HttpResponse:
                         report=data["report"],
                         links=data["links"],
                         done_on=data["done_on"],
+                        evidence=data.get("evidence"),
                         by=request.user,
                     )
                 except ValidationError as error:

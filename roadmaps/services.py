@@ -7,13 +7,16 @@ recommendations, answers, decisions and their effectiveness).
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mcok.access import has_role, is_instance_administrator
-from mcok.models import Municipality, Role, User
+from mcok.models import Document, Municipality, Role, User
 from roadmaps import deadlines
 from roadmaps.models import Event, Occurrence, Roadmap
 
@@ -74,6 +77,35 @@ def roadmap_schedule(*, roadmap: Roadmap) -> int:
     return sum(event_schedule(event=event) for event in roadmap.events.select_related("roadmap"))
 
 
+def _attach(occurrence: Occurrence, upload: UploadedFile, by: User) -> Document:
+    name = upload.name or "file"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in Document.ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            _("A file of this type cannot be attached; allowed: %(types)s.")
+            % {"types": ", ".join(Document.ALLOWED_EXTENSIONS)}
+        )
+    if upload.size > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(size)s.") % {"size": filesizeformat(settings.DOCUMENT_MAX_BYTES)}
+        )
+    event = occurrence.event
+    own = by.roles.filter(
+        kind__in=Role.ORGANIZATION_KINDS, organization__in=event.responsible_organizations.all()
+    ).first()
+    document = Document(
+        municipality=event.roadmap.municipality,
+        organization=own.organization if own else None,
+        kind=Document.Kind.REPORT,
+        title=_("Report on «%(event)s»") % {"event": f"{event.number} {event.content}".strip()[:400]},
+        date=timezone.localdate(),
+    )
+    document.file.save(name, upload, save=False)
+    document.save()
+    occurrence.documents.add(document)
+    return document
+
+
 @transaction.atomic
 def occurrence_update(
     *,
@@ -82,10 +114,13 @@ def occurrence_update(
     report: str = "",
     links: list[str] | None = None,
     done_on: datetime.date | None = None,
+    evidence: UploadedFile | None = None,
     by: User,
 ) -> Occurrence:
-    """Record progress on an event instance: its state, a short report and links as evidence. Done
-    needs a report or a link: the evidence is what the operator later publishes."""
+    """Record progress on an event instance: its state, a short report, links and a file as
+    evidence. Done needs a report, a link or a document: the evidence is what the operator later
+    publishes. The file becomes a Document of the municipality (of the reporting organization,
+    when a school reports) attached to the instance."""
     if not can_report(by, occurrence):
         raise PermissionDenied(
             _("Only the editors of roadmaps and those responsible for the event may report.")
@@ -94,6 +129,8 @@ def occurrence_update(
         raise ValidationError(_("Unknown state."))
     report = (report or "").strip()
     links = [link.strip() for link in (links or []) if link and link.strip()]
+    if evidence is not None:
+        _attach(occurrence, evidence, by)
     if state == Occurrence.State.DONE and not (report or links or occurrence.documents.exists()):
         raise ValidationError(_("Say what was done: a short report, a link or a document is needed."))
     occurrence.state = state

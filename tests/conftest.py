@@ -1,4 +1,5 @@
 import pytest
+from celery._state import _set_task_join_will_block
 
 from config.celery import app as celery_app
 from tests.browser.support import browser, new_page  # noqa: F401 - fixtures for every test module
@@ -11,6 +12,15 @@ def _tasks_in_process():
     `worker` send theirs to a real worker instead."""
     celery_app.conf.task_always_eager = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def _joins_allowed():
+    """Celery keeps «joining a result would block» in one process-wide flag that eager tasks set and
+    restore; tasks run eagerly by several threads at once (the race tests, the live server) can leave
+    it set, and then the worker tests' result.get() refuses to wait. The test process is no worker."""
+    yield
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)

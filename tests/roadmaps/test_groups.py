@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from roadmaps import groups, protocol
+from mcok import demo as mcok_demo
+from roadmaps import demo_groups, groups, protocol
 from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
-from tests.factories import make_official
+from tests.factories import make_official, make_user
 
 TITLE = "Система воспитания в Добрянском городском округе"
 
@@ -105,6 +106,29 @@ def test_official_of_another_municipality_refused(world):
     with pytest.raises(ValidationError):
         groups.member_add(group=group, by=world.coordinator, official=stranger)
     assert not group.members.exists()
+    curator = make_official(world.municipality)
+    with pytest.raises(ValidationError):
+        groups.group_update(group=group, by=world.coordinator, title=TITLE, curators=[curator, stranger])
+    assert not group.curators.exists()
+    groups.group_update(group=group, by=world.coordinator, title=TITLE, curators=[curator])
+    assert list(group.curators.all()) == [curator]
+
+
+def test_demo_group_has_both_curators_and_either_may_manage(db):
+    mcok_demo.load()
+    demo_groups.load()
+    demo_groups.load()  # loading twice changes nothing
+    group = ProjectGroup.objects.get(title__startswith="Система научно-методического сопровождения")
+    curators = {c.full_name: c for c in group.curators.all()}
+    assert set(curators) == {"Сыкулева Е.П.", "Коновалова И.А."}
+    user = make_user()
+    assert not groups.can_manage(user, group)
+    second = curators["Коновалова И.А."]
+    second.user = user
+    second.save()
+    assert groups.can_manage(user, group)
+    groups.member_add(group=group, by=user, full_name="Новенькая В.В.")
+    assert group.members.filter(full_name="Новенькая В.В.").exists()
 
 
 def test_protocol_pdf(world):

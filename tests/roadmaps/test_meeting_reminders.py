@@ -8,9 +8,8 @@ from tests.factories import make_official
 def test_groups_without_a_meeting_this_month_are_reminded_once(world, mailoutbox):
     leader = make_official(world.municipality, email="leader@example.org")
     curator = make_official(world.municipality, email="curator@example.org")
-    quiet = ProjectGroup.objects.create(
-        municipality=world.municipality, title="Воспитание", leader=leader, curator=curator
-    )
+    quiet = ProjectGroup.objects.create(municipality=world.municipality, title="Воспитание", leader=leader)
+    quiet.curators.set([curator])
     busy = ProjectGroup.objects.create(municipality=world.municipality, title="ШНОР", leader=leader)
     Meeting.objects.create(group=busy, date=datetime.date(2026, 11, 5))
 

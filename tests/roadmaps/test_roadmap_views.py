@@ -309,6 +309,26 @@ def test_responsible_school_reports_progress(client, world, roadmap):
     assert occurrence.updated_by == world.respondent
 
 
+def test_a_document_as_evidence_is_attached_and_a_bad_file_refused(client, world, roadmap):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    occurrence = Occurrence.objects.filter(event__number="1.2.").first()
+    url = reverse("roadmaps:occurrence", args=[occurrence.pk])
+    client.force_login(world.respondent)
+    script = SimpleUploadedFile("report.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(url, {"state": "done", "evidence": script})
+    assert response.status_code == 400
+    assert not occurrence.documents.exists()
+    order = SimpleUploadedFile("prikaz.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    response = client.post(url, {"state": "done", "evidence": order})
+    assert response.status_code == 302
+    occurrence.refresh_from_db()
+    document = occurrence.documents.get()
+    assert occurrence.state == "done"
+    assert document.organization == world.school and document.municipality == world.municipality
+    assert document.file.read() == b"%PDF-1.4 test"
+
+
 def test_not_responsible_cannot_report(client, world, roadmap):
     occurrence = Occurrence.objects.filter(event__number="1.2.").first()
     url = reverse("roadmaps:occurrence", args=[occurrence.pk])
