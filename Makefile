@@ -35,9 +35,11 @@ test: $(INSTALLED) messages-compile
 	$(BIN)/pytest -n 2 -q
 
 ## Benchmarks, not tests: figures as `name: value` lines. On PostgreSQL (DATABASE_URL, default
-## postgres://postgres@127.0.0.1:5432/mcok_bench).
-bench: $(INSTALLED)
+## postgres://postgres@127.0.0.1:5432/mcok_bench) and, for the public tab, gunicorn, Redis and wrk.
+bench: $(INSTALLED) messages-compile
+	scripts/system-deps.sh --bench
 	$(BIN)/python -m bench.indicators
+	$(BIN)/python -m bench.public_tab
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -94,7 +94,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mcok.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mcok"),
         }
@@ -194,6 +194,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.overdue_remind",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Every minute: report files whose doorbell was lost (the broker was down when they were asked for).
+    "report-jobs-requeue": {"task": "reports.tasks.report_jobs_requeue", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {

@@ -57,5 +57,7 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("roadmaps/", include("roadmaps.urls")),
+    path("reports/", include("reports.urls")),
+    path("open/", include("reports.open_urls")),
     path("", include("mcok.urls")),
 ]

@@ -60,6 +60,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "higher_is_better",
             "risk_threshold",
             "is_published",
+            "publish_organization_values",
         ]
 
 

@@ -36,6 +36,7 @@ class IndicatorForm(forms.ModelForm):
             "criterion",
             "responsible",
             "is_published",
+            "publish_organization_values",
         ]
         localized_fields = ["risk_threshold"]
         widgets = {

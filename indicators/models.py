@@ -163,6 +163,11 @@ class Indicator(models.Model):
         help_text=_("An organization whose value is worse than this falls into the risk group."),
     )
     is_published = models.BooleanField(_("published"), default=False)
+    publish_organization_values = models.BooleanField(
+        _("publish the organizations' values"),
+        default=False,
+        help_text=_("The public tab shows each organization's value, not only the municipality's."),
+    )
 
     objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords()

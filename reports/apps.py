@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from mcok.models import Role
+        from mcok.navigation import MENU, STAFF, MenuItem
+
+        # The dashboard comes first for the department's staff; reports and the public tab last.
+        after = next((i for i, item in enumerate(MENU) if item.url_name == "mcok:home"), None)
+        MENU.insert(0 if after is None else after + 1, MenuItem("reports:dashboard", _("Dashboard"), STAFF))
+        publishers = frozenset(
+            {Role.Kind.OPERATOR, Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR}
+        )
+        MENU.extend(
+            [
+                MenuItem("reports:reports", _("Reports"), STAFF),
+                MenuItem("reports:site", _("Public tab"), publishers),
+            ]
+        )

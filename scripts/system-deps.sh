@@ -8,6 +8,10 @@ packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-par
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium poppler-utils)
 fi
+# With --bench, the load generator of `make bench`.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(wrk)
+fi
 if ! command -v dpkg-query >/dev/null 2>&1; then
   command -v msgfmt >/dev/null 2>&1 && exit 0
   echo "Нужны системные пакеты: ${packages[*]} (или их аналоги для вашей системы)." >&2

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from celery._state import _set_task_join_will_block
 
@@ -27,6 +29,8 @@ def _joins_allowed():
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A cache of its own per test (the public tab caches whole pages), on the configured backend.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

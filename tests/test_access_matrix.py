@@ -47,6 +47,8 @@ class Victim:
     school_ids: list[int]
     department_ids: list[int]
     slugs: list[str]
+    page_slugs: list[str]  # the victim's pages of the public tab
+    published: list[str]  # markers the operator published on purpose: the home page lists the directions
 
     def ids(self, who: str) -> list[int]:
         return self.school_ids if who == "another school" else self.school_ids + self.department_ids
@@ -72,9 +74,15 @@ def urls_for(name: str, slots: tuple[str, ...], victim: Victim, who: str) -> lis
     for slot in slots:
         if is_id_slot(slot):
             choices[slot] = [(str(pk), True) for pk in victim.ids(who)] + [(str(ABSENT_ID), False)]
-        elif slot == "slug":
+        elif slot in ("slug", "municipality"):
             slugs = [] if who == "another school" else victim.slugs
             choices[slot] = [(slug, True) for slug in slugs] + [("absent-slug", False)]
+        elif slot == "page":
+            choices[slot] = [(slug, True) for slug in victim.page_slugs] + [("absent-slug", False)]
+        elif slot in ("report", "document"):
+            choices[slot] = [(str(pk), True) for pk in victim.ids(who)] + [(str(ABSENT_ID), False)]
+        elif slot == "table":
+            choices[slot] = [("indicators", False)]
         elif slot == "format":
             choices[slot] = [("json", False)]
         elif slot == "app_label":
@@ -122,6 +130,9 @@ def victim(db) -> tuple[Victim, object]:
     # The managerial half: roadmaps, groups and decisions are read by the municipality's schools too;
     # a recommendation addressed to the victim school only, and its answer, by that school alone.
     shared, addressed = make_roadmaps_victim(municipality, school, marker)
+    # An analytic report with its file, a never-published page and a published home page whose draft
+    # changed since: the department's staff only; the public reads the published version alone.
+    reports = make_reports_victim(municipality, world.elsewhere, world.operator, marker)
     return (
         Victim(
             school_markers=[
@@ -133,11 +144,22 @@ def victim(db) -> tuple[Victim, object]:
                 *directions.markers,
                 *monitoring.markers,
                 *addressed.markers,
+                *reports.markers,
             ],
             department_markers=[inspector.full_name, order.title, garden.short_name, *shared.markers],
-            school_ids=[school.pk, teacher.pk, plan.pk, *directions.ids, *monitoring.ids, *addressed.ids],
+            school_ids=[
+                school.pk,
+                teacher.pk,
+                plan.pk,
+                *directions.ids,
+                *monitoring.ids,
+                *addressed.ids,
+                *reports.ids,
+            ],
             department_ids=[inspector.pk, order.pk, garden.pk, *shared.ids],
             slugs=[municipality.slug],
+            page_slugs=["home", "taynaya-stranitsa"],
+            published=[f"{marker}-направление"],
         ),
         world,
     )
@@ -352,6 +374,55 @@ def make_roadmaps_victim(municipality, school, marker: str) -> tuple[Records, Re
     return shared, addressed
 
 
+def make_reports_victim(municipality, elsewhere, operator, marker: str) -> Records:
+    """A report of the victim direction with a made PDF; a free page never published; the home page
+    published, then its draft changed."""
+    from reports import public
+    from reports.models import PublicPage, Report, ReportJob
+
+    # The outsider's own pages exist before the victim's ids are taken (the list page makes them).
+    public.pages_ensure(elsewhere)
+
+    report = Report.objects.create(
+        pk=500051,
+        municipality=municipality,
+        direction_id=500011,
+        period=Period.objects.get(code="2025"),
+        title=f"{marker}-ОТ-справка",
+        conclusions=f"{marker}-ОТ-выводы",
+        created_by=operator,
+    )
+    job = ReportJob(
+        pk=500052, report=report, format="pdf", status="done", progress=100, requested_by=operator
+    )
+    job.file.save("report.pdf", ContentFile(f"%PDF-1.7 {marker}-ОТ-файл".encode()))
+    draft = PublicPage.objects.create(
+        pk=500053,
+        municipality=municipality,
+        kind="free",
+        slug="taynaya-stranitsa",
+        title=f"{marker}-ОТ-черновик",
+        body=f"<p>{marker}-ОТ-текст</p>",
+    )
+    home = PublicPage.objects.create(
+        pk=500054, municipality=municipality, kind="home", slug="home", title="Открытая вкладка"
+    )
+    public.publish(home, user=operator)
+    public.page_save(home, user=operator, title=f"{marker}-ОТ-заголовок", body=f"<p>{marker}-ОТ-правка</p>")
+    return Records(
+        markers=[
+            report.title,
+            report.conclusions,
+            f"{marker}-ОТ-файл",
+            draft.title,
+            f"{marker}-ОТ-текст",
+            f"{marker}-ОТ-заголовок",
+            f"{marker}-ОТ-правка",
+        ],
+        ids=[report.pk, job.pk, draft.pk],
+    )
+
+
 def victim_rows() -> dict[str, list[dict]]:
     """Every stored row of the victim, to compare before and after the outsiders' tries."""
     from django.apps import apps
@@ -359,7 +430,7 @@ def victim_rows() -> dict[str, list[dict]]:
     rows = {}
     for model in apps.get_models():
         if (
-            model._meta.app_label in ("mcok", "directions", "indicators", "monitoring", "roadmaps")
+            model._meta.app_label in ("mcok", "directions", "indicators", "monitoring", "roadmaps", "reports")
             and model._meta.pk.name == "id"
         ):
             found = list(model.objects.filter(pk__in=VICTIM_IDS).order_by("pk").values())
@@ -415,8 +486,10 @@ def test_no_route_leaks_to_an_outsider(client, victim, who):
         content = b"".join(response.streaming_content) if response.streaming else response.content
         body = content.decode(errors="replace")
         for marker in forbidden:
+            if url.startswith("/open/") and marker in victim.published:
+                continue
             assert marker not in body, (who, url, marker)
-        if user is None:
+        if user is None and not url.startswith("/open/"):
             assert response.status_code in (302, 401, 403, 404, 405), (who, url, response.status_code)
             if response.status_code == 302:
                 assert "login" in response.url or response.url == "/admin/", (who, url, response.url)
@@ -425,6 +498,9 @@ def test_no_route_leaks_to_an_outsider(client, victim, who):
     for name, slots in named_routes():
         if user is None and name in PUBLIC_ROUTES:
             continue
+        # The public tab answers everyone: what it shows is checked, and a published page answers 200
+        # where an absent one answers 404.
+        public_tab = name.startswith("open:")
         answers = {}
         for url, names_victim in urls_for(name, slots, victim, who):
             response = client.get(url)
@@ -440,7 +516,7 @@ def test_no_route_leaks_to_an_outsider(client, victim, who):
                     client.force_login(user)  # the POST was a sign-out
         # "Not yours" answers exactly like "absent".
         for method in ("GET", "POST"):
-            if (method, True) in answers and (method, False) in answers:
+            if not public_tab and (method, True) in answers and (method, False) in answers:
                 assert answers[method, True] == answers[method, False], (who, name, method, answers)
     assert tried > 100
     assert victim_rows() == before, who
@@ -460,6 +536,15 @@ def test_the_victims_own_school_reads_its_records(client, victim):
     assert response.json()["answers"]["secret"] == "ТАЙНА-ответ"
     assert client.get(reverse("api:campaign-detail", args=[500026])).status_code == 200
     assert client.get(reverse("api:campaign-detail", args=[500027])).status_code == 404
+
+
+def test_the_public_reads_the_published_home_page_only(client, victim):
+    victim, world = victim
+    response = client.get(reverse("open:home", args=[world.municipality.slug]))
+    assert response.status_code == 200
+    assert "Открытая вкладка" in response.content.decode()
+    for slug in victim.page_slugs[1:]:
+        assert client.get(reverse("open:page", args=[world.municipality.slug, slug])).status_code == 404
 
 
 def test_roles_cover_the_domain():

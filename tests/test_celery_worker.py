@@ -90,6 +90,10 @@ def test_cache_is_redis_when_redis_url_is_set():
     cache.set(key, {"n": 1}, 30)
     assert cache.get(key) == {"n": 1}
     cache.delete(key)
+    # One client per connection pool, not one per operation.
+    client = caches["default"]._cache
+    assert client.get_client() is client.get_client()
+    assert client.get_client(write=True) is client.get_client(write=True)
 
 
 @pytest.mark.django_db(transaction=True)

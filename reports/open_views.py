@@ -1,0 +1,560 @@
+"""The public tab as anonymous visitors read it: /open/<municipality>/ and its pages, the copies for
+embedding in the department's site, the open data and the published files.
+
+Everything here is read from published versions only, so the public never sees a draft or data that
+changed after publication. Pages are rendered without the request's context processors: no menu, no
+user, no CSRF token, no session, so no cookie is set and one cached response serves everyone. A
+response is cached (the HTML bytes) under the municipality's cache generation
+(reports.public.generation), which every publication and withdrawal replaces.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from directions import charts as direction_charts
+from directions.models import Component, Evaluation
+from indicators import charts
+from mcok.models import Document, Municipality
+from reports import open_data, public
+from reports.models import PublicPage
+from roadmaps.models import Occurrence
+
+BROWSER_SECONDS = 5 * 60
+# No script at all; styles and images only from the portal itself; forms go nowhere.
+CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+INLINE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg")
+SLUG_MAX = PublicPage._meta.get_field("slug").max_length
+
+
+# Responses ----------------------------------------------------------------------------------------
+
+
+def _public_headers(response: HttpResponse, modified: float | None, *, embed: bool = False) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    response["Content-Security-Policy"] = CSP if embed else f"{CSP}; frame-ancestors 'none'"
+    if embed:
+        response.xframe_options_exempt = True
+    return response
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
+def _entry(content: bytes, content_type: str, modified: float | None, **headers: str) -> dict:
+    """What the cache keeps of a public response."""
+    return {"content": content, "type": content_type, "modified": modified, "headers": headers}
+
+
+def _replay(request: HttpRequest, entry: dict, *, embed: bool = False) -> HttpResponse:
+    response = HttpResponse(entry["content"], content_type=entry["type"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    _public_headers(response, entry["modified"], embed=embed)
+    if entry["modified"] is not None:
+        conditional = get_conditional_response(
+            request, last_modified=int(entry["modified"]), response=response
+        )
+        if conditional is not response:
+            return conditional
+    return response
+
+
+def _cached(
+    request: HttpRequest, municipality_slug: str, key: str, build: Callable[[], dict], *, embed: bool = False
+) -> HttpResponse:
+    """The response kept in the cache under the municipality's generation, or built and kept now.
+    A hit reads the cache only: no database query."""
+    if len(municipality_slug) > SLUG_MAX or len(key) > 2 * SLUG_MAX:
+        raise Http404  # longer than any address of the tab: not worth a cache key
+    full_key = f"open:page:{public.generation(municipality_slug)}:{municipality_slug}:{key}"
+    entry = cache.get(full_key)
+    if entry is None:
+        entry = build()  # Http404 passes through, and nothing is kept
+        cache.set(full_key, entry, public.CACHE_SECONDS)
+    return _replay(request, entry, embed=embed)
+
+
+def _friendly_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            response = HttpResponseNotFound(render_to_string("open/404.html", {}))
+            response["Content-Security-Policy"] = f"{CSP}; frame-ancestors 'none'"
+            return response
+
+    return wrapper
+
+
+# Rendering ----------------------------------------------------------------------------------------
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _value_text(value: Any, unit: str = "") -> str:
+    return charts.number_text(_decimal(value), unit)
+
+
+def _percent_text(value: Any) -> str:
+    return direction_charts.percent_text(_decimal(value))
+
+
+def _label(period: dict | None) -> str:
+    return (period or {}).get("label") or (period or {}).get("code") or "—"
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _state_labels() -> dict[str, str]:
+    return {
+        **{str(value): str(label) for value, label in Occurrence.State.choices},
+        "overdue": _("Overdue"),
+    }
+
+
+def _evaluation_kind(kind: str | None) -> str:
+    return str(dict(Evaluation.Kind.choices).get(kind, "")) if kind else ""
+
+
+def _home_context(municipality: Municipality, content: dict) -> dict:
+    """The home page: frozen names and indices; the links follow the pages published now, so the
+    home page never links to a withdrawn page and links a page published after it."""
+    live = list(
+        PublicPage.objects.filter(municipality=municipality, published__isnull=False)
+        .order_by("order", "title", "pk")
+        .values("kind", "slug", "direction__code", "published__title", "published__published_at")
+    )
+    links = {
+        row["direction__code"]: reverse("open:page", args=[municipality.slug, row["slug"]])
+        for row in live
+        if row["kind"] == PublicPage.Kind.DIRECTION
+    }
+    free_pages = [
+        {
+            "title": row["published__title"],
+            "href": reverse("open:page", args=[municipality.slug, row["slug"]]),
+        }
+        for row in live
+        if row["kind"] == PublicPage.Kind.FREE
+    ]
+    blocks = []
+    for block in content.get("blocks") or []:
+        directions = [
+            {
+                "code": item.get("code", ""),
+                "name": item.get("name", ""),
+                "href": links.get(item.get("code")),
+                "percent": _decimal(item.get("percent")),
+                "percent_text": _percent_text(item.get("percent")),
+            }
+            for item in block.get("directions") or []
+        ]
+        chart = None
+        if any(item["percent"] is not None for item in directions):
+            chart = direction_charts.bar_chart(
+                [(f"{item['code']} {item['name']}", item["percent"]) for item in directions],
+                title=_("Indices of the directions of block %(block)s")
+                % {"block": f"{block.get('code', '')}. {block.get('name', '')}"},
+            )
+        blocks.append(
+            {
+                "code": block.get("code", ""),
+                "name": block.get("name", ""),
+                "percent_text": _percent_text(block.get("percent")) if block.get("percent") else "",
+                "directions": directions,
+                "chart": chart,
+            }
+        )
+    index = content.get("index")
+    if index:
+        index = {
+            "percent_text": _percent_text(index.get("percent")),
+            "period": _label(index.get("period")),
+            "kind": _evaluation_kind(index.get("kind")),
+        }
+    updated = max((row["published__published_at"] for row in live), default=None)
+    return {"blocks": blocks, "index": index, "free_pages": free_pages, "live_updated": updated}
+
+
+def _indicator(item: dict) -> dict:
+    unit = item.get("unit") or ""
+    latest = item.get("latest") or {}
+    dynamics = item.get("dynamics") or []
+    kind = (latest.get("period") or {}).get("kind")
+    points = [
+        (_label(row.get("period")), _decimal(row.get("value")))
+        for row in dynamics
+        if (row.get("period") or {}).get("kind") == kind
+    ]
+    title = f"{item.get('code', '')} {item.get('name', '')}".strip()
+    line = None
+    if len(points) > 1:
+        line = charts.line_chart(
+            points,
+            title=_("%(indicator)s: the municipality's value by period") % {"indicator": title},
+            unit=unit,
+        )
+    organizations = item.get("organizations")
+    bars = None
+    rows = None
+    if organizations is not None:
+        rows = [
+            {"name": row.get("name", ""), "value": _value_text(row.get("value"))} for row in organizations
+        ]
+        if organizations:
+            bars = charts.bar_chart(
+                [(row.get("name", ""), _decimal(row.get("value"))) for row in organizations],
+                title=_("%(indicator)s: the organizations' values, %(period)s")
+                % {"indicator": title, "period": _label(latest.get("period"))},
+                unit=unit,
+            )
+    return {
+        "code": item.get("code", ""),
+        "name": item.get("name", ""),
+        "unit": unit,
+        "latest": _value_text(latest.get("value"), unit) if latest else "",
+        "latest_period": _label(latest.get("period")) if latest else "",
+        "target": _value_text(latest.get("target"), unit) if latest.get("target") is not None else "",
+        "dynamics": [
+            {
+                "period": _label(row.get("period")),
+                "value": _value_text(row.get("value")),
+                "target": _value_text(row.get("target")) if row.get("target") is not None else "—",
+            }
+            for row in dynamics
+        ],
+        "line": line,
+        "organizations": rows,
+        "bars": bars,
+    }
+
+
+def _direction_context(content: dict) -> dict:
+    states = _state_labels()
+    roadmaps = []
+    for roadmap in content.get("roadmaps") or []:
+        events = [
+            {
+                **event,
+                "state_label": states.get(event.get("state", ""), event.get("state", "")),
+                "due": _date(event.get("due")),
+            }
+            for event in roadmap.get("events") or []
+        ]
+        roadmaps.append({**roadmap, "events": events})
+    index = content.get("index")
+    if index:
+        labels = dict(Component.choices)
+        components = [
+            {
+                "label": str(labels.get(item.get("component"), item.get("component", ""))),
+                "percent": _decimal(item.get("percent")),
+                "percent_text": _percent_text(item.get("percent")),
+                "score": _value_text(item.get("score")),
+                "max": _value_text(item.get("max")),
+            }
+            for item in index.get("components") or []
+        ]
+        direction = content.get("direction") or {}
+        index = {
+            "percent_text": _percent_text(index.get("percent")),
+            "score": _value_text(index.get("score")),
+            "max": _value_text(index.get("max")),
+            "period": _label(index.get("period")),
+            "kind": _evaluation_kind(index.get("kind")),
+            "components": components,
+            "chart": direction_charts.bar_chart(
+                [(item["label"], item["percent"]) for item in components],
+                title=_("Formation of the components of the cycle of direction %(direction)s")
+                % {"direction": direction.get("code", "")},
+            )
+            if components
+            else None,
+        }
+    reports = [
+        {
+            **report,
+            "period": _label(report.get("period")),
+            "approved": _date(report.get("approved")),
+        }
+        for report in content.get("reports") or []
+    ]
+    goals = content.get("goals")
+    if goals:
+        goals = {"period": _label(goals.get("period")), "content": goals.get("content", "")}
+    return {
+        "direction": content.get("direction") or {},
+        "coordinators": content.get("coordinators") or [],
+        "executors": content.get("executors") or [],
+        "executor_organizations": content.get("executor_organizations") or [],
+        "goals": goals,
+        "indicators": [_indicator(item) for item in content.get("indicators") or []],
+        "roadmaps": roadmaps,
+        "index": index,
+        "reports": reports,
+    }
+
+
+def render_public(
+    request: HttpRequest,
+    *,
+    municipality: Municipality,
+    page: PublicPage,
+    title: str,
+    body: str,
+    content: dict,
+    preview: bool = False,
+    embed: bool = False,
+) -> HttpResponse:
+    """The page exactly as the public sees it, from a version's fields (or, for the operator's
+    preview, from the draft: its title and body and `public.compose(page)`). With `preview` a banner
+    says the page is not published, search engines are told not to index it, and nothing is cached.
+
+    The template gets no request: nothing per user reaches the page, and no cookie is set."""
+    content = content or {}
+    kind = page.kind
+    context: dict[str, Any] = {
+        "municipality": municipality,
+        "page": page,
+        "kind": kind,
+        "title": title,
+        "body": mark_safe(public.sanitize(body)),  # sanitised just now, whatever the caller passed
+        "documents": [
+            {**document, "period": _label(document.get("period")) if document.get("period") else ""}
+            for document in content.get("documents") or []
+        ],
+        "preview": preview,
+        "embed": embed,
+        "layout": "open/embed.html" if embed else "open/base.html",
+        "home_url": reverse("open:home", args=[municipality.slug]),
+        "data_url": reverse("open:data", args=[municipality.slug]),
+    }
+    updated = None
+    if not preview and page.published_id is not None:
+        updated = page.published.published_at
+    if kind == PublicPage.Kind.HOME:
+        context.update(_home_context(municipality, content))
+        if not preview:
+            updated = max(filter(None, [updated, context["live_updated"]]), default=None)
+        template = "open/home.html"
+    else:
+        if kind == PublicPage.Kind.DIRECTION:
+            context.update(_direction_context(content))
+        template = "open/page.html"
+    context["updated"] = updated
+    html = render_to_string(template, context)
+    if preview:
+        response = HttpResponse(html)
+        response["X-Robots-Tag"] = "noindex"
+        response["Content-Security-Policy"] = f"{CSP}; frame-ancestors 'none'"
+        add_never_cache_headers(response)
+        return response
+    return _public_headers(HttpResponse(html), _timestamp(updated), embed=embed)
+
+
+# The pages ----------------------------------------------------------------------------------------
+
+
+def _page_response(
+    request: HttpRequest, municipality_slug: str, page_slug: str | None, *, embed: bool
+) -> HttpResponse:
+    def build() -> dict:
+        municipality = get_object_or_404(Municipality, slug=municipality_slug)
+        pages = PublicPage.objects.select_related("published").filter(
+            municipality=municipality, published__isnull=False
+        )
+        if page_slug is None:
+            page = get_object_or_404(pages, kind=PublicPage.Kind.HOME)
+        else:
+            page = get_object_or_404(pages.exclude(kind=PublicPage.Kind.HOME), slug=page_slug)
+        version = page.published
+        response = render_public(
+            request,
+            municipality=municipality,
+            page=page,
+            title=version.title,
+            body=version.body,
+            content=version.content,
+            embed=embed,
+        )
+        return _entry(response.content, response["Content-Type"], _modified(response))
+
+    key = f"{page_slug or ''}:{'embed' if embed else 'page'}"
+    return _cached(request, municipality_slug, key, build, embed=embed)
+
+
+def _modified(response: HttpResponse) -> float | None:
+    value = parse_http_date_safe(response.get("Last-Modified", ""))
+    return float(value) if value is not None else None
+
+
+@require_safe
+@_friendly_404
+def home(request: HttpRequest, municipality: str) -> HttpResponse:
+    return _page_response(request, municipality, None, embed=False)
+
+
+@require_safe
+@_friendly_404
+def page(request: HttpRequest, municipality: str, page: str) -> HttpResponse:
+    if page == public.HOME_SLUG:
+        return redirect("open:home", municipality, permanent=True)
+    return _page_response(request, municipality, page, embed=False)
+
+
+@require_safe
+@xframe_options_exempt
+@_friendly_404
+def embed_home(request: HttpRequest, municipality: str) -> HttpResponse:
+    return _page_response(request, municipality, None, embed=True)
+
+
+@require_safe
+@xframe_options_exempt
+@_friendly_404
+def embed(request: HttpRequest, municipality: str, page: str) -> HttpResponse:
+    if page == public.HOME_SLUG:
+        return redirect("open:embed-home", municipality, permanent=True)
+    return _page_response(request, municipality, page, embed=True)
+
+
+# Open data ----------------------------------------------------------------------------------------
+
+
+def _open_municipality(slug: str) -> Municipality:
+    """The municipality whose public tab is open (its home page is published); else 404."""
+    municipality = get_object_or_404(Municipality, slug=slug)
+    if not PublicPage.objects.filter(
+        municipality=municipality, kind=PublicPage.Kind.HOME, published__isnull=False
+    ).exists():
+        raise Http404
+    return municipality
+
+
+@require_safe
+@_friendly_404
+def data(request: HttpRequest, municipality: str) -> HttpResponse:
+    def build() -> dict:
+        found = _open_municipality(municipality)
+        tables = open_data.catalogue(found)
+        updated = max(filter(None, (table["updated"] for table in tables)), default=None)
+        context = {
+            "municipality": found,
+            "title": _("Open data"),
+            "tables": tables,
+            "updated": updated,
+            "layout": "open/base.html",
+            "home_url": reverse("open:home", args=[found.slug]),
+            "data_url": reverse("open:data", args=[found.slug]),
+        }
+        html = render_to_string("open/data.html", context)
+        return _entry(html.encode(), "text/html; charset=utf-8", _timestamp(updated))
+
+    return _cached(request, municipality, "data", build)
+
+
+@require_safe
+@_friendly_404
+def data_file(request: HttpRequest, municipality: str, table: str, format: str) -> HttpResponse:
+    if table not in open_data.TABLES or format not in open_data.FORMATS:
+        raise Http404
+
+    def build() -> dict:
+        found = _open_municipality(municipality)
+        result = open_data.table(found, table)
+        content, content_type = open_data.export(result, format)
+        headers = {"Content-Disposition": f'attachment; filename="{found.slug}-{table}.{format}"'}
+        if format == "json":
+            headers["Access-Control-Allow-Origin"] = "*"
+        return _entry(content, content_type, _timestamp(result.updated), **headers)
+
+    return _cached(request, municipality, f"data:{table}.{format}", build)
+
+
+# Files --------------------------------------------------------------------------------------------
+
+
+@require_safe
+@_friendly_404
+def report_file(request: HttpRequest, municipality: str, report: int) -> HttpResponse:
+    """The PDF of an analytic report the operator published, shown in the browser."""
+    found = get_object_or_404(Municipality, slug=municipality)
+    item = get_object_or_404(public.published_reports(found).select_related("published_job"), pk=report)
+    job = item.published_job
+    if not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=f"{found.slug}-report-{item.pk}.pdf",
+    )
+    return _public_headers(response, _timestamp(item.published_at or job.finished_at))
+
+
+@require_safe
+@_friendly_404
+def document_file(request: HttpRequest, municipality: str, document: int) -> HttpResponse:
+    """A stored document's file, only while a published page of the municipality links it."""
+    found = get_object_or_404(Municipality, slug=municipality)
+    if document not in open_data.published_document_ids(found):
+        raise Http404
+    item = get_object_or_404(Document, pk=document, municipality=found)
+    if not item.file:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = item.file.name.rsplit("/", 1)[-1]
+    inline = name.rsplit(".", 1)[-1].lower() in INLINE_EXTENSIONS
+    response = FileResponse(handle, as_attachment=not inline, filename=name)
+    return _public_headers(response, _timestamp(item.created_at))
+
+
+# Fixed addresses first: a page's slug can never shadow them.
+urlpatterns = [
+    path("<slug:municipality>/", home, name="home"),
+    path("<slug:municipality>/embed/", embed_home, name="embed-home"),
+    path("<slug:municipality>/data/", data, name="data"),
+    path("<slug:municipality>/data/<slug:table>.<str:format>", data_file, name="data-file"),
+    path("<slug:municipality>/reports/<int:report>.pdf", report_file, name="report-file"),
+    path("<slug:municipality>/documents/<int:document>/", document_file, name="document"),
+    path("<slug:municipality>/<slug:page>/", page, name="page"),
+    path("<slug:municipality>/<slug:page>/embed/", embed, name="embed"),
+]

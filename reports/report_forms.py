@@ -1,0 +1,88 @@
+"""The form of an analytic report: its kind, direction, period, title and conclusions."""
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from directions.models import Direction
+from mcok.models import Municipality, Period
+from reports.models import Report
+
+
+def default_title(kind: str, direction: Direction | None, period: Period | None) -> str:
+    """«Аналитическая справка по направлению 1.1 за 2024 год», or the summary's title."""
+    if period is None:
+        return ""
+    if kind == Report.Kind.DIRECTION:
+        if direction is None:
+            return ""
+        return _("Analytic report on direction %(code)s for %(period)s") % {
+            "code": direction.code,
+            "period": period.label,
+        }
+    return _("Municipal summary analytic report for %(period)s") % {"period": period.label}
+
+
+class DirectionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Direction) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class PeriodChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Period) -> str:
+        return obj.label
+
+
+class ReportForm(forms.ModelForm):
+    """A report of `municipality`. The title may be left as suggested (or empty): it is then made from
+    the direction and the period chosen, so changing them without JavaScript keeps it right."""
+
+    suggested_title = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Report
+        fields = ["kind", "direction", "period", "title", "conclusions"]
+        field_classes = {"direction": DirectionChoice, "period": PeriodChoice}
+        widgets = {"conclusions": forms.Textarea(attrs={"rows": 12})}
+
+    def __init__(self, *args, municipality: Municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        self.fields["direction"].queryset = (
+            Direction.objects.filter(municipality=municipality)
+            .select_related("block")
+            .order_by("block__code", "code", "-valid_from__starts_on")
+        )
+        self.fields["direction"].required = False
+        self.fields["direction"].empty_label = gettext_lazy("— none (a municipal summary) —")
+        self.fields["direction"].help_text = gettext_lazy("Required for a report of a direction.")
+        self.fields["period"].queryset = Period.objects.order_by("-starts_on", "ends_on")
+        self.fields["title"].required = False
+        self.fields["title"].help_text = gettext_lazy(
+            "Left as suggested or empty, the title is made from the direction and the period."
+        )
+        if not self.is_bound:
+            self.initial.setdefault("suggested_title", self.initial.get("title", ""))
+
+    def clean(self):
+        data = super().clean()
+        kind, direction, period = data.get("kind"), data.get("direction"), data.get("period")
+        if kind == Report.Kind.SUMMARY:
+            data["direction"] = direction = None
+        elif kind == Report.Kind.DIRECTION:
+            if direction is None:
+                self.add_error("direction", _("Choose the direction of the report."))
+            elif (
+                period is not None and not Direction.objects.valid_in(period).filter(pk=direction.pk).exists()
+            ):
+                self.add_error(
+                    "direction",
+                    _("Direction %(code)s is not in force in %(period)s.")
+                    % {"code": direction.code, "period": period.label},
+                )
+        title = (data.get("title") or "").strip()
+        if not title or title == (data.get("suggested_title") or "").strip():
+            data["title"] = default_title(kind, direction, period) or title
+        if not data.get("title") and not self.errors:
+            self.add_error("title", _("Give the report a title."))
+        return data

@@ -1,0 +1,371 @@
+"""Analytic reports: the list, the form, the report's page with its files, approval, publication, and
+the files made by Celery with their progress.
+
+The municipality's staff (Role.MUNICIPAL_KINDS) read its reports; coordinators, executors and
+administrators write them and make their files; coordinators and administrators approve them; the
+operator (or an administrator) publishes an approved report's PDF on the public tab. Reports are
+found through mcok.access, so a school or another municipality gets 404, as for a report that does
+not exist; staff without the right get 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from directions.models import Direction
+from mcok import access
+from mcok.lists import PAGE_SIZE
+from mcok.models import Municipality, Period, Role, User
+from reports import analytics, jobs
+from reports.models import Report, ReportJob
+from reports.report_forms import ReportForm, default_title
+
+EDITORS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR)
+APPROVERS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+PUBLISHERS = (Role.Kind.ADMINISTRATOR, Role.Kind.OPERATOR)
+FILES_SHOWN = 20
+
+
+# Who may do what ------------------------------------------------------------------------------------
+
+
+def reports_visible_to(user: User) -> QuerySet[Report]:
+    """The reports of the municipalities where `user` holds a staff role; none for a school."""
+    return access.visible(Report.objects.all(), user)
+
+
+def jobs_visible_to(user: User) -> QuerySet[ReportJob]:
+    return access.visible(ReportJob.objects.all(), user, municipality="report__municipality")
+
+
+def staff_municipalities(user: User) -> QuerySet[Municipality]:
+    """The municipalities whose reports `user` reads."""
+    return access.visible(Municipality.objects.all(), user, municipality="pk").order_by("name")
+
+
+def get_report_for(user: User, pk: int) -> Report:
+    return get_object_or_404(
+        reports_visible_to(user).select_related(
+            "municipality", "direction__block", "period", "created_by", "approved_by", "published_job"
+        ),
+        pk=pk,
+    )
+
+
+def get_job_for(user: User, pk: int) -> ReportJob:
+    return get_object_or_404(jobs_visible_to(user).select_related("report", "requested_by"), pk=pk)
+
+
+def _holds(user: User, kinds, municipality: Municipality) -> bool:
+    return access.is_instance_administrator(user) or access.has_role(user, kinds, municipality=municipality)
+
+
+def can_edit(user: User, municipality: Municipality) -> bool:
+    """Coordinators, executors and administrators write reports and make their files."""
+    return _holds(user, EDITORS, municipality)
+
+
+def can_approve(user: User, municipality: Municipality) -> bool:
+    return _holds(user, APPROVERS, municipality)
+
+
+def can_publish(user: User, municipality: Municipality) -> bool:
+    return _holds(user, PUBLISHERS, municipality)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# The list -------------------------------------------------------------------------------------------------
+
+
+def _chosen_municipality(request: HttpRequest, municipalities: QuerySet[Municipality]) -> Municipality:
+    """?municipality=slug among the user's, else the first of them; 404 for anyone without one."""
+    slug = request.GET.get("municipality") or request.POST.get("municipality")
+    municipality = municipalities.filter(slug=slug).first() if slug else municipalities.first()
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The municipality's reports, the newest first, filtered by period and direction."""
+    municipalities = staff_municipalities(request.user)
+    municipality = _chosen_municipality(request, municipalities)
+    rows = (
+        reports_visible_to(request.user)
+        .filter(municipality=municipality)
+        .select_related("direction", "period", "created_by", "published_job")
+        .order_by("-created_at", "-pk")
+    )
+    periods = list(
+        Period.objects.filter(pk__in=Report.objects.filter(municipality=municipality).values("period"))
+    )
+    periods.sort(key=lambda period: (period.starts_on, period.ends_on), reverse=True)
+    directions = list(
+        Direction.objects.filter(municipality=municipality).order_by("block__code", "code", "pk")
+    )
+    period = next((p for p in periods if p.code == request.GET.get("period")), None)
+    direction = next((d for d in directions if str(d.pk) == request.GET.get("direction")), None)
+    if request.GET.get("period") and period is None:
+        messages.warning(request, _("There is no report for the period chosen; every report is shown."))
+    if period is not None:
+        rows = rows.filter(period=period)
+    if direction is not None:
+        rows = rows.filter(direction=direction)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "municipality": municipality,
+        "municipalities": municipalities,
+        "periods": periods,
+        "period": period,
+        "directions": directions,
+        "direction": direction,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "may_create": can_edit(request.user, municipality),
+    }
+    return render(request, "reports/report_list.html", context)
+
+
+# The form -------------------------------------------------------------------------------------------------
+
+
+def _latest_year() -> Period | None:
+    today = timezone.localdate()
+    years = Period.objects.filter(kind=Period.Kind.YEAR).order_by("-year")
+    return years.filter(year__lte=today.year).first() or years.first()
+
+
+@login_required
+def report_create(request: HttpRequest) -> HttpResponse:
+    municipality = _chosen_municipality(request, staff_municipalities(request.user))
+    _require(can_edit(request.user, municipality))
+    report = Report(municipality=municipality, created_by=request.user)
+    if request.method == "POST":
+        form = ReportForm(request.POST, instance=report, municipality=municipality)
+        if form.is_valid():
+            report = form.save()
+            messages.success(request, _("The report is created. Make its PDF or XLSX when it is ready."))
+            return redirect("reports:report", pk=report.pk)
+    else:
+        kind = (
+            request.GET.get("kind")
+            if request.GET.get("kind") in Report.Kind.values
+            else Report.Kind.DIRECTION
+        )
+        period = Period.objects.filter(code=request.GET.get("period")).first() or _latest_year()
+        candidates = Direction.objects.filter(municipality=municipality).order_by("block__code", "code")
+        if period is not None:
+            candidates = candidates.valid_in(period)
+        direction = None
+        if kind == Report.Kind.DIRECTION:
+            chosen = request.GET.get("direction")
+            direction = (candidates.filter(pk=chosen).first() if chosen and chosen.isdigit() else None) or (
+                candidates.first()
+            )
+        initial = {
+            "kind": kind,
+            "direction": direction,
+            "period": period,
+            "title": default_title(kind, direction, period),
+        }
+        form = ReportForm(instance=report, initial=initial, municipality=municipality)
+    return render(request, "reports/report_form.html", {"form": form, "municipality": municipality})
+
+
+@login_required
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    _require(can_edit(request.user, report.municipality))
+    was_approved = report.state == Report.State.APPROVED
+    if request.method == "POST":
+        form = ReportForm(request.POST, instance=report, municipality=report.municipality)
+        if form.is_valid():
+            with transaction.atomic():
+                report = form.save(commit=False)
+                if was_approved:
+                    report.state = Report.State.DRAFT
+                    report.approved_by = None
+                    report.approved_at = None
+                report.save()
+            if was_approved:
+                messages.warning(request, _("The report is saved and returned to draft: approve it again."))
+            else:
+                messages.success(request, _("The report is saved."))
+            return redirect("reports:report", pk=report.pk)
+    else:
+        # A title as suggested follows a new direction or period; a title of one's own stays.
+        suggested = default_title(report.kind, report.direction, report.period)
+        form = ReportForm(
+            instance=report, initial={"suggested_title": suggested}, municipality=report.municipality
+        )
+    context = {
+        "form": form,
+        "municipality": report.municipality,
+        "report": report,
+        "was_approved": was_approved,
+    }
+    return render(request, "reports/report_form.html", context)
+
+
+# The report's page ----------------------------------------------------------------------------------------
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    municipality = report.municipality
+    files = list(report.jobs.select_related("requested_by").order_by("-requested_at", "-pk")[:FILES_SHOWN])
+    context = {
+        **analytics.report_context(report),
+        "files": files,
+        "working": any(job.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING) for job in files),
+        "may_edit": can_edit(request.user, municipality),
+        "may_approve": can_approve(request.user, municipality),
+        "may_publish": can_publish(request.user, municipality),
+        "formats": ReportJob.Format.choices,
+    }
+    return render(request, "reports/report_detail.html", context)
+
+
+# Actions ----------------------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    _require(can_approve(request.user, report.municipality))
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.state == Report.State.APPROVED:
+            messages.info(request, _("The report is already approved."))
+        else:
+            locked.state = Report.State.APPROVED
+            locked.approved_by = request.user
+            locked.approved_at = timezone.now()
+            locked.save(update_fields=["state", "approved_by", "approved_at"])
+            messages.success(request, _("The report is approved."))
+    return redirect("reports:report", pk=report.pk)
+
+
+@require_POST
+@login_required
+def report_generate(request: HttpRequest, pk: int, format: str) -> HttpResponse:
+    """Queue the making of the report's PDF or XLSX. For htmx, the new job's progress fragment."""
+    report = get_report_for(request.user, pk)
+    if format not in ReportJob.Format.values:
+        raise Http404
+    _require(can_edit(request.user, report.municipality))
+    job = jobs.job_start(report, format, request.user)
+    if request.htmx:
+        job.refresh_from_db()
+        return render(request, "reports/_job.html", {"job": job})
+    messages.success(request, _("The file is being made; it appears in the list of files when ready."))
+    return redirect("reports:report", pk=report.pk)
+
+
+@require_POST
+@login_required
+def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """The operator publishes the newest PDF of an approved report on the public tab."""
+    report = get_report_for(request.user, pk)
+    _require(can_publish(request.user, report.municipality))
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        pdf = (
+            locked.jobs.filter(format=ReportJob.Format.PDF, status=ReportJob.Status.DONE)
+            .exclude(file="")
+            .order_by("-finished_at", "-pk")
+            .first()
+        )
+        if locked.state != Report.State.APPROVED:
+            messages.error(
+                request, _("Only an approved report can be published; the coordinator approves it first.")
+            )
+        elif pdf is None:
+            messages.error(request, _("The report has no PDF yet: make it first, then publish."))
+        else:
+            locked.published_job = pdf
+            locked.published_by = request.user
+            locked.published_at = timezone.now()
+            locked.save(update_fields=["published_job", "published_by", "published_at"])
+            messages.success(request, _("The report's PDF is published on the public tab."))
+    return redirect("reports:report", pk=report.pk)
+
+
+@require_POST
+@login_required
+def report_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for(request.user, pk)
+    _require(can_publish(request.user, report.municipality))
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.published_job_id is None:
+            messages.info(request, _("The report is not published."))
+        else:
+            locked.published_job = None
+            locked.published_by = None
+            locked.published_at = None
+            locked.save(update_fields=["published_job", "published_by", "published_at"])
+            messages.success(request, _("The report is withdrawn from the public tab."))
+    return redirect("reports:report", pk=report.pk)
+
+
+# Files --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def report_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress fragment, which polls itself while the job waits or runs; without htmx, the
+    report's page at the job."""
+    job = get_job_for(request.user, pk)
+    if not request.htmx:
+        return redirect(f"{job.report.get_absolute_url()}#job-{job.pk}")
+    return render(request, "reports/_job.html", {"job": job})
+
+
+@login_required
+def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The kept file, under the report's title; 404 until the job is done."""
+    job = get_job_for(request.user, pk)
+    if job.status != ReportJob.Status.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=jobs.job_filename(job),
+        content_type=jobs.CONTENT_TYPES.get(job.format, "application/octet-stream"),
+    )
+
+
+urlpatterns = [
+    path("", report_list, name="reports"),
+    path("new/", report_create, name="report-create"),
+    path("<int:pk>/", report_detail, name="report"),
+    path("<int:pk>/edit/", report_edit, name="report-edit"),
+    path("<int:pk>/approve/", report_approve, name="report-approve"),
+    path("<int:pk>/generate/<str:format>/", report_generate, name="report-generate"),
+    path("<int:pk>/publish/", report_publish, name="report-publish"),
+    path("<int:pk>/unpublish/", report_unpublish, name="report-unpublish"),
+    path("jobs/<int:pk>/", report_job, name="report-job"),
+    path("jobs/<int:pk>/file/", report_file, name="report-file"),
+]
