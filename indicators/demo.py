@@ -72,30 +72,67 @@ def load() -> None:
                     "is_published": True,
                 },
             )
-        _load_values(municipality, by_code)
+        _load_values(municipality, by_code, _shares(INDICATORS.get(slug, []), by_code))
 
 
-def _load_values(municipality: Municipality, elements: dict[str, DataElement]) -> None:
+def _shares(indicators: list[dict], elements: dict[str, DataElement]) -> list[tuple[str, str]]:
+    """(part, whole) of every percentage that divides one element by another: the part is drawn
+    no greater than the whole, so no share reads above 100 %."""
+    return [
+        (item["numerator"], item["denominator"])
+        for item in indicators
+        if item["kind"] == "ratio"
+        and item["unit"] == "%"
+        and item["numerator"] in elements
+        and item["denominator"] in elements
+        and item["numerator"] != item["denominator"]
+    ]
+
+
+def _within_wholes(numbers: dict[str, Decimal], shares: list[tuple[str, str]], seed: str) -> None:
+    """Lowers every part above its whole to a share of it, until none is; lowering only ever
+    decreases whole numbers, so this ends."""
+    changed = True
+    while changed:
+        changed = False
+        for part, whole in shares:
+            if part in numbers and whole in numbers and numbers[part] > numbers[whole]:
+                numbers[part] = Decimal(numbers[whole] * (40 + _stable(seed, part) % 60) // 100)
+                changed = True
+
+
+def _load_values(
+    municipality: Municipality, elements: dict[str, DataElement], shares: list[tuple[str, str]]
+) -> None:
     """Figures for each reporting organization and year, stable from run to run. A part is never
-    above its whole: a «total» element is drawn first and the others as shares of it."""
+    above its whole: a «total» element is drawn first and the others as shares of it, and the parts
+    of every percentage are kept within their wholes."""
     if DataValue.objects.filter(municipality=municipality).exists():
         return
     organizations = list(Organization.objects.filter(municipality=municipality).educational())
+    # A «1 — да, 0 — нет» element has its maximum in the seed's catalogue.
+    maxima = {item["code"]: item["max"] for item in DATA_ELEMENTS[municipality.slug] if "max" in item}
     entries = []
     for year in DEMO_YEARS:
         core_services.periods_ensure(year=year)
         period = Period.objects.get(kind=Period.Kind.YEAR, year=year)
         for organization in organizations:
             size = 20 + _stable(organization.short_name) % 60  # the organization's scale
+            numbers: dict[str, Decimal] = {}
             for code, element in elements.items():
                 if organization.kind not in element.kinds:
                     continue
                 seed = _stable(organization.short_name, code, year)
-                if element.value_type in (DataElement.ValueType.PERCENT, DataElement.ValueType.SCORE):
+                if code in maxima:
+                    number = Decimal(seed % (maxima[code] + 1))
+                elif element.value_type in (DataElement.ValueType.PERCENT, DataElement.ValueType.SCORE):
                     number = Decimal(40 + seed % 60)
                 elif "total" in code or "all" in code:
                     number = Decimal(size + year % 3)
                 else:
                     number = Decimal(size * (30 + seed % 65) // 100)
-                entries.append(services.Entry(element, organization, period, number))
+                numbers[code] = number
+            _within_wholes(numbers, shares, f"{organization.short_name}:{year}")
+            for code, number in numbers.items():
+                entries.append(services.Entry(elements[code], organization, period, number))
     services.data_values_write(entries=entries, source="import", by=None)

@@ -64,7 +64,7 @@ def _data_values_write(entries: list[Entry], source: str, by: User | None) -> in
             data_element__in={e.element.pk for e in entries}, period__in={e.period.pk for e in entries}
         )
     }
-    changed, created = [], []
+    changed, created, provenance = [], [], []
     for key, entry in keys.items():
         current = existing.get(key)
         if current is None:
@@ -82,8 +82,13 @@ def _data_values_write(entries: list[Entry], source: str, by: User | None) -> in
         elif current.value != entry.value:
             current.value, current.source, current.entered_by = entry.value, source, by
             changed.append(current)
+        elif current.source != source:
+            # The same figure confirmed by another way (an accepted form after an import): it records
+            # where it now comes from, and nothing needs recomputing.
+            current.source, current.entered_by = source, by
+            provenance.append(current)
     DataValue.objects.bulk_create(created)
-    DataValue.objects.bulk_update(changed, ["value", "source", "entered_by", "entered_at"])
+    DataValue.objects.bulk_update(changed + provenance, ["value", "source", "entered_by", "entered_at"])
     touched = created + changed
     if touched:
         _request_recompute({(v.municipality_id, v.period_id, v.organization_id) for v in touched})

@@ -216,3 +216,17 @@ def test_data_values_write_queries_do_not_grow_with_entries(world):
         return len(context.captured_queries)
 
     assert queries_for(2) == queries_for(20)
+
+
+def test_the_same_figure_from_another_source_records_it_without_a_recompute(world):
+    from indicators.models import DataValue, RecomputeRequest
+
+    period = make_period("2025")
+    element = make_element(world.municipality, "total_confirmed")
+    entry = services.Entry(element, world.school, period, Decimal(12))
+    assert services.data_values_write(entries=[entry], source="import", by=None) == 1
+    RecomputeRequest.objects.all().delete()
+    assert services.data_values_write(entries=[entry], source="submission", by=world.respondent) == 0
+    stored = DataValue.objects.get(data_element=element, organization=world.school, period=period)
+    assert (stored.value, stored.source, stored.entered_by) == (Decimal(12), "submission", world.respondent)
+    assert not RecomputeRequest.objects.exists()
