@@ -85,11 +85,27 @@ def _cached(
     if len(municipality_slug) > SLUG_MAX or len(key) > 2 * SLUG_MAX:
         raise Http404  # longer than any address of the tab: not worth a cache key
     full_key = f"open:page:{public.generation(municipality_slug)}:{municipality_slug}:{key}"
-    entry = cache.get(full_key)
+    entry = _local.get(full_key)
     if entry is None:
-        entry = build()  # Http404 passes through, and nothing is kept
-        cache.set(full_key, entry, public.CACHE_SECONDS)
+        entry = cache.get(full_key)
+        if entry is None:
+            entry = build()  # Http404 passes through, and nothing is kept
+            cache.set(full_key, entry, public.CACHE_SECONDS)
+        _remember(full_key, entry)
     return _replay(request, entry, embed=embed)
+
+
+# What a key holds never changes, since the key carries the generation: each process keeps the
+# responses it served last beside the shared cache, and asks the shared cache for the generation only.
+# A publication makes a new generation, so the old keys are simply never asked for again.
+_local: dict[str, dict] = {}
+LOCAL_ENTRIES = 200
+
+
+def _remember(key: str, entry: dict) -> None:
+    while len(_local) >= LOCAL_ENTRIES:
+        _local.pop(next(iter(_local)), None)  # the oldest first
+    _local[key] = entry
 
 
 def _friendly_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
