@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run dev test bench lint format messages messages-compile migrations-check worker beat system-deps clean
+.PHONY: run dev test bench backup restore lint format messages messages-compile migrations-check worker beat system-deps clean
 
 $(INSTALLED): pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh
@@ -40,6 +40,15 @@ bench: $(INSTALLED) messages-compile
 	scripts/system-deps.sh --bench
 	$(BIN)/python -m bench.indicators
 	$(BIN)/python -m bench.public_tab
+
+## The database (pg_dump) and the uploaded files with a manifest of row counts and checksums:
+## `make backup [DIR=backups/…]`; `make restore DIR=… [RESTORE_DATABASE_URL=…]` into an empty database.
+DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
+backup: $(INSTALLED)
+	$(BIN)/python manage.py backup --to $(DIR)
+
+restore: $(INSTALLED)
+	$(BIN)/python manage.py restore --from $(DIR) $(if $(RESTORE_DATABASE_URL),--database-url $(RESTORE_DATABASE_URL))
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

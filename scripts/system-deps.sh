@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-liberation2 fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium poppler-utils)
+  # pg_dump and pg_restore for the backup drill, when the machine's PostgreSQL did not bring them.
+  command -v pg_dump >/dev/null 2>&1 || packages+=(postgresql-client)
 fi
 # With --bench, the load generator of `make bench`.
 if [ "${1:-}" = "--bench" ]; then
