@@ -40,6 +40,7 @@ bench: $(INSTALLED) messages-compile
 	scripts/system-deps.sh --bench
 	$(BIN)/python -m bench.indicators
 	$(BIN)/python -m bench.public_tab
+	$(BIN)/python -m bench.surge
 
 ## The database (pg_dump) and the uploaded files with a manifest of row counts and checksums:
 ## `make backup [DIR=backups/…]`; `make restore DIR=… [RESTORE_DATABASE_URL=…]` into an empty database.
