@@ -27,6 +27,7 @@ MENU: list[MenuItem] = [
     MenuItem("mcok:organizations", _("Organizations"), EVERYONE),
     MenuItem("mcok:officials", _("Officials"), EVERYONE),
     MenuItem("mcok:documents", _("Documents"), EVERYONE),
+    MenuItem("mcok:audit", _("Audit trail"), frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR})),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcok import views
+from mcok import audit_views, views
 
 app_name = "mcok"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("officials/<int:pk>/", views.official_detail, name="official"),
     path("documents/", views.document_list, name="documents"),
     path("documents/<int:pk>/file/", views.document_file, name="document-file"),
+    *audit_views.urlpatterns,
 ]
