@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a database outage in any layer below answers 503 with Retry-After, not 500.
+    "mcok.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,6 +178,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Nothing waits on a task's result: the work and its progress are rows (RecomputeRequest, ReportJob,
+# Evaluation.computed_at). Without results, sending a task never touches the result backend, whose
+# failure while Redis is down is a RuntimeError rather than the broker error the senders expect.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -196,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every minute: report files whose doorbell was lost (the broker was down when they were asked for).
     "report-jobs-requeue": {"task": "reports.tasks.report_jobs_requeue", "schedule": 60.0},
+    # Every five minutes: open evaluations scored since their indices were computed (a lost doorbell).
+    "evaluations-compute-stale": {"task": "directions.tasks.evaluations_compute_stale", "schedule": 300.0},
 }
 
 REST_FRAMEWORK = {
@@ -209,7 +217,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "mcok.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mcok.api.exception_handler",

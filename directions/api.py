@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from directions import access, services
 from directions.models import Component, Cycle, CycleComponent, Direction, Evaluation, Position, Score
+from mcok.filters import IdFilter
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -200,7 +201,7 @@ class EvaluationFilter(django_filters.FilterSet):
 
 
 class ScoreFilter(django_filters.FilterSet):
-    evaluation = django_filters.NumberFilter(field_name="evaluation")
+    evaluation = IdFilter(field_name="evaluation")
     direction = django_filters.CharFilter(field_name="position__direction__code", label="direction code")
     component = django_filters.ChoiceFilter(field_name="position__component", choices=Component.choices)
 

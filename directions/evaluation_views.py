@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from directions import access, charts, fioko, imports, services, tasks
+from directions import access, charts, fioko, imports, services
 from directions.models import Block, Component, Direction, Evaluation, LevelBand, Position, Score
 from mcok import access as core_access
 from mcok.filters import ALL, SearchFilterSet
@@ -498,7 +498,7 @@ def evaluation_partial_set(*, evaluation: Evaluation, directions: list[Direction
         if locked.state != Evaluation.State.OPEN:
             raise ValidationError(_("The evaluation is finished: its scores no longer change."))
         locked.partial_directions.set(directions)
-        transaction.on_commit(lambda: tasks.evaluation_compute.delay(locked.pk))
+        transaction.on_commit(lambda: services.evaluation_compute_later(locked.pk))
     return locked
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from directions.models import (
     Score,
     Transition,
 )
+from mcok import doorbell
 from mcok.models import Municipality, Period, User
 
 State = CycleComponent.State
@@ -151,14 +153,14 @@ def evaluation_open(*, municipality: Municipality, period: Period, kind: str, by
     Score.objects.bulk_create(
         [Score(evaluation=evaluation, position=position) for position in positions], ignore_conflicts=True
     )
-    transaction.on_commit(lambda: _ring_compute(evaluation.pk))
+    transaction.on_commit(lambda: evaluation_compute_later(evaluation.pk))
     return evaluation
 
 
-def _ring_compute(evaluation_id: int) -> None:
+def evaluation_compute_later(evaluation_id: int) -> None:
     from directions import tasks
 
-    tasks.evaluation_compute.delay(evaluation_id)
+    doorbell.ring(tasks.evaluation_compute, evaluation_id, what=f"Evaluation {evaluation_id} compute")
 
 
 @transaction.atomic
@@ -182,7 +184,7 @@ def score_set(
     score.scored_by = by
     score.scored_at = timezone.now()
     score.save()
-    transaction.on_commit(lambda: _ring_compute(evaluation.pk))
+    transaction.on_commit(lambda: evaluation_compute_later(evaluation.pk))
     return score
 
 
@@ -212,6 +214,22 @@ def evaluation_compute(*, evaluation: Evaluation) -> dict:
         results = {"errors": error.messages}
     Evaluation.objects.filter(pk=evaluation.pk).update(results=results, computed_at=timezone.now())
     return results
+
+
+def evaluations_compute_stale() -> int:
+    """Compute the open evaluations whose indices are older than a score given since (or were never
+    computed): what a lost doorbell left, when the broker was down as a score was saved. Beat runs
+    it every few minutes; the evaluations are few (one a municipality and period)."""
+    stale = (
+        Evaluation.objects.filter(state=Evaluation.State.OPEN)
+        .filter(Q(computed_at__isnull=True) | Q(scores__scored_at__gt=F("computed_at")))
+        .distinct()
+    )
+    count = 0
+    for evaluation in stale:
+        evaluation_compute(evaluation=evaluation)
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -12,3 +12,11 @@ def evaluation_compute(evaluation_id: int) -> dict | None:
     if evaluation is None:  # deleted meanwhile: nothing to do
         return None
     return services.evaluation_compute(evaluation=evaluation)
+
+
+@shared_task(ignore_result=True)
+def evaluations_compute_stale() -> int:
+    """Beat's pass over the open evaluations whose last score came after their indices."""
+    from directions import services
+
+    return services.evaluations_compute_stale()

@@ -17,6 +17,7 @@ from indicators import access, services
 from indicators.filters import DataElementFilter, DataValueFilter, IndicatorApiFilter, IndicatorValueFilter
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
 from mcok import access as core_access
+from mcok.filters import MAX_ID
 from mcok.models import Period, Role
 
 MAX_ENTRIES = 5000
@@ -113,14 +114,17 @@ class EntrySerializer(serializers.Serializer):
     """One figure to store: a data element (id), an organization (id; null for the municipality's own
     figure), a period (code) and the number."""
 
-    element = serializers.IntegerField(min_value=1)
-    organization = serializers.IntegerField(min_value=1, allow_null=True)
+    element = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, allow_null=True)
     period = serializers.CharField(max_length=10)
     value = serializers.DecimalField(max_digits=16, decimal_places=4)
 
 
 class WrittenSerializer(serializers.Serializer):
     written = serializers.IntegerField(help_text="How many stored values were created or changed.")
+
+
+# Filters: the pages' filters, with ids the database can hold -----------------------------------------
 
 
 # Viewsets -------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from directions.models import Direction
 from indicators import selectors
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
-from mcok.filters import ALL, SearchFilterSet, YesNoFilter
+from mcok.filters import ALL, IdFilter, SearchFilterSet, YesNoFilter
 from mcok.models import Municipality, Organization, Period
 
 
@@ -126,7 +126,7 @@ class DataValueFilter(django_filters.FilterSet):
     municipality = django_filters.CharFilter(field_name="municipality__slug", label=_("Municipality"))
     period = django_filters.CharFilter(field_name="period__code", label=_("Period"))
     element = django_filters.CharFilter(field_name="data_element__code", label=_("Data element"))
-    organization = django_filters.NumberFilter(field_name="organization", label=_("Organization"))
+    organization = IdFilter(field_name="organization", label=_("Organization"))
     municipal = YesNoFilter(
         field_name="organization", lookup_expr="isnull", label=_("The municipality as a whole")
     )
@@ -142,7 +142,7 @@ class IndicatorValueFilter(django_filters.FilterSet):
     period = django_filters.CharFilter(field_name="period__code", label=_("Period"))
     indicator = django_filters.CharFilter(field_name="indicator__code", label=_("Indicator"))
     direction = django_filters.CharFilter(field_name="indicator__direction__code", label=_("Direction"))
-    organization = django_filters.NumberFilter(field_name="organization", label=_("Organization"))
+    organization = IdFilter(field_name="organization", label=_("Organization"))
     municipal = YesNoFilter(
         field_name="organization", lookup_expr="isnull", label=_("The municipality as a whole")
     )

@@ -2,10 +2,14 @@ from celery import shared_task
 from django.db import OperationalError
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True
+)
 def indicator_values_recompute_pending() -> int:
     """Recompute what the recompute requests ask for. Idempotent; also run by beat every minute, so a
-    request written while the broker was down is not lost."""
+    request written while the broker was down is not lost. A doorbell nobody waits on: no result, so
+    ringing it never touches the result backend, whose failure while Redis is down is a RuntimeError
+    the callers' broker-error handling does not expect."""
     from indicators import services
 
     return services.recompute_pending()

@@ -6,38 +6,84 @@ Every view, API, export and selector that shows unpublished data starts from the
 respondent, school head); an administrator with no municipality, and a superuser, see everything.
 """
 
+from typing import NamedTuple
+
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 
 from mcok.models import Document, Municipality, Official, Organization, Period, Role, User
+
+_MEMO = "_mcok_role_rows"
+
+
+class RoleRow(NamedTuple):
+    kind: str
+    municipality_id: int | None
+    organization_id: int | None
+
+
+def role_rows(user) -> tuple[RoleRow, ...]:
+    """The roles `user` holds, read once per user object and kept on it: a request asks who the
+    user is a dozen times (may they fill in, review, see the municipality…), and each answer is
+    then a look at this tuple instead of a query. A role saved or deleted through the ORM clears
+    the copy on the user object it was given (the receiver below); a request's user is read fresh
+    for every request."""
+    if not (user.is_authenticated and user.is_active):
+        return ()
+    rows = getattr(user, _MEMO, None)
+    if rows is None:
+        rows = tuple(
+            RoleRow(*row)
+            for row in Role.objects.filter(user=user).values_list(
+                "kind", "municipality_id", "organization_id"
+            )
+        )
+        setattr(user, _MEMO, rows)
+    return rows
+
+
+@receiver([post_save, post_delete], sender=Role, dispatch_uid="mcok.access.role_rows_forget")
+def _role_rows_forget(sender, instance: Role, **kwargs) -> None:
+    if Role.user.is_cached(instance):
+        vars(instance.user).pop(_MEMO, None)
 
 
 def _roles(user) -> QuerySet[Role]:
     return Role.objects.filter(user=user) if user.is_authenticated and user.is_active else Role.objects.none()
 
 
+def _ids(user, kinds, attribute: str) -> list[int]:
+    """The municipality or organization ids of the user's roles of `kinds`, for an `__in` lookup."""
+    return sorted({getattr(row, attribute) for row in role_rows(user) if row.kind in kinds} - {None})
+
+
 def is_instance_administrator(user) -> bool:
     """A superuser, or an administrator of the whole instance (a role with no municipality)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or _roles(user).filter(kind=Role.Kind.ADMINISTRATOR, municipality=None).exists()
+    return user.is_superuser or any(
+        row.kind == Role.Kind.ADMINISTRATOR and row.municipality_id is None for row in role_rows(user)
+    )
 
 
 def has_role(
     user, kinds, *, municipality: Municipality | None = None, organization: Organization | None = None
 ) -> bool:
     """Whether `user` holds one of `kinds` for the municipality (or the organization)."""
-    roles = _roles(user).filter(kind__in=[kinds] if isinstance(kinds, str) else kinds)
-    if municipality is not None:
-        roles = roles.filter(municipality=municipality)
-    if organization is not None:
-        roles = roles.filter(organization=organization)
-    return roles.exists()
+    kinds = {kinds} if isinstance(kinds, str) else set(kinds)
+    return any(
+        row.kind in kinds
+        and (municipality is None or row.municipality_id == municipality.pk)
+        and (organization is None or row.organization_id == organization.pk)
+        for row in role_rows(user)
+    )
 
 
 def role_kinds(user) -> set[str]:
     """The kinds of role `user` holds anywhere; an instance administrator counts as administrator."""
-    kinds = set(_roles(user).values_list("kind", flat=True))
+    kinds = {row.kind for row in role_rows(user)}
     if user.is_authenticated and user.is_superuser:
         kinds.add(Role.Kind.ADMINISTRATOR)
     return kinds
@@ -61,16 +107,15 @@ def visible(
     """
     if is_instance_administrator(user):
         return queryset
-    roles = _roles(user)
-    condition = Q(
-        **{f"{municipality}__in": roles.filter(kind__in=Role.MUNICIPAL_KINDS).values("municipality")}
-    )
+    condition = Q(**{f"{municipality}__in": _ids(user, Role.MUNICIPAL_KINDS, "municipality_id")})
     if organization is not None:
-        own = roles.filter(kind__in=Role.ORGANIZATION_KINDS)
-        condition |= Q(**{f"{organization}__in": own.values("organization")})
+        condition |= Q(**{f"{organization}__in": _ids(user, Role.ORGANIZATION_KINDS, "organization_id")})
         if shared_with_organizations:
             condition |= Q(
-                **{f"{organization}__isnull": True, f"{municipality}__in": own.values("municipality")}
+                **{
+                    f"{organization}__isnull": True,
+                    f"{municipality}__in": _ids(user, Role.ORGANIZATION_KINDS, "municipality_id"),
+                }
             )
     return queryset.filter(condition)
 
@@ -79,7 +124,7 @@ def municipalities_visible_to(user) -> QuerySet[Municipality]:
     """Municipalities where `user` holds any role."""
     if is_instance_administrator(user):
         return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=_roles(user).values("municipality"))
+    return Municipality.objects.filter(pk__in=_ids(user, Role.Kind.values, "municipality_id"))
 
 
 def organizations_visible_to(user) -> QuerySet[Organization]:
@@ -108,7 +153,7 @@ def users_visible_to(user) -> QuerySet[User]:
     those with a role in their municipality, never an instance administrator's; nobody else's."""
     if is_instance_administrator(user):
         return User.objects.all()
-    municipalities = _roles(user).filter(kind=Role.Kind.ADMINISTRATOR).values("municipality")
+    municipalities = _ids(user, {Role.Kind.ADMINISTRATOR}, "municipality_id")
     instance_administrators = Role.objects.filter(kind=Role.Kind.ADMINISTRATOR, municipality=None).values(
         "user"
     )

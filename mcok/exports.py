@@ -2,6 +2,12 @@
 
 Text is always written as text: a cell that begins with = + - @ would otherwise run as a formula
 in the reader's spreadsheet. Numbers and dates stay numbers and dates.
+
+In XLSX a text cell is typed as a string, which no spreadsheet evaluates. CSV has no types, so a
+text that a spreadsheet could read as a formula gets a leading apostrophe: one that begins with a
+formula sign (also the minus sign «−» and the full-width and small forms, which some spreadsheets and
+input methods turn into the ASCII ones), one that begins with a tab, a carriage return, a line feed
+or NUL, and one whose formula sign follows leading spaces, since spreadsheets may trim them on import.
 """
 
 import csv
@@ -13,10 +19,13 @@ from decimal import Decimal
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+FORMULA_SIGNS = frozenset("=+-@\u2212\uff1d\uff0b\uff0d\uff20\ufe62\ufe63")
+DANGEROUS_PREFIXES = (*sorted(FORMULA_SIGNS), "\t", "\r", "\n", "\0")
+NUMBERS = (int, float, Decimal, date, bool)
 
 Cell = str | int | float | Decimal | date | datetime | bool | None
 
@@ -24,8 +33,8 @@ Cell = str | int | float | Decimal | date | datetime | bool | None
 def _xlsx_cell(sheet, value: Cell, *, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.replace(tzinfo=None)
-    if value is not None and not isinstance(value, int | float | Decimal | date | bool):
-        value = str(value)
+    if value is not None and not isinstance(value, NUMBERS):
+        value = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters XLSX cannot hold
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text begins with
@@ -45,11 +54,22 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]
     return buffer.getvalue()
 
 
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read the text as a formula: it begins with a formula sign or a
+    control character, or its first visible character is a formula sign."""
+    if text.startswith(DANGEROUS_PREFIXES):
+        return True
+    visible = text.lstrip()
+    return visible != text and visible[:1] in FORMULA_SIGNS
+
+
 def csv_text(value: Cell) -> str:
+    """A cell as CSV text: numbers and dates as they are (a negative number keeps its minus), any
+    other value as text with a leading apostrophe when it could run as a formula."""
     if value is None:
         return ""
     text = str(value)
-    if isinstance(value, str) and text.startswith(DANGEROUS_PREFIXES):
+    if not isinstance(value, NUMBERS) and is_formula_like(text):
         return "'" + text
     return text
 

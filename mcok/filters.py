@@ -1,6 +1,7 @@
 """One FilterSet per list: the HTML page and the API filter alike."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,29 @@ def _organizations(request):
 
 
 ALL = _("All")
+
+
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole number the database can hold: a fraction, or a number past the column's range, answers
+    400 instead of failing in the database (SQLite refuses integers past 64 bits with a 500)."""
+
+    field_class = forms.IntegerField
+    bounds = (1, MAX_ID)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", self.bounds[0])
+        kwargs.setdefault("max_value", self.bounds[1])
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(IdFilter):
+    """A year a date can have: Python's dates start at year 1 and end at 9999, and a `__year` lookup
+    builds such dates for its bounds."""
+
+    bounds = (1, 9999)
 
 
 class YesNoWidget(django_filters.widgets.BooleanWidget):
@@ -100,7 +124,7 @@ class DocumentFilter(SearchFilterSet):
         label=_("Municipality"), queryset=_municipalities, empty_label=ALL
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Document.Kind.choices, empty_label=ALL)
-    year = django_filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year")
+    year = YearFilter(label=_("Year"), field_name="date", lookup_expr="year")
 
     class Meta:
         model = Document

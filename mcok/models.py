@@ -226,6 +226,19 @@ def period_label(kind: str, year: int, number: int = 0) -> str:
     return gettext("quarter %(number)s of %(year)s") % {"number": number, "year": year}
 
 
+def document_size_valid(file) -> None:
+    """Refuse a document over DOCUMENT_MAX_BYTES, by whatever form it comes (the admin's too)."""
+    from django.core.exceptions import ValidationError
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext
+
+    if file is not None and getattr(file, "size", 0) > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            gettext("The file is larger than %(size)s.")
+            % {"size": filesizeformat(settings.DOCUMENT_MAX_BYTES)}
+        )
+
+
 def document_upload_to(document: "Document", filename: str) -> str:
     return f"documents/{document.municipality.slug}/{filename}"
 
@@ -277,7 +290,7 @@ class Document(models.Model):
         _("file"),
         upload_to=document_upload_to,
         blank=True,
-        validators=[FileExtensionValidator(ALLOWED_EXTENSIONS)],
+        validators=[FileExtensionValidator(ALLOWED_EXTENSIONS), document_size_valid],
     )
     url = models.URLField(_("link"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -7,7 +7,7 @@ collections that ask it (once they are no longer drafts) and its own submissions
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from mcok.access import _roles, is_instance_administrator, visible
+from mcok.access import _ids, is_instance_administrator, role_rows, visible
 from mcok.models import Role
 from monitoring.models import Campaign, Form, Submission
 
@@ -19,12 +19,11 @@ def forms_visible_to(user) -> QuerySet[Form]:
 def campaigns_visible_to(user) -> QuerySet[Campaign]:
     if is_instance_administrator(user):
         return Campaign.objects.all()
-    roles = _roles(user)
     asked = Campaign.organizations.through.objects.filter(
-        organization__in=roles.filter(kind__in=Role.ORGANIZATION_KINDS).values("organization")
+        organization__in=_ids(user, Role.ORGANIZATION_KINDS, "organization_id")
     )
     return Campaign.objects.filter(
-        Q(municipality__in=roles.filter(kind__in=Role.MUNICIPAL_KINDS).values("municipality"))
+        Q(municipality__in=_ids(user, Role.MUNICIPAL_KINDS, "municipality_id"))
         | (~Q(state=Campaign.State.DRAFT) & Q(pk__in=asked.values("campaign")))
     )
 
@@ -41,7 +40,7 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
 
 
 def _is_staff(user) -> bool:
-    return is_instance_administrator(user) or _roles(user).filter(kind__in=Role.MUNICIPAL_KINDS).exists()
+    return is_instance_administrator(user) or any(row.kind in Role.MUNICIPAL_KINDS for row in role_rows(user))
 
 
 # The get_<record>_for functions answer 404 alike for "does not exist" and "not yours".

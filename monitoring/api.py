@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mcok import access as core_access
+from mcok.filters import MAX_ID, IdFilter
 from mcok.models import Organization, Role
 from monitoring import access, services
 from monitoring.models import Campaign, Extension, Field, Form, Rule, Section, Submission, SubmissionEvent
@@ -308,6 +309,7 @@ class SaveInputSerializer(serializers.Serializer):
     )
     base_revision = serializers.IntegerField(
         min_value=0,
+        max_value=MAX_ID,
         help_text="The revision the answers were based on (0 for a new form). When a colleague saved "
         "meanwhile, their changes and these are merged question by question; 409 when both changed "
         "the same question differently.",
@@ -337,9 +339,10 @@ class ConflictSerializer(serializers.Serializer):
 
 
 class CreateInputSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField(min_value=1)
+    campaign = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     organization = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         help_text="Left out, the one organization of the user that the collection asks.",
     )
@@ -370,7 +373,7 @@ class CampaignFilter(django_filters.FilterSet):
     municipality = django_filters.CharFilter(field_name="municipality__slug", label="municipality slug")
     period = django_filters.CharFilter(field_name="period__code", label="period code")
     state = django_filters.ChoiceFilter(choices=Campaign.State.choices)
-    form = django_filters.NumberFilter(field_name="form")
+    form = IdFilter(field_name="form")
 
     class Meta:
         model = Campaign
@@ -378,8 +381,8 @@ class CampaignFilter(django_filters.FilterSet):
 
 
 class SubmissionFilter(django_filters.FilterSet):
-    campaign = django_filters.NumberFilter(field_name="campaign")
-    organization = django_filters.NumberFilter(field_name="organization")
+    campaign = IdFilter(field_name="campaign")
+    organization = IdFilter(field_name="organization")
     status = django_filters.ChoiceFilter(choices=Submission.Status.choices)
     period = django_filters.CharFilter(field_name="campaign__period__code", label="period code")
 

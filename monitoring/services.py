@@ -697,7 +697,7 @@ def submission_submit(*, submission: Submission, by: User) -> Submission:
     result = validation.check(fields, rules, current.answers, complete=True)
     if not result.ok:
         raise ValidationError(result.messages(fields))
-    head = can_sign_off(by, current.organization) if by else False
+    head = can_sign_off(by, submission.organization) if by else False
     now = timezone.now()
     claimed = Submission.objects.filter(pk=current.pk, status__in=Submission.EDITABLE).update(
         status=Status.SUBMITTED,

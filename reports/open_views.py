@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotFound
@@ -157,6 +158,17 @@ def _state_labels() -> dict[str, str]:
         **{str(value): str(label) for value, label in Occurrence.State.choices},
         "overdue": _("Overdue"),
     }
+
+
+def _site_url(municipality: Municipality) -> str:
+    """The department's official site for the footer link, only as an http(s) address: the field is
+    typed by staff, and a javascript: address in a link would run on the public tab."""
+    address = (municipality.site_url or "").strip()
+    try:
+        scheme = urlsplit(address).scheme.lower()
+    except ValueError:
+        return ""
+    return address if scheme in public.LINK_SCHEMES else ""
 
 
 def _evaluation_kind(kind: str | None) -> str:
@@ -375,6 +387,7 @@ def render_public(
         "layout": "open/embed.html" if embed else "open/base.html",
         "home_url": reverse("open:home", args=[municipality.slug]),
         "data_url": reverse("open:data", args=[municipality.slug]),
+        "site_url": _site_url(municipality),
     }
     updated = None
     if not preview and page.published_id is not None:
@@ -493,6 +506,7 @@ def data(request: HttpRequest, municipality: str) -> HttpResponse:
             "layout": "open/base.html",
             "home_url": reverse("open:home", args=[found.slug]),
             "data_url": reverse("open:data", args=[found.slug]),
+            "site_url": _site_url(found),
         }
         html = render_to_string("open/data.html", context)
         return _entry(html.encode(), "text/html; charset=utf-8", _timestamp(updated))

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mcok.access import _roles, is_instance_administrator
+from mcok.filters import MAX_ID
 from mcok.models import Period, Role
 from roadmaps import access
 from roadmaps import recommendations as services
@@ -49,7 +50,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(required=False)
+    organization = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     text = serializers.CharField()
 
 

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mcok.filters import IdFilter, YearFilter
 from roadmaps import access, services
 from roadmaps.models import Event, Occurrence, Roadmap, Section
 
@@ -102,12 +103,12 @@ class ProgressInputSerializer(serializers.Serializer):
 
 
 class EventFilter(django_filters.FilterSet):
-    roadmap = django_filters.NumberFilter(field_name="roadmap")
+    roadmap = IdFilter(field_name="roadmap")
     state = django_filters.ChoiceFilter(
         choices=Occurrence.State.choices, method="filter_state", label=_("Has an instance in the state")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Has an overdue instance"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("Has an instance due in the year"))
+    year = YearFilter(method="filter_year", label=_("Has an instance due in the year"))
 
     class Meta:
         model = Event
@@ -129,11 +130,11 @@ class EventFilter(django_filters.FilterSet):
 
 
 class OccurrenceFilter(django_filters.FilterSet):
-    roadmap = django_filters.NumberFilter(field_name="event__roadmap")
-    event = django_filters.NumberFilter(field_name="event")
+    roadmap = IdFilter(field_name="event__roadmap")
+    event = IdFilter(field_name="event")
     state = django_filters.ChoiceFilter(choices=Occurrence.State.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue")
-    year = django_filters.NumberFilter(field_name="due_on__year")
+    year = YearFilter(field_name="due_on__year")
 
     class Meta:
         model = Occurrence
