@@ -1,5 +1,6 @@
 """A real Celery worker on Redis, against the test database: the round trip that eager mode skips
-(arguments serialised to JSON, the task acknowledged late, the result carried back)."""
+(arguments serialised to JSON, the task acknowledged late, the result carried back when asked for:
+the portal itself keeps no results, its work and progress are rows)."""
 
 import os
 import subprocess
@@ -65,11 +66,13 @@ def worker(django_db_setup, django_db_blocker):
 @pytest.mark.django_db(transaction=True)
 def test_a_task_runs_on_the_worker_and_writes_to_the_database(worker):
     assert not Period.objects.filter(year=2041).exists()
-    result = periods_ensure.apply_async(args=[2041], queue=worker.queue)
+    result = periods_ensure.apply_async(args=[2041], queue=worker.queue, ignore_result=False)
     assert result.get(timeout=90) == 16
     assert Period.objects.filter(year__in=[2041, 2042]).count() == 16
     # Run again: idempotent, nothing new.
-    assert periods_ensure.apply_async(args=[2041], queue=worker.queue).get(timeout=60) == 0
+    assert (
+        periods_ensure.apply_async(args=[2041], queue=worker.queue, ignore_result=False).get(timeout=60) == 0
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -126,7 +129,9 @@ def test_the_worker_computes_and_stores_an_evaluations_indices(worker, world):
             max_score=maximum,
         )
         Score.objects.create(evaluation=evaluation, position=position, score=score)
-    result = evaluation_compute.apply_async(args=[evaluation.pk], queue=worker.queue).get(timeout=60)
+    result = evaluation_compute.apply_async(
+        args=[evaluation.pk], queue=worker.queue, ignore_result=False
+    ).get(timeout=60)
     # 2 of 6 points: 33.3 %; goals 2 of 3: 66.7 %; indicators 0 of 3.
     assert result["total"] == {"score": 2, "max": 6, "percent": 33.3}
     evaluation.refresh_from_db()
