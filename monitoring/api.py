@@ -515,7 +515,9 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         return (
             access.submissions_visible_to(self.request.user)
-            .select_related("campaign__period", "campaign__form", "organization", "signed_off_by", "reviewed_by")
+            .select_related(
+                "campaign__period", "campaign__form", "organization", "signed_off_by", "reviewed_by"
+            )
             .prefetch_related("files")
         )
 
