@@ -110,7 +110,8 @@ def archive_problem(file: IO[bytes]) -> str | None:
     try:
         with zipfile.ZipFile(file) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    # NotImplementedError: a directory asking for a newer unzip version than Python has (a damaged file).
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError):
         return _("The file is not an XLSX workbook: save it in Excel as «Книга Excel (*.xlsx)».")
     finally:
         file.seek(0)

@@ -197,7 +197,7 @@ def document_problem(content: bytes) -> str | None:
         return _("This is an old Word 97–2003 document (.doc). Open it in Word and save it as .docx.")
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError):
         return _not_docx()
     with archive:
         entries = archive.infolist()
