@@ -1,11 +1,20 @@
+import os
 import uuid
 
 import pytest
 from celery._state import _set_task_join_will_block
+from hypothesis import settings as hypothesis_settings
 
 from config.celery import app as celery_app
 from tests.browser.support import browser, new_page  # noqa: F401 - fixtures for every test module
 from tests.factories import World, make_world
+
+# Property tests draw new examples on every local run, to find what no one thought of; CI
+# (HYPOTHESIS_PROFILE=ci, set by .ci/run) draws the same ones every time, so that its verdict on a
+# commit does not depend on luck. A failure prints the blob that reproduces it.
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True, scope="session")
