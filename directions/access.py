@@ -5,12 +5,16 @@ schools see none of it. Acting follows the technology card: the direction's exec
 coordinators approve, the municipality's operator publishes; experts score evaluations.
 """
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from datetime import date
+from typing import NamedTuple
 
-from directions.models import CycleComponent, Direction, Evaluation, Position
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from directions.models import CycleComponent, Direction, Duty, Evaluation, Position, Responsibility
 from mcok import access
-from mcok.models import Municipality, Role
+from mcok.models import Municipality, Official, Period, Role
 
 
 def directions_visible_to(user) -> QuerySet[Direction]:
@@ -44,33 +48,191 @@ def get_evaluation_for(user, pk: int) -> Evaluation:
     return get_object_or_404(evaluations_visible_to(user).select_related("municipality", "period"), pk=pk)
 
 
-def _official_id(user) -> int | None:
-    official = getattr(user, "official", None) if user.is_authenticated else None
-    return official.pk if official is not None else None
+# Rights by assignment (Приложение 1 of order №1048, the table in DOMAIN.md): everything bound to a
+# direction is written by the people the order assigns to it for that period, and by the head of
+# the department; reading stays municipality-wide for the staff. Anything the department does that
+# is bound to no direction follows the municipal roles instead.
+COORDINATOR, EXECUTOR = Duty.COORDINATOR, Duty.EXECUTOR
+_MEMO = "_mcok_duty_rows"
 
 
-def is_coordinator_of(user, direction: Direction) -> bool:
-    """A coordinator of the municipality named among the direction's coordinators."""
-    official = _official_id(user)
-    return (
-        official is not None
-        and access.has_role(user, Role.Kind.COORDINATOR, municipality=direction.municipality)
-        and direction.coordinators.filter(pk=official).exists()
+class DutyRow(NamedTuple):
+    direction_id: int
+    municipality_id: int
+    duty: str
+    starts_on: date | None
+    ends_on: date | None
+
+
+def duty_rows(user) -> tuple[DutyRow, ...]:
+    """The assignments in force today of every official linked to `user` and of the organizations
+    those officials work for (an ИМЦ named executor: its staff act for it), read once per user object
+    and kept on it, as mcok.access keeps the roles. An assignment that ended yesterday gives nothing
+    today: a reassignment takes effect at once, and work in flight stays where it is."""
+    if not (user.is_authenticated and user.is_active):
+        return ()
+    rows = getattr(user, _MEMO, None)
+    if rows is None:
+        mine = Official.objects.filter(user=user, is_active=True)
+        rows = tuple(
+            DutyRow(*row)
+            for row in Responsibility.objects.in_force_on(timezone.localdate())
+            .filter(
+                Q(official__in=mine)
+                | Q(organization__in=mine.exclude(organization=None).values("organization"))
+            )
+            .values_list("direction_id", "direction__municipality_id", "duty", "starts_on", "ends_on")
+            .distinct()
+        )
+        setattr(user, _MEMO, rows)
+    return rows
+
+
+def forget_duties(user) -> None:
+    """Drop the copy kept on the user object (after its assignments or officials change)."""
+    vars(user).pop(_MEMO, None)
+
+
+def _covers(row: DutyRow, period: Period | None) -> bool:
+    """An assignment in force today covers the work of every period that did not start after it
+    ended: a successor takes over the work in flight of earlier periods at once, while an assignment
+    that ends before a period begins gives nothing on that period's work."""
+    return period is None or row.ends_on is None or row.ends_on >= period.starts_on
+
+
+def is_staff_in(user, municipality: Municipality) -> bool:
+    """Any staff role of the municipality (the department's people), or the instance's administrator."""
+    return access.is_instance_administrator(user) or access.has_role(
+        user, Role.MUNICIPAL_KINDS, municipality=municipality
     )
 
 
-def is_executor_of(user, direction: Direction) -> bool:
-    """An executor of the municipality named among the direction's executors, or working in one of
-    its executing organizations (an ИМЦ named as executor)."""
-    official = getattr(user, "official", None) if user.is_authenticated else None
-    if official is None or not access.has_role(user, Role.Kind.EXECUTOR, municipality=direction.municipality):
+def is_head_in(user, municipality: Municipality) -> bool:
+    """The head of the department («начальник управления») acts as the coordinator of every direction
+    of the municipality; so does an administrator of the whole instance."""
+    return access.is_instance_administrator(user) or access.has_role(
+        user, Role.Kind.DEPARTMENT_HEAD, municipality=municipality
+    )
+
+
+def holds(user, direction: Direction, duty: str, period: Period | None = None) -> bool:
+    """Whether an assignment in force today makes `user` the direction's `duty` for the work of the
+    period (see _covers; any period when None). A staff role in the direction's municipality is
+    needed too: an account whose roles there were removed keeps no rights through an old assignment."""
+    return any(
+        row.direction_id == direction.pk and row.duty == duty and _covers(row, period)
+        for row in duty_rows(user)
+    ) and access.has_role(user, Role.MUNICIPAL_KINDS, municipality=direction.municipality)
+
+
+def duties_in(user, direction: Direction, period: Period | None = None) -> list[str]:
+    """The duties `user` holds for the direction, for «ваша роль в направлении»."""
+    return [duty for duty in Duty.values if holds(user, direction, duty, period)]
+
+
+def is_coordinator_of(user, direction: Direction, period: Period | None = None) -> bool:
+    """A coordinator assigned to the direction for the period, or the head of the department."""
+    return holds(user, direction, COORDINATOR, period) or is_head_in(user, direction.municipality)
+
+
+def is_executor_of(user, direction: Direction, period: Period | None = None) -> bool:
+    """An executor assigned to the direction for the period, in person or through the organization
+    they work for. The head approves; drafting stays with the executors."""
+    return holds(user, direction, EXECUTOR, period)
+
+
+def may_draft(
+    user, municipality: Municipality, direction: Direction | None = None, period: Period | None = None
+) -> bool:
+    """Draft, propose, build and report on the direction's work: its executors and coordinators and
+    the head. Work bound to no direction: the municipality's coordinators and executors, the head."""
+    if direction is not None:
+        return holds(user, direction, EXECUTOR, period) or is_coordinator_of(user, direction, period)
+    return is_head_in(user, municipality) or access.has_role(
+        user, (Role.Kind.COORDINATOR, Role.Kind.EXECUTOR), municipality=municipality
+    )
+
+
+def may_approve(
+    user, municipality: Municipality, direction: Direction | None = None, period: Period | None = None
+) -> bool:
+    """Approve, issue, adopt, accept and close the direction's work: its coordinators and the head.
+    Work bound to no direction: the municipality's coordinators and the head."""
+    if direction is not None:
+        return is_coordinator_of(user, direction, period)
+    return is_head_in(user, municipality) or access.has_role(
+        user, Role.Kind.COORDINATOR, municipality=municipality
+    )
+
+
+def directions_for(user, *, approve: bool = False) -> QuerySet[Direction]:
+    """The directions whose work `user` may draft (or, with `approve`, approve) today: to offer in a
+    form's choices. The head's are all of the municipality's."""
+    duties = {COORDINATOR} if approve else {COORDINATOR, EXECUTOR}
+    staff = access.municipality_ids(user, Role.MUNICIPAL_KINDS)
+    assigned = {
+        row.direction_id for row in duty_rows(user) if row.duty in duties and row.municipality_id in staff
+    }
+    if access.is_instance_administrator(user):
+        return Direction.objects.all()
+    heads = access.municipality_ids(user, {Role.Kind.DEPARTMENT_HEAD})
+    return Direction.objects.filter(Q(pk__in=assigned) | Q(municipality__in=heads))
+
+
+def may_manage_responsibilities(user, municipality: Municipality) -> bool:
+    """Administrators keep the assignments, as they keep users and catalogues; so does the head."""
+    return is_head_in(user, municipality) or access.has_role(
+        user, Role.Kind.ADMINISTRATOR, municipality=municipality
+    )
+
+
+State = CycleComponent.State
+OPERATOR = "operator"
+# (from, to) → who makes the move, as the technology card assigns the work.
+MOVES = {
+    (State.NOT_STARTED, State.DRAFTED): EXECUTOR,  # the executors pass their draft
+    (State.DRAFTED, State.APPROVED): COORDINATOR,
+    (State.DRAFTED, State.NOT_STARTED): COORDINATOR,  # returned for rework
+    (State.APPROVED, State.DRAFTED): COORDINATOR,  # reopened
+    (State.APPROVED, State.PUBLISHED): OPERATOR,  # on the official site
+    (State.PUBLISHED, State.APPROVED): OPERATOR,  # withdrawn from the site
+}
+
+
+def may_move(user, component: CycleComponent, to_state: str) -> bool:
+    """The executors of the direction for the cycle's period draft, its coordinators (and the head)
+    approve, return and reopen, the municipality's operator publishes and withdraws."""
+    actor = MOVES.get((component.state, to_state))
+    direction, period = component.cycle.direction, component.cycle.period
+    if actor == EXECUTOR:
+        return is_executor_of(user, direction, period)
+    if actor == COORDINATOR:
+        return is_coordinator_of(user, direction, period)
+    if actor == OPERATOR:
+        return is_operator_in(user, direction.municipality)
+    return False
+
+
+def moves_for(user, component: CycleComponent) -> list[str]:
+    """The states `user` may move the component to now."""
+    return [to for (frm, to) in MOVES if frm == component.state and may_move(user, component, to)]
+
+
+def may_edit_component(user, component: CycleComponent) -> bool:
+    """The direction's executors and coordinators (and the head) write the content until it is approved."""
+    if component.state not in (State.NOT_STARTED, State.DRAFTED):
         return False
-    if direction.executors.filter(pk=official.pk).exists():
-        return True
-    return (
-        bool(official.organization_id)
-        and direction.executor_organizations.filter(pk=official.organization_id).exists()
-    )
+    cycle = component.cycle
+    return may_draft(user, cycle.direction.municipality, cycle.direction, cycle.period)
+
+
+def may_open_cycle(user, direction: Direction, period: Period) -> bool:
+    return is_coordinator_of(user, direction, period)
+
+
+def publishing_municipalities(user) -> list[int]:
+    """The municipalities whose approved components `user` publishes (the operator's)."""
+    return access.municipality_ids(user, Role.Kind.OPERATOR)
 
 
 def is_operator_in(user, municipality: Municipality) -> bool:
@@ -78,8 +240,9 @@ def is_operator_in(user, municipality: Municipality) -> bool:
 
 
 def can_manage_directions(user, municipality: Municipality) -> bool:
-    """Coordinators and administrators of the municipality keep its directions, cycles and catalogue."""
-    return access.is_instance_administrator(user) or access.has_role(
+    """Coordinators, administrators and the head of the municipality keep its list of directions and
+    the evaluation catalogue."""
+    return is_head_in(user, municipality) or access.has_role(
         user, [Role.Kind.COORDINATOR, Role.Kind.ADMINISTRATOR], municipality=municipality
     )
 

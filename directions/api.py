@@ -1,18 +1,25 @@
-"""Directions, cycles, the evaluation catalogue, evaluations and scores over REST: read-only,
-filtered by directions.access, and one write, a score, through services.score_set."""
+"""Directions, cycles, the evaluation catalogue, evaluations and scores over REST, filtered by
+directions.access; the writes go through the services the pages use: opening a cycle, moving a
+component, setting a score."""
 
 from decimal import Decimal
 
 import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from directions import access, services
 from directions.models import Component, Cycle, CycleComponent, Direction, Evaluation, Position, Score
 from mcok.filters import IdFilter
+from mcok.models import Period
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -44,10 +51,47 @@ class CycleComponentSerializer(serializers.ModelSerializer):
     label = serializers.CharField(source="get_component_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     card_row = serializers.IntegerField(read_only=True)
+    allowed_moves = serializers.SerializerMethodField(
+        help_text="The states the requesting user may move the component to now (directions.access)."
+    )
 
     class Meta:
         model = CycleComponent
-        fields = ["id", "component", "label", "card_row", "state", "state_label", "due_on", "changed_at"]
+        fields = [
+            "id",
+            "component",
+            "label",
+            "card_row",
+            "state",
+            "state_label",
+            "due_on",
+            "changed_at",
+            "allowed_moves",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_moves(self, component: CycleComponent) -> list[str]:
+        request = self.context.get("request")
+        return access.moves_for(request.user, component) if request is not None else []
+
+
+class CycleComponentDetailSerializer(CycleComponentSerializer):
+    cycle = serializers.PrimaryKeyRelatedField(read_only=True)
+    direction = serializers.IntegerField(source="cycle.direction_id", read_only=True)
+    period = serializers.CharField(source="cycle.period.code", read_only=True)
+
+    class Meta(CycleComponentSerializer.Meta):
+        fields = ["cycle", "direction", "period", *CycleComponentSerializer.Meta.fields, "content"]
+
+
+class MoveSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=CycleComponent.State.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CycleOpenSerializer(serializers.Serializer):
+    direction = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    period = serializers.CharField(max_length=10, help_text="A period code: 2025, 2025/26, 2025-H1, 2025-Q3.")
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -236,8 +280,9 @@ class DirectionViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class CycleViewSet(viewsets.ReadOnlyModelViewSet):
-    """The management cycles of the directions one may see, each with its nine components."""
+class CycleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The management cycles of the directions one may see, each with its nine components and, for
+    each, the moves the requesting user may make (`allowed_moves`)."""
 
     serializer_class = CycleSerializer
     filterset_class = CycleFilter
@@ -249,6 +294,91 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(Prefetch("components", queryset=CycleComponent.objects.order_by("pk")))
             .order_by("-period__starts_on", "direction__code", "pk")
         )
+
+    @extend_schema(
+        request=CycleOpenSerializer,
+        responses={
+            201: CycleSerializer,
+            200: OpenApiResponse(CycleSerializer, description="The cycle was open already."),
+            400: OpenApiResponse(description="No such period; the body says why, in Russian."),
+            403: OpenApiResponse(
+                description="Only the direction's coordinators and the head open its cycle."
+            ),
+            404: OpenApiResponse(description="No such direction, or not one the user may see."),
+        },
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """Open the cycle of a direction for a period (its coordinators and the head of the
+        department); opening it again answers 200 with the same cycle."""
+        data = CycleOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        direction = access.get_direction_for(request.user, data.validated_data["direction"])
+        code = data.validated_data["period"].strip()
+        period = Period.objects.filter(code=code).first()
+        if period is None:
+            raise serializers.ValidationError(
+                {"period": _("There is no period «%(code)s».") % {"code": code}}
+            )
+        existed = Cycle.objects.filter(direction=direction, period=period).exists()
+        try:
+            cycle = services.cycle_open(direction=direction, period=period, by=request.user)
+        except DjangoPermissionDenied as refusal:
+            raise PermissionDenied(_refusal(refusal)) from refusal
+        cycle = self.get_queryset().get(pk=cycle.pk)
+        body = CycleSerializer(cycle, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class CycleComponentViewSet(viewsets.ReadOnlyModelViewSet):
+    """The components of the cycles one may see; `move` changes a component's state as the technology
+    card and the direction's assignments allow."""
+
+    serializer_class = CycleComponentDetailSerializer
+    filterset_fields = ["component", "state", "cycle"]
+
+    def get_queryset(self):
+        return (
+            access.components_visible_to(self.request.user)
+            .select_related("cycle__direction__municipality", "cycle__period")
+            .order_by("cycle", "pk")
+        )
+
+    @extend_schema(
+        request=MoveSerializer,
+        responses={
+            200: CycleComponentDetailSerializer,
+            400: OpenApiResponse(description="The move is impossible from this state, or needs a comment."),
+            403: OpenApiResponse(
+                description="The move belongs to someone else; the body says whose, in Russian."
+            ),
+            404: OpenApiResponse(description="No such component, or not one the user may see."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: int | str | None = None) -> Response:
+        """Move the component to the state `to`: the direction's executors draft, its coordinators (and
+        the head) approve, return and reopen, the operator publishes and withdraws. A move back needs a
+        `comment`. The answer carries the new state and the moves now allowed."""
+        component = self.get_object()
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            component = services.component_move(
+                component=component,
+                to_state=data.validated_data["to"],
+                by=request.user,
+                comment=data.validated_data["comment"],
+            )
+        except DjangoPermissionDenied as refusal:
+            raise PermissionDenied(_refusal(refusal)) from refusal
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"to": error.messages}) from error
+        component = self.get_queryset().get(pk=component.pk)
+        return Response(CycleComponentDetailSerializer(component, context=self.get_serializer_context()).data)
+
+
+def _refusal(refusal: DjangoPermissionDenied) -> str:
+    return str(refusal) or _("This action belongs to someone else.")
 
 
 class PositionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -15,26 +15,33 @@ from directions.models import (
     Cycle,
     CycleComponent,
     Direction,
+    Duty,
     Evaluation,
     Position,
+    Responsibility,
     Score,
     Transition,
 )
 from mcok import services as core_services
-from mcok.demo import upsert
-from mcok.models import Municipality, Official, Organization, Period, User
+from mcok.demo import Login, named_login, upsert
+from mcok.models import Municipality, Official, Organization, Period, Role, User
 
 CARD_SOURCE = "Приказ №1048 от 05.07.2021, Приложение №2 (технологическая карта)"
 CARD_COPY = "По образцу технологической карты Ишимбайского района (приказ №1048 от 05.07.2021, Приложение №2)"
 CATALOGUE_SOURCE = "Самооценка муниципалитета по формулировкам технологической карты (не позиции ФИОКО)"
-CYCLE_YEAR = 2026
+# The cycles of 2025 meet the indicator values, recommendations and decisions of the demo. The goals
+# of Ishimbay's 1.1 and 2.3 wait for their executors, so that the named logins can walk the cycle
+# (README: «Ответственность по направлениям»).
+CYCLE_YEAR = 2025
+WAITING = {("ishimbay", "1.1"), ("ishimbay", "2.3")}
 EVALUATION_YEARS = (2025, 2026)
 State = CycleComponent.State
 
 
 @transaction.atomic
-def load() -> None:
+def load() -> list[Login]:
     blocks = {code: upsert(Block, {"code": code}, {"name": name}) for code, name in BLOCKS.items()}
+    logins: list[Login] = []
     for slug, data in DIRECTIONS.items():
         municipality = Municipality.objects.get(slug=slug)
         directions = _load_directions(municipality, data, blocks)
@@ -42,6 +49,22 @@ def load() -> None:
         _load_catalogue(municipality, directions)
         _load_cycles(municipality, directions)
         _load_evaluations(municipality)
+        logins += _named_logins(municipality)
+    return logins
+
+
+def _named_logins(municipality: Municipality) -> list[Login]:
+    """A login for every official the order assigns to a direction: the coordinators act for the
+    directions they coordinate and the executors for theirs, whatever the login's role says."""
+    duties: dict[Official, set[str]] = {}
+    for row in Responsibility.objects.filter(
+        direction__municipality=municipality, official__isnull=False
+    ).select_related("official__municipality", "official__user"):
+        duties.setdefault(row.official, set()).add(row.duty)
+    return [
+        named_login(official, [Role.Kind.COORDINATOR if Duty.COORDINATOR in held else Role.Kind.EXECUTOR])
+        for official, held in sorted(duties.items(), key=lambda item: item[0].full_name)
+    ]
 
 
 def _year(year: int) -> Period:
@@ -66,11 +89,15 @@ def _load_directions(municipality: Municipality, data: dict, blocks: dict) -> li
                 "source": data["source"],
             },
         )
-        direction.coordinators.set([officials[name] for name in item["coordinators"] if name in officials])
-        direction.executors.set([officials[name] for name in item["executors"] if name in officials])
-        direction.executor_organizations.set(
-            [organizations[name] for name in item["executor_organizations"] if name in organizations]
-        )
+        for name in item["coordinators"]:
+            if name in officials:
+                services.assign(direction=direction, duty=Duty.COORDINATOR, official=officials[name])
+        for name in item["executors"]:
+            if name in officials:
+                services.assign(direction=direction, duty=Duty.EXECUTOR, official=officials[name])
+        for name in item["executor_organizations"]:
+            if name in organizations:
+                services.assign(direction=direction, duty=Duty.EXECUTOR, organization=organizations[name])
         directions.append(direction)
     return directions
 
@@ -118,7 +145,10 @@ def _load_catalogue(municipality: Municipality, directions: list[Direction]) -> 
 
 
 def _progress(direction: Direction) -> int:
-    """How far the demo cycle of a direction has gone: a stable number from its code, 0 to 8."""
+    """How far the demo cycle of a direction has gone: a stable number from its code, 0 to 8; -1 for
+    the directions whose cycle waits for its executors."""
+    if (direction.municipality.slug, direction.code) in WAITING:
+        return -1  # nothing started
     return int(hashlib.sha256(f"{direction.municipality_id}:{direction.code}".encode()).hexdigest(), 16) % 9
 
 
@@ -144,7 +174,7 @@ def _load_cycles(municipality: Municipality, directions: list[Direction]) -> Non
                 item.changed_by = admin
                 item.changed_at = timezone.now()
                 item.save()
-            if index == 0 and done == 0:
+            if index == 0 and done <= 0:
                 item.due_on = period.starts_on.replace(month=3, day=1)  # overdue: the matrix shows it
                 item.save()
 
@@ -175,7 +205,7 @@ def _load_evaluations(municipality: Municipality) -> None:
                 "position__period", "position__direction"
             )
         )
-        finished = year < CYCLE_YEAR
+        finished = year < EVALUATION_YEARS[-1]
         for index, score in enumerate(scores):
             if finished or index % 3:  # this year's evaluation is two-thirds scored
                 score.score = _demo_score(score.position)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -72,18 +72,6 @@ class Direction(models.Model):
     name = models.CharField(_("name"), max_length=500)
     goal = models.TextField(_("goal"), blank=True)
     measures = models.TextField(_("main measures"), blank=True, help_text=_("One measure per line."))
-    coordinators = models.ManyToManyField(
-        "mcok.Official", related_name="coordinated_directions", blank=True, verbose_name=_("coordinators")
-    )
-    executors = models.ManyToManyField(
-        "mcok.Official", related_name="executed_directions", blank=True, verbose_name=_("executors")
-    )
-    executor_organizations = models.ManyToManyField(
-        "mcok.Organization",
-        related_name="executed_directions",
-        blank=True,
-        verbose_name=_("executing organizations"),
-    )
     valid_from = models.ForeignKey(
         "mcok.Period", models.PROTECT, related_name="+", verbose_name=_("valid from")
     )
@@ -95,7 +83,7 @@ class Direction(models.Model):
     )
 
     objects = DirectionQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[coordinators, executors])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("direction")
@@ -115,9 +103,123 @@ class Direction(models.Model):
 
         return reverse("directions:direction", args=[self.pk])
 
+    def holders(self, duty: str, period=None) -> list["Responsibility"]:
+        """The direction's assignments of `duty` that hold during the period (today when None), from
+        the prefetched `responsibilities` when the caller prefetched them."""
+        if period is None:
+            from django.utils import timezone
+
+            day = timezone.localdate()
+            return [r for r in self.responsibilities.all() if r.duty == duty and r.holds_on(day, day)]
+        return [
+            r
+            for r in self.responsibilities.all()
+            if r.duty == duty and r.holds_on(period.starts_on, period.ends_on)
+        ]
+
     @property
     def measure_list(self) -> list[str]:
         return [line.strip() for line in self.measures.splitlines() if line.strip()]
+
+
+class Duty(models.TextChoices):
+    """What an order makes someone for a direction (Приложение 1 of order №1048)."""
+
+    COORDINATOR = "coordinator", _("Coordinator")
+    EXECUTOR = "executor", _("Responsible executor")
+
+
+class ResponsibilityQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Assignments that hold on `day`: started by then and not ended before."""
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day)).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+        )
+
+    def overlapping(self, period):
+        """Assignments that hold on at least one day of the period."""
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=period.ends_on)).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=period.starts_on)
+        )
+
+
+class Responsibility(models.Model):
+    """An assignment (закрепление): an official, or an organization whose staff act for it, holds a
+    duty for a direction from one date to another. An acting deputy («исполняющий обязанности») is
+    an assignment of its own, marked as acting, for the days of the absence. Rights on everything
+    bound to the direction follow these rows: see directions/access.py."""
+
+    direction = models.ForeignKey(
+        Direction, models.CASCADE, related_name="responsibilities", verbose_name=_("direction")
+    )
+    duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
+    official = models.ForeignKey(
+        "mcok.Official",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsibilities",
+        verbose_name=_("official"),
+    )
+    organization = models.ForeignKey(
+        "mcok.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsibilities",
+        verbose_name=_("organization"),
+        help_text=_(
+            "An organization named responsible, such as the methodical centre: its staff act for it."
+        ),
+    )
+    acting = models.BooleanField(
+        _("acting"), default=False, help_text=_("Acting for an absent holder («исполняющий обязанности»).")
+    )
+    starts_on = models.DateField(_("from"), null=True, blank=True, help_text=_("Empty: from the start."))
+    ends_on = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty: until further notice."))
+    document = models.ForeignKey(
+        "mcok.Document",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document"),
+        help_text=_("The order that assigns it."),
+    )
+
+    objects = ResponsibilityQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        ordering = ["direction__code", "duty", "acting", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(official__isnull=False, organization__isnull=True)
+                | Q(official__isnull=True, organization__isnull=False),
+                name="responsibility_official_or_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="responsibility_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction.code}: {self.holder_name} ({self.get_duty_display()})"
+
+    def holds_on(self, first, last) -> bool:
+        """Whether the assignment holds on at least one day from `first` to `last`."""
+        return (self.starts_on is None or self.starts_on <= last) and (
+            self.ends_on is None or self.ends_on >= first
+        )
+
+    @property
+    def holder_name(self) -> str:
+        return self.official.full_name if self.official_id else self.organization.short_name
 
 
 class CardDuty(models.Model):

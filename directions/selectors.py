@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from directions import access
-from directions.models import Component, CycleComponent, Direction
+from directions.models import Component, CycleComponent, Direction, Duty, Responsibility
 from mcok.models import Municipality, Official, Period, Role, User
 from mcok.selectors import ATTENTION_PROVIDERS, AttentionItem
 
@@ -30,20 +30,22 @@ class Row:
 
 
 def operators_of(municipality: Municipality) -> list[str]:
+    """The operators awaited for a publication: people to name, not a decision on who may act."""
+    operator = Role.Kind.OPERATOR  # recipients of a notice
     officials = Official.objects.filter(
-        user__roles__kind=Role.Kind.OPERATOR, user__roles__municipality=municipality
+        user__roles__kind=operator,  # recipients of a notice
+        user__roles__municipality=municipality,  # recipients of a notice
     ).distinct()
     return [official.full_name for official in officials]
 
 
-def waiting_for(item: CycleComponent, direction: Direction, operators: list[str]) -> list[str]:
-    """Who has to act next on the component, by the technology card."""
+def waiting_for(item: CycleComponent, direction: Direction, operators: list[str], period=None) -> list[str]:
+    """Who has to act next on the component, by the technology card and the assignments that hold in
+    the period."""
     if item.state == State.NOT_STARTED:
-        return [o.full_name for o in direction.executors.all()] + [
-            o.short_name for o in direction.executor_organizations.all()
-        ]
+        return [r.holder_name for r in direction.holders(Duty.EXECUTOR, period)]
     if item.state == State.DRAFTED:
-        return [o.full_name for o in direction.coordinators.all()]
+        return [r.holder_name for r in direction.holders(Duty.COORDINATOR, period)]
     if item.state == State.APPROVED:
         return operators
     return []
@@ -57,7 +59,11 @@ def overview(user: User, municipality: Municipality, period: Period) -> list[Row
         .filter(municipality=municipality)
         .valid_in(period)
         .select_related("block")
-        .prefetch_related("coordinators", "executors", "executor_organizations")
+        .prefetch_related(
+            Prefetch(
+                "responsibilities", queryset=Responsibility.objects.select_related("official", "organization")
+            )
+        )
     )
     items = CycleComponent.objects.filter(cycle__direction__in=directions, cycle__period=period)
     by_key = {(item.cycle.direction_id, item.component): item for item in items.select_related("cycle")}
@@ -72,36 +78,24 @@ def overview(user: User, municipality: Municipality, period: Period) -> list[Row
                 cells.append(Cell(component, None))
                 continue
             overdue = item.state != State.PUBLISHED and item.due_on is not None and item.due_on < today
-            cells.append(Cell(component, item, overdue, waiting_for(item, direction, operators)))
+            cells.append(Cell(component, item, overdue, waiting_for(item, direction, operators, period)))
         rows.append(Row(direction, cells))
     return rows
 
 
 def awaiting(user: User) -> dict[str, QuerySet[CycleComponent]]:
-    """Components that wait for the user: drafts to write, approvals, publications."""
-    official = getattr(user, "official", None)
-    if official is None:
-        return {}
-    municipal = Role.objects.filter(user=user)
+    """Components that wait for the user by the assignments in force today: drafts to write for the
+    directions they execute, approvals for those they coordinate (all of them for the head)."""
     result = {}
-    if municipal.filter(kind=Role.Kind.EXECUTOR).exists():
-        mine = Q(cycle__direction__executors=official)
-        if official.organization_id:
-            mine |= Q(cycle__direction__executor_organizations=official.organization_id)
+    executed = [d for d in access.directions_for(user) if access.is_executor_of(user, d)]
+    if executed:
         result["draft"] = CycleComponent.objects.filter(
-            mine,
-            state=State.NOT_STARTED,
-            cycle__direction__municipality__in=municipal.filter(kind=Role.Kind.EXECUTOR).values(
-                "municipality"
-            ),
-        ).distinct()
-    if municipal.filter(kind=Role.Kind.COORDINATOR).exists():
+            state=State.NOT_STARTED, cycle__direction__in=[d.pk for d in executed]
+        )
+    coordinated = access.directions_for(user, approve=True)
+    if coordinated.exists():
         result["approve"] = CycleComponent.objects.filter(
-            state=State.DRAFTED,
-            cycle__direction__coordinators=official,
-            cycle__direction__municipality__in=municipal.filter(kind=Role.Kind.COORDINATOR).values(
-                "municipality"
-            ),
+            state=State.DRAFTED, cycle__direction__in=coordinated
         )
     return result
 
@@ -135,7 +129,7 @@ def cycle_attention(user: User, roles: list) -> list[AttentionItem]:
                 "warning",
             )
         )
-    operator_municipalities = [r.municipality_id for r in roles if r.kind == Role.Kind.OPERATOR]
+    operator_municipalities = access.publishing_municipalities(user)
     if operator_municipalities:
         count = CycleComponent.objects.filter(
             state=State.APPROVED, cycle__direction__municipality__in=operator_municipalities

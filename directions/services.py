@@ -19,24 +19,16 @@ from directions.models import (
     Direction,
     Evaluation,
     Position,
+    Responsibility,
     Score,
     Transition,
 )
 from mcok import doorbell
-from mcok.models import Municipality, Period, User
+from mcok.models import Document, Municipality, Official, Organization, Period, User
 
 State = CycleComponent.State
 
-# (from, to) → who may make the move, as the technology card assigns the work.
-EXECUTOR, COORDINATOR, OPERATOR = "executor", "coordinator", "operator"
-MOVES = {
-    (State.NOT_STARTED, State.DRAFTED): EXECUTOR,  # the executors submit their draft
-    (State.DRAFTED, State.APPROVED): COORDINATOR,
-    (State.DRAFTED, State.NOT_STARTED): COORDINATOR,  # returned for rework
-    (State.APPROVED, State.DRAFTED): COORDINATOR,  # reopened
-    (State.APPROVED, State.PUBLISHED): OPERATOR,  # on the official site
-    (State.PUBLISHED, State.APPROVED): OPERATOR,  # withdrawn from the site
-}
+MOVES = access.MOVES
 MOVE_LABELS = {
     (State.NOT_STARTED, State.DRAFTED): gettext_lazy("Pass the draft to the coordinator"),
     (State.DRAFTED, State.APPROVED): gettext_lazy("Approve"),
@@ -45,6 +37,20 @@ MOVE_LABELS = {
     (State.APPROVED, State.PUBLISHED): gettext_lazy("Mark as published on the official site"),
     (State.PUBLISHED, State.APPROVED): gettext_lazy("Withdraw from the site"),
 }
+MOVE_REFUSALS = {
+    access.EXECUTOR: gettext_lazy(
+        "By the technology card this step belongs to another role: the direction's responsible executors "
+        "pass the draft."
+    ),
+    access.COORDINATOR: gettext_lazy(
+        "By the technology card this step belongs to another role: the direction's coordinator or the head "
+        "of the department approves, returns and reopens."
+    ),
+    access.OPERATOR: gettext_lazy(
+        "By the technology card this step belongs to another role: the municipal operator publishes and "
+        "withdraws."
+    ),
+}
 BACKWARD = {
     (State.DRAFTED, State.NOT_STARTED),
     (State.APPROVED, State.DRAFTED),
@@ -52,43 +58,66 @@ BACKWARD = {
 }
 
 
-def may_move(user: User, component: CycleComponent, to_state: str) -> bool:
-    actor = MOVES.get((component.state, to_state))
-    direction = component.cycle.direction
-    if actor == EXECUTOR:
-        return access.is_executor_of(user, direction)
-    if actor == COORDINATOR:
-        return access.is_coordinator_of(user, direction)
-    if actor == OPERATOR:
-        return access.is_operator_in(user, direction.municipality)
-    return False
+# The rules live in directions/access.py; these names stay for the pages and the API.
+may_move = access.may_move
+moves_for = access.moves_for
+may_edit = access.may_edit_component
 
 
-def moves_for(user: User, component: CycleComponent) -> list[str]:
-    """The states `user` may move the component to now."""
-    return [to for (frm, to) in MOVES if frm == component.state and may_move(user, component, to)]
-
-
-def may_edit(user: User, component: CycleComponent) -> bool:
-    """Executors and coordinators of the direction write the content until it is approved."""
-    if component.state not in (State.NOT_STARTED, State.DRAFTED):
-        return False
-    direction = component.cycle.direction
-    return access.is_executor_of(user, direction) or access.is_coordinator_of(user, direction)
+def assign(
+    *,
+    direction: Direction,
+    duty: str,
+    official: Official | None = None,
+    organization: Organization | None = None,
+    starts_on=None,
+    ends_on=None,
+    acting: bool = False,
+    document: Document | None = None,
+) -> Responsibility:
+    """The assignment of an official (or an organization) to the direction's duty for the dates;
+    assigning the same again returns the row already there. Who may assign is the caller's check
+    (access.may_manage_responsibilities): the demo loader and the order's import call this too."""
+    if (official is None) == (organization is None):
+        raise ValidationError(_("An assignment names either an official or an organization."))
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError(_("The assignment ends before it starts."))
+    holder = official or organization
+    if holder.municipality_id != direction.municipality_id:
+        raise ValidationError(_("The official or organization belongs to another municipality."))
+    responsibility, _created = Responsibility.objects.get_or_create(
+        direction=direction,
+        duty=duty,
+        official=official,
+        organization=organization,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        acting=acting,
+        defaults={"document": document},
+    )
+    return responsibility
 
 
 @transaction.atomic
 def cycle_open(*, direction: Direction, period: Period, by: User) -> Cycle:
     """The direction's cycle for the period with its nine components, each due at the period's end and
-    in the hands of the direction's executors. Opening it again returns the same cycle."""
-    if not access.can_manage_directions(by, direction.municipality):
-        raise PermissionDenied
+    in the hands of the direction's executors assigned for the period. Opening it again returns the
+    same cycle. The direction's coordinators and the head open it."""
+    if not access.may_open_cycle(by, direction, period):
+        raise PermissionDenied(
+            _("Only the direction's coordinators and the head of the department open its cycle.")
+        )
     cycle, created = Cycle.objects.get_or_create(direction=direction, period=period)
     if created:
         components = CycleComponent.objects.bulk_create(
             CycleComponent(cycle=cycle, component=component, due_on=period.ends_on) for component in Component
         )
-        executors = list(direction.executors.values_list("pk", flat=True))
+        executors = list(
+            direction.responsibilities.overlapping(period)
+            .filter(duty=access.EXECUTOR, official__isnull=False)
+            .values_list("official_id", flat=True)
+            .distinct()
+        )
         through = CycleComponent.responsible.through
         through.objects.bulk_create(
             through(cyclecomponent_id=component.pk, official_id=official)
@@ -122,7 +151,7 @@ def component_move(
     if (from_state, to_state) not in MOVES:
         raise ValidationError(_("This change of state is not possible."))
     if not may_move(by, component, to_state):
-        raise PermissionDenied
+        raise PermissionDenied(MOVE_REFUSALS[access.MOVES[from_state, to_state]])
     if (from_state, to_state) in BACKWARD and not comment.strip():
         raise ValidationError(_("Say why the component goes back: the comment is required."))
     now = timezone.now()
@@ -254,3 +283,448 @@ def card_rows() -> dict[int, list[str]]:
     for component in Component:
         rows.setdefault(CARD_ROW[component], []).append(component)
     return rows
+
+
+# Assignments (закрепление): the page and the import of the order's table ----------------------------
+# Who may write them: access.may_manage_responsibilities (the administrators and the head). `by` is
+# the acting user; None only for the shell (the management command), which needs no rights.
+# The imports of this part stay with it (the module's head is shared).
+from dataclasses import dataclass  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from directions.models import Duty  # noqa: E402
+
+
+def _require_keeper(by: User | None, municipality: Municipality) -> None:
+    if by is not None and not access.may_manage_responsibilities(by, municipality):
+        raise PermissionDenied(
+            _("Only the administrators and the head of the department keep the assignments.")
+        )
+
+
+def _written(responsibility: Responsibility, by: User | None) -> Responsibility:
+    """The history row names `by` (the pages' middleware names the request's user anyway)."""
+    if by is not None:
+        responsibility._history_user = by
+        access.forget_duties(by)
+    return responsibility
+
+
+def responsibility_problems(
+    *,
+    direction: Direction,
+    duty: str,
+    official: Official | None,
+    organization: Organization | None,
+    starts_on=None,
+    ends_on=None,
+    acting: bool = False,
+    document: Document | None = None,
+    exclude: Responsibility | None = None,
+) -> list[str]:
+    """What is wrong with an assignment, as Russian messages; empty when it may be stored. Dates in
+    order, an official or an organization (not both), of the direction's municipality as the
+    document is, and no assignment of the same holder, duty and kind for any of the same days
+    (an exact repeat included)."""
+    problems = []
+    if duty not in Duty.values:
+        problems.append(_("Choose the duty: coordinator or responsible executor."))
+    if official is None and organization is None:
+        problems.append(_("Choose an official or an organization."))
+    elif official is not None and organization is not None:
+        problems.append(_("Choose an official or an organization, not both."))
+    if starts_on and ends_on and ends_on < starts_on:
+        problems.append(_("The assignment ends before it starts."))
+    holder = official or organization
+    if holder is not None and holder.municipality_id != direction.municipality_id:
+        problems.append(_("The official or organization belongs to another municipality."))
+    if document is not None and document.municipality_id != direction.municipality_id:
+        problems.append(_("The document belongs to another municipality."))
+    if problems or holder is None:
+        return problems
+    same = Responsibility.objects.filter(
+        direction=direction, duty=duty, official=official, organization=organization, acting=acting
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    if same.filter(starts_on=starts_on, ends_on=ends_on).exists():
+        problems.append(_("This assignment already exists."))
+    else:
+        overlapping = same
+        if ends_on is not None:
+            overlapping = overlapping.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=ends_on))
+        if starts_on is not None:
+            overlapping = overlapping.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+        if overlapping.exists():
+            problems.append(
+                _("%(holder)s already holds this duty for the direction on some of these days.")
+                % {"holder": official.full_name if official else organization.short_name}
+            )
+    return problems
+
+
+def _check(**fields) -> None:
+    problems = responsibility_problems(**fields)
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def responsibility_add(
+    *,
+    by: User | None,
+    direction: Direction,
+    duty: str,
+    official: Official | None = None,
+    organization: Organization | None = None,
+    starts_on=None,
+    ends_on=None,
+    acting: bool = False,
+    document: Document | None = None,
+) -> Responsibility:
+    """A new assignment of the direction (an acting deputy is one too, with `acting`). The
+    administrators and the head add them; ValidationError with every problem of
+    responsibility_problems, and nothing written."""
+    _require_keeper(by, direction.municipality)
+    fields = {
+        "direction": direction,
+        "duty": duty,
+        "official": official,
+        "organization": organization,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "acting": acting,
+        "document": document,
+    }
+    _check(**fields)
+    responsibility = _written(Responsibility(**fields), by)
+    responsibility.save()
+    return responsibility
+
+
+@transaction.atomic
+def responsibility_update(
+    *,
+    responsibility: Responsibility,
+    by: User | None,
+    direction: Direction,
+    duty: str,
+    official: Official | None = None,
+    organization: Organization | None = None,
+    starts_on=None,
+    ends_on=None,
+    acting: bool = False,
+    document: Document | None = None,
+) -> Responsibility:
+    """Correct an assignment (a mistyped date, the wrong document); the history keeps what it was.
+    A reassignment is not a correction: that is responsibility_transfer. The direction stays in the
+    same municipality."""
+    _require_keeper(by, responsibility.direction.municipality)
+    if direction.municipality_id != responsibility.direction.municipality_id:
+        raise ValidationError(_("The direction belongs to another municipality."))
+    fields = {
+        "direction": direction,
+        "duty": duty,
+        "official": official,
+        "organization": organization,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "acting": acting,
+        "document": document,
+    }
+    _check(**fields, exclude=responsibility)
+    for name, value in fields.items():
+        setattr(responsibility, name, value)
+    _written(responsibility, by).save()
+    return responsibility
+
+
+@transaction.atomic
+def responsibility_end(*, responsibility: Responsibility, ends_on, by: User | None) -> Responsibility:
+    """End the assignment on `ends_on` («снять с даты»), its last day: the row stays, as history."""
+    _require_keeper(by, responsibility.direction.municipality)
+    if ends_on is None:
+        raise ValidationError(_("Give the last day of the assignment."))
+    if responsibility.starts_on and ends_on < responsibility.starts_on:
+        raise ValidationError(_("The assignment ends before it starts."))
+    if responsibility.ends_on is not None and responsibility.ends_on <= ends_on:
+        raise ValidationError(
+            _("The assignment already ends on %(date)s.")
+            % {"date": responsibility.ends_on.strftime("%d.%m.%Y")}
+        )
+    responsibility.ends_on = ends_on
+    _written(responsibility, by).save(update_fields=["ends_on"])
+    return responsibility
+
+
+@transaction.atomic
+def responsibility_transfer(
+    *,
+    responsibility: Responsibility,
+    by: User | None,
+    ends_on,
+    official: Official | None = None,
+    organization: Organization | None = None,
+    acting: bool = False,
+    document: Document | None = None,
+) -> Responsibility:
+    """A reassignment in mid-period («передать»): the assignment ends on `ends_on` and the new
+    holder takes the same duty of the same direction from the next day until the day the old one
+    was to end (open-ended when it was). Both or neither: a problem with the new one leaves the old
+    as it was. Returns the new assignment."""
+    _require_keeper(by, responsibility.direction.municipality)
+    if (official is not None and official.pk == responsibility.official_id) or (
+        organization is not None and organization.pk == responsibility.organization_id
+    ):
+        raise ValidationError(_("Choose someone else: the assignment is already theirs."))
+    until = responsibility.ends_on
+    responsibility_end(responsibility=responsibility, ends_on=ends_on, by=by)
+    return responsibility_add(
+        by=by,
+        direction=responsibility.direction,
+        duty=responsibility.duty,
+        official=official,
+        organization=organization,
+        starts_on=ends_on + timedelta(days=1),
+        ends_on=until,
+        acting=acting,
+        document=document,
+    )
+
+
+@transaction.atomic
+def responsibility_delete(*, responsibility: Responsibility, by: User | None) -> None:
+    """Delete an assignment entered by mistake; one that ended is ended (responsibility_end), not
+    deleted. The history keeps the deleted row and who deleted it."""
+    _require_keeper(by, responsibility.direction.municipality)
+    _written(responsibility, by).delete()
+
+
+def official_add(
+    *,
+    municipality: Municipality,
+    full_name: str,
+    position: str = "",
+    organization: Organization | None = None,
+    by: User | None,
+) -> Official:
+    """An official missing from the catalogue, added from the import's preview. The administrators
+    and the head add them; the same name and position twice is refused."""
+    _require_keeper(by, municipality)
+    full_name, position = " ".join(full_name.split()), " ".join(position.split())
+    if not full_name:
+        raise ValidationError(_("Give the official's name."))
+    if organization is not None and organization.municipality_id != municipality.pk:
+        raise ValidationError(_("The official or organization belongs to another municipality."))
+    if Official.objects.filter(municipality=municipality, full_name=full_name, position=position).exists():
+        raise ValidationError(_("%(name)s is already in the catalogue of officials.") % {"name": full_name})
+    official = Official(
+        municipality=municipality, full_name=full_name, position=position, organization=organization
+    )
+    if by is not None:
+        official._history_user = by
+    official.save()
+    return official
+
+
+class ImportStatus:
+    NEW = "new"  # will be added
+    PRESENT = "present"  # the holder already holds the duty from the start date on
+    UNKNOWN = "unknown"  # the name matches no official or organization, or several
+    NO_DIRECTION = "no_direction"  # no direction of that code in force on the start date
+
+
+@dataclass
+class ImportItem:
+    """One name of one duty of one direction of the table, and what the import does with it."""
+
+    place: str
+    code: str
+    duty: str
+    name: str
+    acting: bool
+    status: str
+    direction: Direction | None = None
+    official: Official | None = None
+    organization: Organization | None = None
+    note: str = ""
+    person: bool = False  # the name reads as a person's: an official may be created for it
+
+    @property
+    def holder(self) -> str:
+        if self.official is not None:
+            return str(self.official)
+        return self.organization.short_name if self.organization is not None else ""
+
+    def get_duty_display(self) -> str:
+        return Duty(self.duty).label
+
+
+@dataclass
+class ImportPlan:
+    """What importing the table would do: every item, and the reader's and matcher's problems."""
+
+    items: list[ImportItem]
+    problems: list[str]
+    created: int = 0
+
+    def of(self, status: str) -> list[ImportItem]:
+        return [item for item in self.items if item.status == status]
+
+    @property
+    def new(self) -> list[ImportItem]:
+        return self.of(ImportStatus.NEW)
+
+    @property
+    def present(self) -> list[ImportItem]:
+        return self.of(ImportStatus.PRESENT)
+
+    @property
+    def unknown(self) -> list[ImportItem]:
+        return self.of(ImportStatus.UNKNOWN) + self.of(ImportStatus.NO_DIRECTION)
+
+    @property
+    def unknown_names(self) -> list[str]:
+        """The names matched to nobody, once each, in the order of the table."""
+        return list(dict.fromkeys(item.name for item in self.of(ImportStatus.UNKNOWN)))
+
+
+def _directions_on(municipality: Municipality, codes: list[str], day) -> dict[str, Direction]:
+    """Code → the municipality's direction of that code in force on `day` (the latest, if several)."""
+    found: dict[str, Direction] = {}
+    candidates = (
+        Direction.objects.filter(municipality=municipality, code__in=codes)
+        .select_related("valid_from", "valid_until")
+        .order_by("valid_from__starts_on")
+    )
+    for direction in candidates:
+        if direction.valid_from.starts_on <= day and (
+            direction.valid_until is None or direction.valid_until.ends_on >= day
+        ):
+            found[direction.code] = direction
+    return found
+
+
+def responsibilities_import_plan(*, result, municipality: Municipality, starts_on) -> ImportPlan:
+    """Match the rows of a read table (responsibility_reader.ReadResult) to the municipality's
+    directions in force on `starts_on`, and each name to its official (surname and initials, any
+    spelling) or organization (short or full name: «ИМЦ»). A name of an assignment already holding
+    from `starts_on` on is PRESENT, so importing the same table again adds nothing. Five queries,
+    whatever the size of the table; writes nothing."""
+    from directions.responsibility_reader import is_acting
+    from roadmaps.imports import ResponsibleIndex, person_key
+
+    index = ResponsibleIndex(municipality)
+    directions = _directions_on(municipality, result.codes, starts_on)
+    held = {
+        tuple(row)
+        for row in Responsibility.objects.filter(direction__in=list(directions.values()))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+        .values_list("direction_id", "duty", "official_id", "organization_id", "acting")
+    }
+    problems = list(result.problems)
+    items: list[ImportItem] = []
+    seen: set[tuple] = set()
+    missing: set[str] = set()
+    for row in result.rows:
+        direction = directions.get(row.code)
+        if direction is None and row.code not in missing:
+            missing.add(row.code)
+            problems.append(
+                _("%(place)s: the municipality has no direction %(code)s in force on %(date)s.")
+                % {"place": row.place, "code": row.code, "date": starts_on.strftime("%d.%m.%Y")}
+            )
+        for name in row.names:
+            item = ImportItem(
+                place=row.place,
+                code=row.code,
+                duty=row.duty,
+                name=name,
+                acting=is_acting(name),
+                status=ImportStatus.NEW,
+                direction=direction,
+            )
+            key = person_key(name)
+            item.person = key is not None
+            if key is not None:
+                found = {
+                    official.pk: official
+                    for initials, official in index.officials.get(key[0], [])
+                    if initials[: len(key[1])] == key[1][: len(initials)]
+                }
+                if len(found) == 1:
+                    item.official = next(iter(found.values()))
+                elif found:
+                    item.note = _("Several officials match: %(names)s.") % {
+                        "names": "; ".join(str(official) for official in found.values())
+                    }
+            else:
+                item.organization = index.organization(name)
+            if direction is None:
+                item.status = ImportStatus.NO_DIRECTION
+            elif item.official is None and item.organization is None:
+                item.status = ImportStatus.UNKNOWN
+            else:
+                holder = (
+                    direction.pk,
+                    row.duty,
+                    item.official and item.official.pk,
+                    item.organization and item.organization.pk,
+                    item.acting,
+                )
+                if holder in seen:
+                    continue  # named twice for the same duty: one assignment
+                seen.add(holder)
+                if holder in held:
+                    item.status = ImportStatus.PRESENT
+            items.append(item)
+    return ImportPlan(items=items, problems=problems)
+
+
+def responsibilities_import(
+    *,
+    result,
+    municipality: Municipality,
+    starts_on,
+    document: Document | None = None,
+    by: User | None,
+    skip_unknown: bool = False,
+) -> ImportPlan:
+    """Add the assignments of a read table from `starts_on` on, open-ended, citing `document` (the
+    order): all or nothing. The plan is made again inside the transaction, so what was added since
+    the preview is not added twice. Names or directions not found stop the import unless
+    `skip_unknown` says to leave them out; they are never dropped unsaid (the returned plan lists
+    them). The administrators and the head import; the shell passes by=None."""
+    _require_keeper(by, municipality)
+    if starts_on is None:
+        raise ValidationError(_("Give the date the assignments start."))
+    if document is not None and document.municipality_id != municipality.pk:
+        raise ValidationError(_("The document belongs to another municipality."))
+    with transaction.atomic():
+        plan = responsibilities_import_plan(result=result, municipality=municipality, starts_on=starts_on)
+        if plan.unknown and not skip_unknown:
+            names = plan.unknown_names + [
+                _("direction %(code)s") % {"code": code}
+                for code in dict.fromkeys(item.code for item in plan.of(ImportStatus.NO_DIRECTION))
+            ]
+            raise ValidationError(
+                _(
+                    "Not found: %(names)s. Add the missing officials, or choose to skip what is not "
+                    "found; nothing is imported."
+                )
+                % {"names": ", ".join(names)}
+            )
+        for item in plan.new:
+            assign(
+                direction=item.direction,
+                duty=item.duty,
+                official=item.official,
+                organization=item.organization,
+                starts_on=starts_on,
+                acting=item.acting,
+                document=document,
+            )
+            plan.created += 1
+    if by is not None:
+        access.forget_duties(by)
+    return plan

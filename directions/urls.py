@@ -14,3 +14,34 @@ urlpatterns = [
 ]
 
 urlpatterns += evaluation_urls.urlpatterns
+
+# The assignments of the directions (закрепление) and the import of the order's table.
+from directions import responsibility_views  # noqa: E402
+
+urlpatterns += [
+    path("responsibilities/<slug:slug>/", responsibility_views.responsibilities, name="responsibilities"),
+    path(
+        "responsibilities/<slug:slug>/add/",
+        responsibility_views.responsibility_add,
+        name="responsibility-add",
+    ),
+    path(
+        "responsibilities/<slug:slug>/import/",
+        responsibility_views.responsibilities_import,
+        name="responsibilities-import",
+    ),
+    path(
+        "responsibility/<int:pk>/edit/", responsibility_views.responsibility_edit, name="responsibility-edit"
+    ),
+    path("responsibility/<int:pk>/end/", responsibility_views.responsibility_end, name="responsibility-end"),
+    path(
+        "responsibility/<int:pk>/transfer/",
+        responsibility_views.responsibility_transfer,
+        name="responsibility-transfer",
+    ),
+    path(
+        "responsibility/<int:pk>/delete/",
+        responsibility_views.responsibility_delete,
+        name="responsibility-delete",
+    ),
+]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from directions import access, selectors, services
 from directions.forms import ComponentForm, MoveForm
-from directions.models import CARD_ROW, CardDuty, Component, Cycle, CycleComponent
+from directions.models import CARD_ROW, CardDuty, Component, Cycle, CycleComponent, Direction, Responsibility
 from mcok import access as core_access
 from mcok.models import Municipality, Period
 
@@ -76,6 +76,19 @@ def technology_card(request: HttpRequest) -> HttpResponse:
 @login_required
 def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     direction = access.get_direction_for(request.user, pk)
+    direction = (
+        Direction.objects.filter(pk=direction.pk)
+        .select_related("municipality", "block")
+        .prefetch_related(
+            Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related(
+                    "official__organization", "organization", "document"
+                ),
+            )
+        )
+        .get()
+    )
     period = _period(request)
     cycle = (
         Cycle.objects.filter(direction=direction, period=period)
@@ -95,10 +108,17 @@ def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "periods": _periods(),
         "cycle": cycle,
         "groups": groups,
-        "coordinators": direction.coordinators.all(),
-        "executors": direction.executors.all(),
-        "executor_organizations": direction.executor_organizations.all(),
+        "coordinators": [r.official for r in direction.holders(access.COORDINATOR, period) if r.official_id],
+        "executors": [r.official for r in direction.holders(access.EXECUTOR, period) if r.official_id],
+        "executor_organizations": [
+            r.organization for r in direction.holders(access.EXECUTOR, period) if r.organization_id
+        ],
+        "responsibilities": direction.responsibilities.all(),
+        "my_duties": access.duties_in(request.user, direction, period),
+        "is_head": access.is_head_in(request.user, direction.municipality),
+        "can_open": access.may_open_cycle(request.user, direction, period),
         "can_manage": access.can_manage_directions(request.user, direction.municipality),
+        "may_assign": access.may_manage_responsibilities(request.user, direction.municipality),
     }
     return render(request, "directions/direction_detail.html", context)
 
@@ -111,7 +131,9 @@ def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.cycle_open(direction=direction, period=period, by=request.user)
     except PermissionDenied:
-        messages.error(request, _("Only a coordinator or an administrator opens a cycle."))
+        messages.error(
+            request, _("Only the direction's coordinators and the head of the department open its cycle.")
+        )
     else:
         messages.success(request, _("The cycle for %(period)s is open.") % {"period": period})
     return redirect(f"{direction.get_absolute_url()}?period={period.code}")
@@ -147,7 +169,9 @@ def component_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "backward": {to for (frm, to) in services.BACKWARD if frm == item.state},
         "transitions": item.transitions.select_related("by"),
         "responsible": item.responsible.all(),
-        "waiting_for": selectors.waiting_for(item, direction, selectors.operators_of(direction.municipality)),
+        "waiting_for": selectors.waiting_for(
+            item, direction, selectors.operators_of(direction.municipality), item.cycle.period
+        ),
     }
     return render(request, "directions/component_detail.html", context)
 
@@ -155,7 +179,14 @@ def component_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def component_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A move of the component's state; a move that belongs to someone else answers 403 with the
+    reason (the page offers none, so only a forged request meets it)."""
     item = access.get_component_for(request.user, pk)
+    actor = access.MOVES.get((item.state, request.POST.get("to_state", "")))
+    if actor is not None and not access.may_move(request.user, item, request.POST["to_state"]):
+        raise PermissionDenied(services.MOVE_REFUSALS[actor])
+    if not access.moves_for(request.user, item):
+        raise PermissionDenied(_("By the technology card no move of this component is yours now."))
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the new state."))
@@ -167,8 +198,6 @@ def component_move(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             comment=form.cleaned_data["comment"],
         )
-    except PermissionDenied:
-        messages.error(request, _("By the technology card this step belongs to another role."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -18,7 +18,7 @@ from indicators.filters import DataElementFilter, DataValueFilter, IndicatorApiF
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
 from mcok import access as core_access
 from mcok.filters import MAX_ID
-from mcok.models import Period, Role
+from mcok.models import Period
 
 MAX_ENTRIES = 5000
 
@@ -175,8 +175,9 @@ class DataValueViewSet(viewsets.ReadOnlyModelViewSet):
     def bulk(self, request: Request, *args, **kwargs) -> Response:
         """Store figures in bulk: a list of {element, organization, period, value}. All or nothing:
         one bad entry answers 400 with a message per entry and stores none. Only the department
-        (coordinators, executors, administrators) enters figures."""
-        if not may_enter_anywhere(request.user):
+        (indicators.access.can_enter_values: coordinators, executors, administrators, the head)
+        enters figures."""
+        if not access.may_enter_anywhere(request.user):
             raise PermissionDenied(_("Only the education department enters figures."))
         parsed = EntrySerializer(data=request.data, many=True, max_length=MAX_ENTRIES, allow_empty=False)
         parsed.is_valid(raise_exception=True)
@@ -199,13 +200,6 @@ class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 # The bulk write -------------------------------------------------------------------------------------
-
-
-def may_enter_anywhere(user) -> bool:
-    """Whether `user` may enter figures in at least one municipality."""
-    return core_access.is_instance_administrator(user) or core_access.has_role(
-        user, [Role.Kind.COORDINATOR, Role.Kind.EXECUTOR, Role.Kind.ADMINISTRATOR]
-    )
 
 
 def resolve_entries(user, items: list[dict]) -> list[services.Entry]:

@@ -252,11 +252,12 @@ INDICATORS: dict[str, list[dict]] = {
     ],
     # 001: Приложение № 2 «Показатели мотивирующего мониторинга УОМПиС». The criterion is the
     # «Характеристика показателя» column; the direction is inferred (the seed assigns none). Growth
-    # rates («Темп роста …») compare the share or the ratio with the previous period.
+    # rates («Темп роста …») compare the share or the ratio with the previous period: numerator and
+    # denominator are those of that base ratio, so the municipality's rate is the growth of Σ / Σ.
     "amursk": [
         {"code": "П1", "direction": "2.1", "group": _A1,
          "name": "Темп роста доли фонда оплаты труда педагогических работников в общем фонде оплаты труда работников образовательных учреждений АМР",
-         "unit": "%", "kind": "growth", "numerator": "payroll_ped / payroll_total", "denominator": "", "factor": 100,
+         "unit": "%", "kind": "growth", "numerator": "payroll_ped", "denominator": "payroll_total", "factor": 100,
          "periodicity": "half_year", "periodicity_text": "2 раза в год", "higher_is_better": True, "method": _MM, "source": "",
          "criterion": "Эффективность использования финансовых ресурсов, их направление на тех, кто работает с детьми, создание условий для обеспечения роста качества образования",
          "target": None, "risk_below": None},
@@ -280,13 +281,13 @@ INDICATORS: dict[str, list[dict]] = {
          "target": None, "risk_below": None},
         {"code": "П5", "direction": "2.1", "group": _A1,
          "name": "Темп роста количества обучающихся (воспитанники, учащиеся) в расчете на одного работника образовательных учреждений АМР",
-         "unit": "%", "kind": "growth", "numerator": "pupils_total / staff_total", "denominator": "", "factor": 100,
+         "unit": "%", "kind": "growth", "numerator": "pupils_total", "denominator": "staff_total", "factor": 100,
          "periodicity": "half_year", "periodicity_text": "2 раза в год", "higher_is_better": True, "method": _MM, "source": "",
          "criterion": "Повышение эффективности использования финансовых ресурсов, оптимизация работников, которые не работают непосредственно с детьми",
          "target": None, "risk_below": None},
         {"code": "П6", "direction": "2.1", "group": _A1,
          "name": "Темп роста доли численности педагогических работников в общей численности работников образовательных учреждений АМР",
-         "unit": "%", "kind": "growth", "numerator": "ped_staff / staff_total", "denominator": "", "factor": 100,
+         "unit": "%", "kind": "growth", "numerator": "ped_staff", "denominator": "staff_total", "factor": 100,
          "periodicity": "half_year", "periodicity_text": "2 раза в год", "higher_is_better": True, "method": _MM, "source": "",
          "criterion": "Эффективность использования финансовых ресурсов, их направление на тех, кто работает с детьми, создание условий для обеспечения роста качества образования",
          "target": None, "risk_below": None},

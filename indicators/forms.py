@@ -15,7 +15,11 @@ from mcok.models import Municipality, Official, Organization
 
 class IndicatorForm(forms.ModelForm):
     """An indicator of one municipality. clean() checks the formula against the municipality's data
-    elements, so an unknown code or an unbalanced parenthesis is shown beside its field in Russian."""
+    elements, so an unknown code or an unbalanced parenthesis is shown beside its field in Russian.
+
+    A growth rate is set with the same two fields: the numerator and the denominator of the base ratio
+    whose growth is measured, which the help texts say, so that the municipality's rate is the
+    growth of Σ numerators / Σ denominators."""
 
     class Meta:
         model = Indicator
@@ -57,6 +61,17 @@ class IndicatorForm(forms.ModelForm):
         )
         self.fields["responsible"].queryset = Official.objects.filter(municipality=municipality).order_by(
             "full_name"
+        )
+        self.fields["numerator"].help_text = _(
+            "Data-element codes, numbers, + − × ÷ and parentheses. For a growth rate, the numerator "
+            "of the base ratio whose growth against the previous period is measured."
+        )
+        self.fields["denominator"].help_text = _(
+            "For a growth rate, the denominator of the base ratio; empty for the growth of a "
+            "quantity. The municipality's growth rate is that of Σ numerators / Σ denominators."
+        )
+        self.fields["factor"].help_text = _(
+            "100 for per cent; 10, 100, 1000 for «per N». A growth rate does not use it."
         )
         # The database refuses a zero factor; say so beside the field rather than as a constraint name.
         self.fields["factor"].validators.append(MinValueValidator(1))

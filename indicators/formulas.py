@@ -182,3 +182,37 @@ def ratio(numerator: Decimal | None, denominator: Decimal | None, factor: int = 
 def growth(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
     """The growth rate («темп роста») in per cent: current / previous × 100."""
     return ratio(current, previous, 100)
+
+
+def base(numerator: Decimal | None, denominator: Decimal | None, *, quantity: bool = False) -> Decimal | None:
+    """The base of a growth rate in one period: numerator / denominator, with no factor (it would
+    cancel in the growth); the numerator itself when the base is a quantity (no denominator formula).
+    None when a term is missing or the denominator is zero."""
+    if quantity:
+        return numerator
+    return ratio(numerator, denominator, 1)
+
+
+def base_growth(
+    now: tuple[Decimal | None, Decimal | None],
+    before: tuple[Decimal | None, Decimal | None],
+    *,
+    quantity: bool = False,
+) -> Decimal | None:
+    """The growth of a base ratio, (numerator, denominator) now against before: base now ÷ base
+    before × 100. For the municipality the terms are Σ over the organizations, so this is the growth
+    of the municipal ratio, not a sum or a mean of the schools' ratios."""
+    return growth(base(*now, quantity=quantity), base(*before, quantity=quantity))
+
+
+def growth_of(
+    numerator: Node, denominator: Node | None, current: dict[str, Decimal], previous: dict[str, Decimal]
+) -> Decimal | None:
+    """One organization's growth rate from its figures now and before: the base ratio numerator /
+    denominator (the numerator alone with no denominator) now ÷ the same before × 100, as the
+    recompute makes it. For a preview beside a form; the municipality's rate comes from sums."""
+
+    def terms(values: dict[str, Decimal]) -> tuple[Decimal | None, Decimal | None]:
+        return evaluate(numerator, values), evaluate(denominator, values) if denominator is not None else None
+
+    return base_growth(terms(current), terms(previous), quantity=denominator is None)

@@ -3,10 +3,10 @@ first entries, the counts and every problem → confirm.
 
 Nothing the browser sends back on confirmation is trusted: the uploaded bytes wait in the session
 under their SHA-256, the confirmation names only the digest, and the file is read and checked again
-before it is written. Who may import: coordinators, executors and administrators of the municipality
-(access.can_enter_values). Anyone else gets a 404, as for a municipality that does not exist: a
-school user, who may enter values nowhere, does not see the page at all, and a municipality the
-user may not enter values into is not offered, nor accepted when posted.
+before it is written. Who may import: the coordinators, executors, administrators and head of the
+municipality's department (access.can_enter_values). Anyone else gets a 404, as for a municipality
+that does not exist: a school user, who may enter values nowhere, does not see the page at all, and
+a municipality the user may not enter values into is not offered, nor accepted when posted.
 """
 
 import base64
@@ -25,20 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators import access, imports
-from mcok import access as core_access
 from mcok.models import Municipality
 
 SESSION_KEY = "indicators:values-import"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # what may wait in the session for the confirmation
 PREVIEW_ENTRIES = 50
 SHOWN_ERRORS = 200
-
-
-def municipalities_for_entry(user) -> QuerySet[Municipality]:
-    """The municipalities whose figures `user` may enter and import."""
-    visible = core_access.municipalities_visible_to(user)
-    allowed = [municipality.pk for municipality in visible if access.can_enter_values(user, municipality)]
-    return Municipality.objects.filter(pk__in=allowed)
 
 
 class DataValuesImportForm(forms.Form):
@@ -72,7 +64,7 @@ class DataValuesImportForm(forms.Form):
 
 @login_required
 def data_values_import(request: HttpRequest) -> HttpResponse:
-    allowed = municipalities_for_entry(request.user)
+    allowed = access.municipalities_for_entry(request.user)
     if not allowed.exists():
         raise Http404
     if request.method == "POST" and "confirm" in request.POST:

@@ -106,6 +106,12 @@ class IndicatorQuerySet(models.QuerySet):
 
 
 class Indicator(models.Model):
+    """A municipal indicator. A ratio is numerator / denominator × factor. A growth rate («темп
+    роста») measures the growth of its base ratio, numerator / denominator (no factor: it cancels),
+    against the previous period: now ÷ before × 100; with no denominator the base is the numerator
+    itself, a quantity. The municipality's value of either is built from Σ numerators and Σ
+    denominators over the organizations, never from a sum or a mean of their ratios."""
+
     class Kind(models.TextChoices):
         RATIO = "ratio", _("Ratio")
         GROWTH = "growth", _("Growth rate")
@@ -207,13 +213,21 @@ class Target(models.Model):
 
 
 class IndicatorValue(models.Model):
-    """A computed value: of an organization, or (organization empty) of the whole municipality."""
+    """A computed value: of an organization, or (organization empty) of the whole municipality.
+
+    value = numerator / denominator × factor for a ratio. For a growth rate, numerator and
+    denominator are the base ratio in the period and in the previous period (value = numerator /
+    denominator × 100), and the base_* fields keep the terms of the base ratio in both periods: the
+    municipality's row sums them over the organizations, as a ratio sums its numerators and
+    denominators."""
 
     class Reason(models.TextChoices):
         NO_DATA = "no_data", _("No data")
         ZERO_DENOMINATOR = "zero_denominator", _("The denominator is zero")
         NO_FORMULA = "no_formula", _("The formula is not set")
         NO_PREVIOUS = "no_previous", _("No value for the previous period")
+        PREVIOUS_ZERO_DENOMINATOR = "previous_zero_den", _("The denominator is zero in the previous period")
+        PREVIOUS_ZERO = "previous_zero", _("The value of the previous period is zero")
 
     indicator = models.ForeignKey(
         Indicator, models.CASCADE, related_name="values", verbose_name=_("indicator")
@@ -235,6 +249,27 @@ class IndicatorValue(models.Model):
         _("denominator"), max_digits=20, decimal_places=4, null=True, blank=True
     )
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4, null=True, blank=True)
+    # A growth rate's base ratio, numerator and denominator, in the period and in the previous one.
+    base_numerator = models.DecimalField(
+        _("numerator of the base ratio"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    base_denominator = models.DecimalField(
+        _("denominator of the base ratio"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    previous_base_numerator = models.DecimalField(
+        _("numerator of the base ratio in the previous period"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
+    previous_base_denominator = models.DecimalField(
+        _("denominator of the base ratio in the previous period"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
     reason = models.CharField(_("why no value"), max_length=20, choices=Reason.choices, blank=True)
     reported = models.PositiveIntegerField(_("organizations reported"), default=0)
     expected = models.PositiveIntegerField(_("organizations expected"), default=0)

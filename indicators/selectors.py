@@ -246,7 +246,11 @@ def formula_in_words(indicator: Indicator, names: dict[str, str]) -> str:
             text = f"{_side(numerator, names)} / {_side(denominator, names)}"
             return text if indicator.factor == 1 else f"{text} × {indicator.factor}"
         if indicator.kind == Indicator.Kind.GROWTH:
-            words = _words(formulas.parse(numerator), names)
+            # The base ratio, or a quantity when there is no denominator.
+            if denominator:
+                words = f"{_side(numerator, names)} / {_side(denominator, names)}"
+            else:
+                words = _words(formulas.parse(numerator), names)
             return _("(%(expression)s in the period) / (%(expression)s in the previous period) × 100") % {
                 "expression": words
             }

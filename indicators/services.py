@@ -111,12 +111,16 @@ def data_value_set(
 
 
 def target_set(*, indicator: Indicator, period: Period, value: Decimal | None, by: User) -> Target | None:
-    """Set (or, with no value, remove) the indicator's target for the period. Coordinators and
-    administrators of the indicator's municipality only."""
-    from indicators.access import can_manage_catalogue
+    """Set (or, with no value, remove) the indicator's target for the period. Those who edit the
+    indicator only (indicators.access.can_edit_indicator): the executors and coordinators of its
+    direction and the head of the department; with no direction, the municipality's coordinators and
+    executors and the head."""
+    from indicators.access import can_edit_indicator
 
-    if not can_manage_catalogue(by, indicator.municipality):
-        raise PermissionDenied(_("Only the coordinator of the municipality sets targets."))
+    if not can_edit_indicator(by, indicator):
+        raise PermissionDenied(
+            _("Only the executors and coordinators of the indicator's direction and the head set targets.")
+        )
     if value is None:
         Target.objects.filter(indicator=indicator, period=period).delete()
         return None
@@ -197,8 +201,33 @@ def indicator_check(indicator: Indicator) -> None:
         and not indicator.denominator.strip()
     ):
         errors.setdefault("denominator", []).append(_("A ratio needs a denominator."))
+    if (
+        indicator.kind == Indicator.Kind.GROWTH
+        and "numerator" not in errors
+        and not indicator.denominator.strip()
+        and _divides_by_element(formulas.parse(indicator.numerator) if indicator.numerator.strip() else None)
+    ):
+        # «a / b» in the numerator alone would make the municipality's value a sum of the schools'
+        # ratios; written apart, it is the growth of Σ a / Σ b.
+        errors.setdefault("denominator", []).append(
+            _(
+                "The growth of a ratio needs its numerator and denominator in separate fields: "
+                "the municipality's value is the growth of Σ numerators / Σ denominators."
+            )
+        )
     if errors:
         raise ValidationError(errors)
+
+
+def _divides_by_element(node: formulas.Node | None) -> bool:
+    """Whether the expression divides by something that holds a data element (a ratio of figures)."""
+    if isinstance(node, formulas.Negative):
+        return _divides_by_element(node.operand)
+    if isinstance(node, formulas.Binary):
+        if node.op == "/" and formulas.codes(node.right):
+            return True
+        return _divides_by_element(node.left) or _divides_by_element(node.right)
+    return False
 
 
 # Recomputation -------------------------------------------------------------------------------------
@@ -241,28 +270,92 @@ def _values(municipality: Municipality, period: Period | None, organization: Org
     return result
 
 
-def _organization_row(item: _Compiled, current: dict, previous: dict | None) -> tuple:
-    """(numerator, denominator, value, reason) of one organization."""
+Terms = tuple[Decimal | None, Decimal | None]  # (numerator, denominator) of a base ratio
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What one row of an indicator holds; `base` only for a growth rate: its base ratio's
+    (numerator, denominator) in the period, then in the previous period."""
+
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    reason: str
+    base: tuple[Decimal | None, ...] = (None, None, None, None)
+
+
+# Why a growth rate has no value, when the current period's terms are there but the previous one's
+# are not usable: the municipality's row says «no value for the previous period» then.
+PREVIOUS_REASONS = (Reason.NO_PREVIOUS, Reason.PREVIOUS_ZERO_DENOMINATOR, Reason.PREVIOUS_ZERO)
+
+
+def _growth_result(now: Terms, before: Terms, *, quantity: bool) -> _Result:
+    """The growth rate from the base ratio's terms now and before: of one organization, or of the
+    municipality with Σ terms over the organizations. The reasons follow the ratio's: missing terms
+    now give «no data», a zero denominator «the denominator is zero»; missing or unusable terms of
+    the previous period say so."""
+    base = (*now, *before)
+    (numerator, denominator), (numerator_before, denominator_before) = now, before
+    if numerator is None or (not quantity and denominator is None):
+        return _Result(None, None, None, Reason.NO_DATA, base)
+    if not quantity and not denominator:
+        return _Result(None, None, None, Reason.ZERO_DENOMINATOR, base)
+    current = formulas.base(numerator, denominator, quantity=quantity)
+    if numerator_before is None or (not quantity and denominator_before is None):
+        return _Result(current, None, None, Reason.NO_PREVIOUS, base)
+    if not quantity and not denominator_before:
+        return _Result(current, None, None, Reason.PREVIOUS_ZERO_DENOMINATOR, base)
+    previous = formulas.base(numerator_before, denominator_before, quantity=quantity)
+    if not previous:
+        return _Result(current, previous, None, Reason.PREVIOUS_ZERO, base)
+    return _Result(current, previous, formulas.growth(current, previous), "", base)
+
+
+def _base_terms(item: _Compiled, values: dict | None) -> Terms:
+    """The base ratio's (numerator, denominator) with `values`; the denominator None for a quantity."""
+    if values is None:
+        return None, None
+    numerator = formulas.evaluate(item.numerator, values)
+    denominator = formulas.evaluate(item.denominator, values) if item.denominator is not None else None
+    return numerator, denominator
+
+
+def _organization_row(item: _Compiled, current: dict, previous: dict | None) -> _Result:
+    """The row of one organization (or of the department's own figures): `previous` holds the
+    figures of the period before, for a growth rate."""
     indicator = item.indicator
     if item.numerator is None:
-        return None, None, None, Reason.NO_FORMULA
-    numerator = formulas.evaluate(item.numerator, current)
+        return _Result(None, None, None, Reason.NO_FORMULA)
     if indicator.kind == Indicator.Kind.GROWTH:
-        before = formulas.evaluate(item.numerator, previous or {})
-        if numerator is None:
-            return None, before, None, Reason.NO_DATA
-        if before is None:
-            return numerator, None, None, Reason.NO_PREVIOUS
-        value = formulas.growth(numerator, before)
-        return numerator, before, value, "" if value is not None else Reason.ZERO_DENOMINATOR
+        return _growth_result(
+            _base_terms(item, current), _base_terms(item, previous), quantity=item.denominator is None
+        )
+    numerator = formulas.evaluate(item.numerator, current)
     if indicator.kind == Indicator.Kind.RATIO:
         denominator = formulas.evaluate(item.denominator, current) if item.denominator else None
         if numerator is None or denominator is None:
-            return numerator, denominator, None, Reason.NO_DATA
+            return _Result(numerator, denominator, None, Reason.NO_DATA)
         if not denominator:
-            return numerator, denominator, None, Reason.ZERO_DENOMINATOR
-        return numerator, denominator, formulas.ratio(numerator, denominator, indicator.factor), ""
-    return numerator, None, numerator, "" if numerator is not None else Reason.NO_DATA
+            return _Result(numerator, denominator, None, Reason.ZERO_DENOMINATOR)
+        return _Result(numerator, denominator, formulas.ratio(numerator, denominator, indicator.factor), "")
+    return _Result(numerator, None, numerator, "" if numerator is not None else Reason.NO_DATA)
+
+
+def _indicator_value(
+    item: _Compiled, period: Period, municipality: Municipality, organization_id: int | None, result: _Result
+) -> IndicatorValue:
+    return IndicatorValue(
+        indicator=item.indicator,
+        period=period,
+        municipality=municipality,
+        organization_id=organization_id,
+        numerator=result.numerator,
+        denominator=result.denominator,
+        value=result.value,
+        reason=result.reason,
+        **dict(zip(_BASE_TERMS, result.base, strict=True)),
+    )
 
 
 @transaction.atomic
@@ -298,23 +391,10 @@ def indicator_values_recompute(
             expected = kind in item.kinds
             if not expected and not values:
                 continue
-            numerator, denominator, value, reason = _organization_row(
-                item, values, previous.get(organization_id)
-            )
-            if not expected and value is None:
+            result = _organization_row(item, values, previous.get(organization_id))
+            if not expected and result.value is None:
                 continue  # neither expected nor reported: no row
-            rows.append(
-                IndicatorValue(
-                    indicator=item.indicator,
-                    period=period,
-                    municipality=municipality,
-                    organization_id=organization_id,
-                    numerator=numerator,
-                    denominator=denominator,
-                    value=value,
-                    reason=reason,
-                )
-            )
+            rows.append(_indicator_value(item, period, municipality, organization_id, result))
     stored = IndicatorValue.objects.filter(
         municipality=municipality, period=period, organization__isnull=False
     )
@@ -322,12 +402,18 @@ def indicator_values_recompute(
         stored = stored.filter(organization=organization)
     _sync(stored, rows)
     return len(rows) + _totals_recompute(
-        municipality=municipality, period=period, compiled=compiled, current=current
+        municipality=municipality,
+        period=period,
+        compiled=compiled,
+        current=current.get(None, {}),
+        previous=previous.get(None),
     )
 
 
 _PLACES = Decimal("0.0001")  # the scale of IndicatorValue's decimal fields
-_TERMS = ("numerator", "denominator", "value", "reason")
+_BASE_TERMS = ("base_numerator", "base_denominator", "previous_base_numerator", "previous_base_denominator")
+_NUMBERS = ("numerator", "denominator", "value", *_BASE_TERMS)
+_TERMS = (*_NUMBERS, "reason")
 
 
 def _stored(number: Decimal | None) -> Decimal | None:
@@ -346,11 +432,12 @@ def _sync(stored, rows: list[IndicatorValue]) -> None:
     }
     created, updated, now = [], [], timezone.now()
     for row in rows:
-        row.numerator, row.denominator, row.value = map(_stored, (row.numerator, row.denominator, row.value))
+        for name in _NUMBERS:
+            setattr(row, name, _stored(getattr(row, name)))
         old = existing.pop((row.indicator_id, row.organization_id), None)
         if old is None:
             created.append(row)
-        elif old[1] != [row.numerator, row.denominator, row.value, row.reason]:
+        elif old[1] != [getattr(row, name) for name in _TERMS]:
             row.pk, row.computed_at = old[0], now
             updated.append(row)
     if len(updated) + len(existing) > max(1000, len(rows) // 4):
@@ -363,16 +450,50 @@ def _sync(stored, rows: list[IndicatorValue]) -> None:
     IndicatorValue.objects.bulk_create(created, batch_size=2000)
 
 
+def _municipal_growth(
+    item: _Compiled, agg: dict, current: dict[str, Decimal], previous: dict[str, Decimal] | None
+) -> _Result:
+    """The municipality's growth rate from the sums of its organizations' base terms; with no
+    organization having one, from the department's own figures when they give something, else the
+    reason: «no value for the previous period» when organizations reported this period but not the
+    one before, «no data» otherwise."""
+    if agg["reported"]:
+        numerator, denominator, numerator_before, denominator_before = (agg[term] for term in _BASE_TERMS)
+        return _growth_result(
+            (numerator, denominator),
+            (numerator_before, denominator_before),
+            quantity=item.denominator is None,
+        )
+    if current:
+        own = _organization_row(item, current, previous)
+        if own.reason != Reason.NO_DATA:
+            return own
+    return _Result(None, None, None, Reason.NO_PREVIOUS if agg["waiting_previous"] else Reason.NO_DATA)
+
+
 def _totals_recompute(
-    *, municipality: Municipality, period: Period, compiled: list[_Compiled], current: dict
+    *,
+    municipality: Municipality,
+    period: Period,
+    compiled: list[_Compiled],
+    current: dict[str, Decimal],
+    previous: dict[str, Decimal] | None,
 ) -> int:
-    """The municipality's row of every indicator, from the organizations' rows in one GROUP BY."""
+    """The municipality's row of every indicator, from the organizations' rows in one GROUP BY.
+
+    A ratio is Σ numerators / Σ denominators × factor. A growth rate is the growth of the municipal
+    base ratio: (Σ numerators / Σ denominators now) ÷ (Σ numerators / Σ denominators before) × 100,
+    both sums over the organizations that have a growth rate (both periods reported), so that a
+    school missing from one period reads neither as a fall nor as a rise. `current` and `previous`
+    are the department's own figures of the period and of the one before: they stand in when no
+    organization reports."""
     expected_by_kind = dict(
         Organization.objects.filter(municipality=municipality, is_active=True)
         .values("kind")
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
     )
+    has_value = Q(value__isnull=False)
     sums = {
         row["indicator"]: row
         for row in IndicatorValue.objects.filter(
@@ -380,53 +501,48 @@ def _totals_recompute(
         )
         .values("indicator")
         .annotate(
-            num=Sum("numerator", filter=Q(value__isnull=False)),
-            den=Sum("denominator", filter=Q(value__isnull=False)),
+            num=Sum("numerator", filter=has_value),
+            den=Sum("denominator", filter=has_value),
             total=Sum("value"),
             mean=Avg("value"),
-            reported=Count("pk", filter=Q(value__isnull=False)),
+            reported=Count("pk", filter=has_value),
+            **{term: Sum(term, filter=has_value) for term in _BASE_TERMS},
+            waiting_previous=Count("pk", filter=Q(reason__in=PREVIOUS_REASONS)),
         )
     }
-    municipal_values = current.get(None, {})
+    empty = dict.fromkeys(("num", "den", "total", "mean", *_BASE_TERMS)) | {
+        "reported": 0,
+        "waiting_previous": 0,
+    }
     rows = []
     for item in compiled:
         indicator = item.indicator
-        agg = sums.get(indicator.pk, {"num": None, "den": None, "total": None, "mean": None, "reported": 0})
+        agg = sums.get(indicator.pk, empty)
         expected = sum(expected_by_kind.get(kind, 0) for kind in item.kinds)
-        numerator, denominator, value, reason = agg["num"], agg["den"], None, ""
         if item.numerator is None:
-            reason = Reason.NO_FORMULA
-        elif indicator.kind == Indicator.Kind.RATIO and not agg["reported"] and municipal_values:
+            result = _Result(None, None, None, Reason.NO_FORMULA)
+        elif indicator.kind == Indicator.Kind.RATIO and not agg["reported"] and current:
             # No organization reports its terms: the department's own figures give the ratio.
-            numerator, denominator, value, reason = _organization_row(item, municipal_values, None)
-        elif indicator.kind in (Indicator.Kind.RATIO, Indicator.Kind.GROWTH):
-            factor = indicator.factor if indicator.kind == Indicator.Kind.RATIO else 100
-            value = formulas.ratio(numerator, denominator, factor)
+            result = _organization_row(item, current, None)
+        elif indicator.kind == Indicator.Kind.RATIO:
+            numerator, denominator = agg["num"], agg["den"]
+            value = formulas.ratio(numerator, denominator, indicator.factor)
             reason = (
                 "" if value is not None else (Reason.ZERO_DENOMINATOR if denominator == 0 else Reason.NO_DATA)
             )
+            result = _Result(numerator, denominator, value, reason)
+        elif indicator.kind == Indicator.Kind.GROWTH:
+            result = _municipal_growth(item, agg, current, previous)
         else:
-            own = formulas.evaluate(item.numerator, municipal_values) if municipal_values else None
+            own = formulas.evaluate(item.numerator, current) if current else None
             if own is not None:  # the department entered the municipality's figure itself
-                value = numerator = own
+                value = own
             else:
                 value = agg["mean"] if indicator.kind == Indicator.Kind.SCORE else agg["total"]
-                numerator = value
-            reason = "" if value is not None else Reason.NO_DATA
-        rows.append(
-            IndicatorValue(
-                indicator=indicator,
-                period=period,
-                municipality=municipality,
-                organization=None,
-                numerator=numerator,
-                denominator=denominator,
-                value=value,
-                reason=reason,
-                reported=agg["reported"],
-                expected=expected,
-            )
-        )
+            result = _Result(value, None, value, "" if value is not None else Reason.NO_DATA)
+        row = _indicator_value(item, period, municipality, None, result)
+        row.reported, row.expected = agg["reported"], expected
+        rows.append(row)
     IndicatorValue.objects.filter(
         municipality=municipality, period=period, organization__isnull=True
     ).delete()

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
@@ -54,19 +54,38 @@ def _municipality(request: HttpRequest, candidates: QuerySet[Municipality]) -> M
     return municipality
 
 
-def _managed_municipality(request: HttpRequest) -> Municipality:
-    """The municipality whose catalogue the form edits: ?municipality=slug, or the first the user may
-    manage. 404 for a municipality the user does not see, 403 for one they see but do not manage."""
+def _managed_municipality(request: HttpRequest, allowed: Callable[..., bool], refusal: str) -> Municipality:
+    """The municipality whose catalogue the form adds to: ?municipality=slug, or the first where
+    `allowed(user, municipality)`. 404 for a municipality the user does not see, 403 with `refusal`
+    for one they see but may not add to."""
     visible = selectors.catalogue_municipalities(request.user)
     if request.GET.get("municipality"):
         municipality = _municipality(request, visible)
     else:
-        municipality = next(
-            (m for m in visible if access.can_manage_catalogue(request.user, m)), None
-        ) or _municipality(request, visible)
-    if not access.can_manage_catalogue(request.user, municipality):
-        raise PermissionDenied
+        municipality = next((m for m in visible if allowed(request.user, m)), None) or _municipality(
+            request, visible
+        )
+    if not allowed(request.user, municipality):
+        raise PermissionDenied(refusal)
     return municipality
+
+
+def _indicator_refusal() -> str:
+    return _(
+        "Only the executors and coordinators of the indicator's direction and the head of the department "
+        "edit an indicator of a direction; an indicator of no direction is edited by the municipality's "
+        "coordinators and executors."
+    )
+
+
+def _element_refusal() -> str:
+    return _("Only the coordinators, the administrators and the head of the department keep data elements.")
+
+
+def _entry_refusal() -> str:
+    return _(
+        "Only the education department's coordinators, executors, administrators and head enter figures."
+    )
 
 
 def _period(request: HttpRequest, default: Callable[[], Period | None]) -> Period | None:
@@ -152,7 +171,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             IndicatorFilter,
             municipality=municipality,
             period=period,
-            may_manage=access.can_manage_catalogue(request.user, municipality),
+            may_manage=access.can_create_any_indicator(request.user, municipality),
             may_enter=access.can_enter_values(request.user, municipality),
         ),
         template="indicators/catalogue.html",
@@ -263,7 +282,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "threshold": None
         if indicator.risk_threshold is None
         else f"{floatformat(indicator.risk_threshold, -2)} {indicator.unit}".strip(),
-        "can_manage": access.can_manage_catalogue(request.user, municipality),
+        "can_manage": access.can_edit_indicator(request.user, indicator),
         "can_enter": access.can_enter_values(request.user, municipality),
         "query": urlencode({"period": period.code}) if period else "",
     }
@@ -298,7 +317,17 @@ def _indicator_form_page(
 ) -> HttpResponse:
     creating = indicator.pk is None
     form = IndicatorForm(request.POST or None, instance=indicator, municipality=municipality)
+    # Only the directions the user writes indicators for are offered (the indicator's own stays);
+    # no direction only to those who write the municipality's unbound indicators.
+    direction_field = form.fields["direction"]
+    direction_field.queryset = direction_field.queryset.filter(
+        Q(pk__in=access.indicator_directions(request.user, municipality).values("pk"))
+        | Q(pk=indicator.direction_id)
+    )
+    direction_field.required = not access.can_create_indicator(request.user, municipality)
     if request.method == "POST" and form.is_valid():
+        if not access.can_create_indicator(request.user, municipality, form.cleaned_data["direction"]):
+            raise PermissionDenied(_indicator_refusal())
         with transaction.atomic():
             saved = form.save(commit=False)
             saved.municipality = municipality
@@ -322,7 +351,7 @@ def _indicator_form_page(
 
 @login_required
 def indicator_new(request: HttpRequest) -> HttpResponse:
-    municipality = _managed_municipality(request)
+    municipality = _managed_municipality(request, access.can_create_any_indicator, _indicator_refusal())
     return _indicator_form_page(
         request, indicator=Indicator(municipality=municipality), municipality=municipality
     )
@@ -331,8 +360,8 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = access.get_indicator_for(request.user, pk)
-    if not access.can_manage_catalogue(request.user, indicator.municipality):
-        raise PermissionDenied
+    if not access.can_edit_indicator(request.user, indicator):
+        raise PermissionDenied(_indicator_refusal())
     return _indicator_form_page(request, indicator=indicator, municipality=indicator.municipality)
 
 
@@ -373,7 +402,7 @@ def element_list(request: HttpRequest) -> HttpResponse:
         .order_by("municipality__name", "code"),
         filterset_class=partial(
             DataElementFilter,
-            may_manage=any(access.can_manage_catalogue(request.user, m) for m in municipalities),
+            may_manage=any(access.can_manage_elements(request.user, m) for m in municipalities),
         ),
         template="indicators/element_list.html",
         name="data-elements",
@@ -384,7 +413,7 @@ def element_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def element_new(request: HttpRequest) -> HttpResponse:
-    municipality = _managed_municipality(request)
+    municipality = _managed_municipality(request, access.can_manage_elements, _element_refusal())
     form = DataElementForm(
         request.POST or None, instance=DataElement(municipality=municipality), municipality=municipality
     )
@@ -409,13 +438,13 @@ def _entry_municipality(request: HttpRequest) -> tuple[Municipality, list[Munici
     visible = selectors.catalogue_municipalities(request.user)
     allowed = [m for m in visible if access.can_enter_values(request.user, m)]
     if not allowed:
-        raise PermissionDenied
+        raise PermissionDenied(_entry_refusal())
     slug = request.GET.get("municipality")
     if not slug:
         return allowed[0], allowed
     municipality = _municipality(request, visible)
     if municipality not in allowed:
-        raise PermissionDenied
+        raise PermissionDenied(_entry_refusal())
     return municipality, allowed
 
 

@@ -59,6 +59,16 @@ def _ids(user, kinds, attribute: str) -> list[int]:
     return sorted({getattr(row, attribute) for row in role_rows(user) if row.kind in kinds} - {None})
 
 
+def municipality_ids(user, kinds) -> list[int]:
+    """The municipalities where `user` holds one of `kinds`."""
+    return _ids(user, {kinds} if isinstance(kinds, str) else set(kinds), "municipality_id")
+
+
+def organization_ids(user, kinds=Role.ORGANIZATION_KINDS) -> list[int]:
+    """The organizations for which `user` holds one of `kinds` (a school's respondent or head)."""
+    return _ids(user, {kinds} if isinstance(kinds, str) else set(kinds), "organization_id")
+
+
 def is_instance_administrator(user) -> bool:
     """A superuser, or an administrator of the whole instance (a role with no municipality)."""
     if not (user.is_authenticated and user.is_active):
@@ -177,3 +187,89 @@ def get_official_for(user, pk: int) -> Official:
 
 def get_document_for(user, pk: int) -> Document:
     return get_object_or_404(documents_visible_to(user).select_related("municipality", "organization"), pk=pk)
+
+
+# The menu, the audit trail, the home page and the admin site ------------------------------------------
+# The kinds of role a menu entry is for: mcok.navigation and the apps' ready() declare their entries
+# with these sets; who sees an entry is decided by sees_menu_entry below.
+STAFF_KINDS = frozenset(Role.MUNICIPAL_KINDS)  # the department's people, the head included
+EVERYONE_KINDS = frozenset(Role.Kind.values)
+SCHOOL_KINDS = frozenset(Role.ORGANIZATION_KINDS)
+# Who reads the audit trail of a municipality (and sees its menu entry).
+AUDIT_KINDS = frozenset({Role.Kind.COORDINATOR, Role.Kind.ADMINISTRATOR, Role.Kind.DEPARTMENT_HEAD})
+# Who closes the gaps of the core catalogues (organizations without a head) shown on the home page.
+CATALOGUE_KEEPER_KINDS = frozenset(
+    {Role.Kind.COORDINATOR, Role.Kind.ADMINISTRATOR, Role.Kind.DEPARTMENT_HEAD}
+)
+
+
+def menu_kinds(user) -> frozenset[str]:
+    """The kinds of role whose menu entries `user` sees: those they hold anywhere; an administrator
+    of the whole instance counts as an administrator and as the head of the department."""
+    kinds = set(role_kinds(user))
+    if is_instance_administrator(user):
+        kinds |= {Role.Kind.ADMINISTRATOR, Role.Kind.DEPARTMENT_HEAD}
+    return frozenset(kinds)
+
+
+def sees_menu_entry(user, kinds) -> bool:
+    """Whether the menu shows `user` an entry meant for `kinds`."""
+    return bool(menu_kinds(user) & set(kinds))
+
+
+def is_staff_anywhere(user) -> bool:
+    """Whether `user` works in some department (any municipal role, the head included), or
+    administers the instance: the pages then show them the staff's details (accounts, history)."""
+    return bool(menu_kinds(user) & STAFF_KINDS)
+
+
+def may_read_audit(user, municipality: Municipality | None = None) -> bool:
+    """Whether `user` reads the audit trail of the municipality (of any, when None): its coordinators,
+    administrators and head, and the instance's administrators."""
+    if is_instance_administrator(user):
+        return True
+    if municipality is None:
+        return any(row.kind in AUDIT_KINDS for row in role_rows(user))
+    return has_role(user, AUDIT_KINDS, municipality=municipality)
+
+
+def municipalities_audited_by(user) -> QuerySet[Municipality]:
+    """Municipalities whose audit trail `user` reads, by name: those where they coordinate, administer
+    or head the department; every one for an instance administrator."""
+    municipalities = Municipality.objects.order_by("name")
+    if is_instance_administrator(user):
+        return municipalities
+    return municipalities.filter(pk__in=municipality_ids(user, AUDIT_KINDS))
+
+
+def roles_held(user) -> QuerySet[Role]:
+    """The roles `user` holds, with their municipality and organization: what their home page lists."""
+    return _roles(user).select_related("municipality", "organization")
+
+
+def sees_catalogue_gaps(user) -> bool:
+    """Whether the home page tells `user` of gaps in the core catalogues (organizations without a
+    head): coordinators, administrators and heads of a department, and the instance's administrators."""
+    return is_instance_administrator(user) or any(
+        row.kind in CATALOGUE_KEEPER_KINDS for row in role_rows(user)
+    )
+
+
+def manages_accounts(user) -> bool:
+    """Administrators (of a municipality or of the instance) keep the accounts: the home page tells
+    them of officials without one."""
+    return is_instance_administrator(user) or has_role(user, Role.Kind.ADMINISTRATOR)
+
+
+def may_use_admin_site(user) -> bool:
+    """Django's admin site is for administrators (of a municipality or of the instance) whose account
+    may enter it (`is_staff`)."""
+    return bool(user.is_authenticated and user.is_staff and manages_accounts(user))
+
+
+def administered_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities whose records `user` edits in the admin site: every one for an instance
+    administrator, those they administer for a municipal administrator."""
+    if is_instance_administrator(user):
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk__in=municipality_ids(user, Role.Kind.ADMINISTRATOR))

@@ -14,21 +14,14 @@ admin.site.site_header = _("МСОКО-портал: administration")
 admin.site.site_title = _("МСОКО-портал")
 
 
-def is_administrator(user) -> bool:
-    return access.is_instance_administrator(user) or (
-        user.is_staff and access.has_role(user, Role.Kind.ADMINISTRATOR)
-    )
-
-
 def administered(user):
-    """The municipalities whose records `user` may edit here."""
-    if access.is_instance_administrator(user):
-        return Municipality.objects.all()
-    return Municipality.objects.filter(roles__user=user, roles__kind=Role.Kind.ADMINISTRATOR)
+    """The municipalities whose records `user` may edit here (mcok.access.administered_municipalities);
+    kept for the other apps' admin modules."""
+    return access.administered_municipalities(user)
 
 
 def scoped_choices(db_field, request, kwargs):
-    municipalities = administered(request.user)
+    municipalities = access.administered_municipalities(request.user)
     if db_field.name == "municipality":
         kwargs["queryset"] = municipalities
     elif db_field.name == "organization":
@@ -55,20 +48,20 @@ class ScopedAdmin(HistoryAdmin):
     """Rows and choices limited to the municipalities the administrator administers."""
 
     def scope(self, request, queryset):
-        return queryset.filter(municipality__in=administered(request.user))
+        return queryset.filter(municipality__in=access.administered_municipalities(request.user))
 
     def in_scope(self, request, obj) -> bool:
-        return administered(request.user).filter(pk=obj.municipality_id).exists()
+        return access.administered_municipalities(request.user).filter(pk=obj.municipality_id).exists()
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
 
     def has_module_permission(self, request):
-        return is_administrator(request.user)
+        return access.may_use_admin_site(request.user)
 
     def has_view_permission(self, request, obj=None):
         # The history views build `obj` from a history record, past get_queryset: check it here.
-        return is_administrator(request.user) and (obj is None or self.in_scope(request, obj))
+        return access.may_use_admin_site(request.user) and (obj is None or self.in_scope(request, obj))
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
@@ -84,10 +77,10 @@ class MunicipalityAdmin(ScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def scope(self, request, queryset):
-        return queryset.filter(pk__in=administered(request.user))
+        return queryset.filter(pk__in=access.administered_municipalities(request.user))
 
     def in_scope(self, request, obj) -> bool:
-        return administered(request.user).filter(pk=obj.pk).exists()
+        return access.administered_municipalities(request.user).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request):
         return access.is_instance_administrator(request.user)
@@ -132,10 +125,10 @@ class PeriodAdmin(HistoryAdmin):
     list_filter = ["kind", "year"]
 
     def has_module_permission(self, request):
-        return is_administrator(request.user)
+        return access.may_use_admin_site(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_administrator(request.user)
+        return access.may_use_admin_site(request.user)
 
     def has_add_permission(self, request):
         return access.is_instance_administrator(request.user)
@@ -156,11 +149,11 @@ class RoleInline(admin.TabularInline):
         queryset = super().get_queryset(request)
         if access.is_instance_administrator(request.user):
             return queryset
-        return queryset.filter(municipality__in=administered(request.user))
+        return queryset.filter(municipality__in=access.administered_municipalities(request.user))
 
     # Roles are managed by administrators, who hold no Django model permissions.
     def has_view_permission(self, request, obj=None):
-        return is_administrator(request.user)
+        return access.may_use_admin_site(request.user)
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
@@ -182,10 +175,10 @@ class UserAdmin(DjangoUserAdmin):
         return super().get_queryset(request).filter(pk__in=access.users_visible_to(request.user).values("pk"))
 
     def has_module_permission(self, request):
-        return is_administrator(request.user)
+        return access.may_use_admin_site(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_administrator(request.user)
+        return access.may_use_admin_site(request.user)
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 

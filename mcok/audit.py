@@ -16,11 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mcok.access import is_instance_administrator
-from mcok.models import Municipality, Role
+from mcok.models import Municipality
 
-# Who reads the trail of a municipality.
-AUDIT_KINDS = (Role.Kind.COORDINATOR, Role.Kind.ADMINISTRATOR)
+# Who reads the trail of a municipality is decided by mcok.access.municipalities_audited_by.
 
 KINDS = [
     ("monitoring", _("Monitoring submissions")),
@@ -53,15 +51,6 @@ class Source:
     date_field: str
     queryset: Callable[[Municipality], QuerySet]
     event: Callable[[object], Event]
-
-
-def municipalities_audited_by(user) -> QuerySet[Municipality]:
-    """Municipalities whose trail `user` may read: those they coordinate or administer; every one for
-    an instance administrator."""
-    if is_instance_administrator(user):
-        return Municipality.objects.order_by("name")
-    roles = Role.objects.filter(user=user, kind__in=AUDIT_KINDS) if user.is_active else Role.objects.none()
-    return Municipality.objects.filter(pk__in=roles.values("municipality")).order_by("name")
 
 
 def _value(number) -> str:
@@ -341,5 +330,5 @@ def audit_trail(
     date_to: datetime.date | None = None,
 ) -> AuditTrail:
     """The audit trail of `municipality`, optionally one kind of event and a range of days (inclusive).
-    The caller has checked that the user may read it (municipalities_audited_by)."""
+    The caller has checked that the user may read it (mcok.access.municipalities_audited_by)."""
     return AuditTrail(municipality, kind=kind, date_from=date_from, date_to=date_to)

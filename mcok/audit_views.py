@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from mcok import audit
+from mcok import access, audit
 from mcok.lists import PAGE_SIZE
 
 
@@ -43,9 +43,11 @@ class AuditFilterForm(forms.Form):
 @require_GET
 @login_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    municipalities = list(audit.municipalities_audited_by(request.user))
+    municipalities = list(access.municipalities_audited_by(request.user))
     if not municipalities:
-        raise PermissionDenied
+        raise PermissionDenied(
+            gettext("Only coordinators, administrators and the head of the department read the audit trail.")
+        )
     slug = request.GET.get("municipality")
     if slug:
         municipality = next((m for m in municipalities if m.slug == slug), None)

@@ -1,7 +1,6 @@
 from django.http import HttpRequest
 
 from mcok import access
-from mcok.models import Role
 from mcok.navigation import menu_for
 
 
@@ -9,10 +8,9 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
-    kinds = access.role_kinds(user)
     return {
-        "menu": menu_for(kinds),
-        "role_kinds": kinds,
-        "is_staff_role": bool(kinds & set(Role.MUNICIPAL_KINDS)),
-        "show_admin_link": Role.Kind.ADMINISTRATOR in kinds and user.is_staff,
+        "menu": menu_for(user),
+        "role_kinds": access.menu_kinds(user),
+        "is_staff_role": access.is_staff_anywhere(user),
+        "show_admin_link": access.may_use_admin_site(user),
     }

@@ -7,22 +7,27 @@ from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from mcok import services
 from mcok.demo_data import MUNICIPALITIES
 from mcok.models import Document, Municipality, Official, Organization, Role, User
+from mcok.text import transliterate
 
 DEMO_PASSWORD = "demo"
 DEMO_YEARS = range(2021, 2027)
 DEMO_SCHOOL = "Демонстрационная СОШ"  # for a municipality whose order names no school
 
 # The login suffix, the role it gets, and the seed roles whose first official it becomes.
+# The people an order assigns to directions get logins of their own (named_login, called by the
+# directions' demo once the assignments exist), so the role logins take the seed's other people.
 DEMO_LOGINS = [
     ("administrator", Role.Kind.ADMINISTRATOR, []),
-    ("coordinator", Role.Kind.COORDINATOR, ["coordinator", "curator", "head_of_department"]),
-    ("executor", Role.Kind.EXECUTOR, ["executor", "responsible", "leader"]),
+    ("chief", Role.Kind.DEPARTMENT_HEAD, ["head_of_department"]),
+    ("coordinator", Role.Kind.COORDINATOR, ["curator"]),
     ("operator", Role.Kind.OPERATOR, ["operator"]),
+    ("executor", Role.Kind.EXECUTOR, ["responsible", "leader"]),
     ("expert", Role.Kind.EXPERT, []),
     ("school", Role.Kind.RESPONDENT, []),
     ("head", Role.Kind.SCHOOL_HEAD, []),
@@ -139,6 +144,26 @@ def _load_municipality(data: dict) -> list[Login]:
         _demo_login(municipality, school, suffix, kind, seed_roles, picks)
         for suffix, kind, picks in DEMO_LOGINS
     ]
+
+
+def named_login(official: Official, kinds: list[str]) -> Login:
+    """The login of a person an order names, `<slug>-<surname in Latin letters>`, linked to their
+    official, with the municipal roles `kinds`; a namesake gets the initials too."""
+    municipality = official.municipality
+    last_name, first_name = _split_name(official.full_name)
+    base = f"{municipality.slug}-{slugify(transliterate(last_name))}"
+    username = base
+    taken = Official.objects.filter(user__username=username).exclude(pk=official.pk).exists()
+    if taken:
+        username = f"{base}-{slugify(transliterate(first_name))}"
+    user = official.user if official.user_id else None
+    if user is None or user.username != username:
+        user = _demo_user(username, {"last_name": last_name, "first_name": first_name})
+        official.user = user
+        official.save(update_fields=["user"])
+    for kind in kinds:
+        services.role_grant(user=user, kind=kind, municipality=municipality)
+    return Login(username, ", ".join(str(Role.Kind(kind).label) for kind in kinds), official.full_name)
 
 
 def _demo_login(municipality, school, suffix, kind, seed_roles, picks) -> Login:

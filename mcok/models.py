@@ -114,13 +114,14 @@ class Official(models.Model):
         verbose_name=_("organization"),
         help_text=_("Empty for the education department itself."),
     )
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
         null=True,
         blank=True,
-        related_name="official",
+        related_name="officials",
         verbose_name=_("user"),
+        help_text=_("One account may act as several officials: a coordinator who is an executor too."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -334,9 +335,17 @@ class Role(models.Model):
         EXPERT = "expert", _("Expert")
         RESPONDENT = "respondent", _("School respondent")
         SCHOOL_HEAD = "school_head", _("School head")
+        DEPARTMENT_HEAD = "department_head", _("Head of the education department")
 
     # Roles that act for a whole municipality, and those that act for one organization.
-    MUNICIPAL_KINDS = (Kind.ADMINISTRATOR, Kind.COORDINATOR, Kind.EXECUTOR, Kind.OPERATOR, Kind.EXPERT)
+    MUNICIPAL_KINDS = (
+        Kind.ADMINISTRATOR,
+        Kind.COORDINATOR,
+        Kind.EXECUTOR,
+        Kind.OPERATOR,
+        Kind.EXPERT,
+        Kind.DEPARTMENT_HEAD,
+    )
     ORGANIZATION_KINDS = (Kind.RESPONDENT, Kind.SCHOOL_HEAD)
 
     user = models.ForeignKey(

@@ -1,14 +1,15 @@
-"""The menu, by role. Later apps add their entries to MENU."""
+"""The menu. Later apps add their entries to MENU, each meant for a set of role kinds (the sets are
+mcok.access's); whom the menu shows an entry is decided by mcok.access.sees_menu_entry."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mcok.models import Role
+from mcok import access
 
-STAFF = frozenset(Role.MUNICIPAL_KINDS)
-EVERYONE = frozenset(Role.Kind.values)
+STAFF = access.STAFF_KINDS
+EVERYONE = access.EVERYONE_KINDS
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,10 @@ MENU: list[MenuItem] = [
     MenuItem("mcok:organizations", _("Organizations"), EVERYONE),
     MenuItem("mcok:officials", _("Officials"), EVERYONE),
     MenuItem("mcok:documents", _("Documents"), EVERYONE),
-    MenuItem("mcok:audit", _("Audit trail"), frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR})),
+    MenuItem("mcok:audit", _("Audit trail"), access.AUDIT_KINDS),
 ]
 
 
-def menu_for(kinds: set[str]) -> list[MenuItem]:
-    return [item for item in MENU if item.kinds & kinds]
+def menu_for(user) -> list[MenuItem]:
+    """The entries the menu shows `user`."""
+    return [item for item in MENU if access.sees_menu_entry(user, item.kinds)]

@@ -33,13 +33,14 @@ ATTENTION_PROVIDERS: list = []
 
 
 def roles_of(user: User) -> QuerySet[Role]:
-    return Role.objects.filter(user=user).select_related("municipality", "organization")
+    """The roles the person holds, as their home page lists them (mcok.access.roles_held)."""
+    return access.roles_held(user)
 
 
 def core_attention(user: User, roles: list[Role]) -> list[AttentionItem]:
-    """Gaps in the catalogues that administrators and coordinators close."""
-    kinds = {role.kind for role in roles}
-    if not kinds & {Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR} and not user.is_superuser:
+    """Gaps in the catalogues that administrators, coordinators and the head close
+    (mcok.access.sees_catalogue_gaps); officials without an account, for administrators."""
+    if not access.sees_catalogue_gaps(user):
         return []
     headless = access.organizations_visible_to(user).educational().filter(is_active=True, head=None).count()
     items = []
@@ -58,7 +59,7 @@ def core_attention(user: User, roles: list[Role]) -> list[AttentionItem]:
         )
     officials = access.officials_visible_to(user).filter(is_active=True, organization__isnull=True)
     without_account = officials.filter(user__isnull=True).count()
-    if without_account and (Role.Kind.ADMINISTRATOR in kinds or user.is_superuser):
+    if without_account and access.manages_accounts(user):
         items.append(
             AttentionItem(
                 ngettext(

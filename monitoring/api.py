@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from mcok import access as core_access
 from mcok.filters import MAX_ID, IdFilter
-from mcok.models import Organization, Role
+from mcok.models import Organization
 from monitoring import access, services
 from monitoring.models import Campaign, Extension, Field, Form, Rule, Section, Submission, SubmissionEvent
 
@@ -504,8 +504,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     A respondent or the head fills in their organization's form (POST to start it, PATCH or `save` to
     store answers, `submit`); the head signs off where the collection asks so (`sign-off`); a
-    coordinator `accept`s — the numbers become the organization's figures — or `return`s it with a
-    comment."""
+    coordinator of the form's direction, or the head of the department, `accept`s — the numbers
+    become the organization's figures — or `return`s it with a comment."""
 
     serializer_class = SubmissionSerializer
     filterset_class = SubmissionFilter
@@ -516,7 +516,12 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return (
             access.submissions_visible_to(self.request.user)
             .select_related(
-                "campaign__period", "campaign__form", "organization", "signed_off_by", "reviewed_by"
+                "campaign__period",
+                "campaign__municipality",
+                "campaign__form__direction__municipality",
+                "organization",
+                "signed_off_by",
+                "reviewed_by",
             )
             .prefetch_related("files")
         )
@@ -548,7 +553,12 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = CreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
-        campaign = access.campaigns_visible_to(user).filter(pk=data.validated_data["campaign"]).first()
+        campaign = (
+            access.campaigns_visible_to(user)
+            .select_related("municipality", "form__direction__municipality", "period")
+            .filter(pk=data.validated_data["campaign"])
+            .first()
+        )
         if campaign is None:
             raise ValidationError(
                 {"campaign": [_("There is no collection %(id)s.") % {"id": data.validated_data["campaign"]}]}
@@ -566,20 +576,13 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             organization = core_access.organizations_visible_to(user).filter(pk=pk).first()
             if organization is None:
                 raise ValidationError({"organization": [_("There is no organization %(id)s.") % {"id": pk}]})
-            # As services.submission_save decides: its fillers, or the department's form editors.
-            if not (
-                services.can_fill(user, organization)
-                or services.can_edit_forms(user, organization.municipality)
-            ):
-                raise PermissionDenied(_("Only the organization's respondents and head fill in its forms."))
+            # As services.submission_save decides: its fillers, or those who run the collection.
+            if not access.can_fill_for(user, campaign, organization):
+                raise PermissionDenied(access.REFUSED_FILL)
             return organization
-        mine = list(
-            campaign.organizations.filter(
-                pk__in=Role.objects.filter(user=user, kind__in=services.FILLERS).values("organization")
-            )
-        )
+        mine = list(campaign.organizations.filter(pk__in=access.fill_organization_ids(user)))
         if not mine:
-            raise PermissionDenied(_("Only the organization's respondents and head fill in its forms."))
+            raise PermissionDenied(access.REFUSED_FILL)
         if len(mine) > 1:
             raise ValidationError({"organization": [_("Say for which organization the form is filled in.")]})
         return mine[0]
@@ -679,8 +682,9 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: int | str | None = None, **kwargs) -> Response:
-        """Accept a submitted form (coordinators): its numbers become the organization's figures for the
-        collection's period, and the indicators are recomputed."""
+        """Accept a submitted form (the coordinators of the form's direction, the head of the
+        department): its numbers become the organization's figures for the collection's period, and
+        the indicators are recomputed."""
         submission = self.get_object()
         return self._answer(services.submission_accept(submission=submission, by=request.user))
 
@@ -690,8 +694,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: int | str | None = None, **kwargs) -> Response:
-        """Return a submitted form to the organization with a comment saying what to fix
-        (coordinators)."""
+        """Return a submitted form to the organization with a comment saying what to fix (the
+        coordinators of the form's direction, the head)."""
         submission = self.get_object()
         data = ReturnInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,15 +7,15 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self):
-        from mcok.models import Role
         from mcok.navigation import MENU, STAFF, MenuItem
+        from monitoring.access import FILLERS
 
         after = next((i for i, item in enumerate(MENU) if item.url_name == "indicators:catalogue"), None)
         position = len(MENU) if after is None else after + 1
         MENU[position:position] = [
             MenuItem("monitoring:campaigns", _("Data collections"), STAFF),
             MenuItem("monitoring:forms", _("Forms"), STAFF),
-            MenuItem("monitoring:my_forms", _("My forms"), frozenset(Role.ORGANIZATION_KINDS)),
+            MenuItem("monitoring:my_forms", _("My forms"), frozenset(FILLERS)),
         ]
 
         from mcok.selectors import ATTENTION_PROVIDERS

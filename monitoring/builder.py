@@ -1,7 +1,8 @@
 """Editing a form: its settings, sections, questions and cross-field rules.
 
-Every service here takes the person acting (`by`): only those who may edit the municipality's forms
-(services.can_edit_forms) change anything, and nothing changes on a form some open or closed
+Every service here takes the person acting (`by`): only those who may change the form
+(monitoring.access.can_edit_form: the executors and coordinators of its direction and the head of the
+department) change anything, and nothing changes on a form some open or closed
 collection uses (services.form_check_editable): such a form gets a new version instead
 (services.form_new_version). The form's row is locked for the length of each change, so two editors
 working on one form take turns and the order of its questions stays whole.
@@ -12,7 +13,6 @@ beside its input. Each message also carries a `code` (for example "code_taken") 
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from directions.models import Direction
 from indicators.models import DataElement
 from mcok.models import Municipality, User
-from monitoring import services, validation
+from mcok.text import transliterate
+from monitoring import access, services, validation
 from monitoring.models import Field, Form, Rule, Section
 
 Kind = Field.Kind
@@ -49,34 +50,7 @@ DANGEROUS_FILE_TYPES = frozenset({
 })
 # fmt: on
 
-# Russian, and the Bashkir and Tatar letters the municipalities' names use; the rest goes through
-# Unicode decomposition (é → e) or is dropped.
-# fmt: off
-_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch",
-    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye",
-    "ә": "a", "ө": "o", "ү": "u", "ҡ": "k", "ғ": "g", "ҙ": "z", "ҫ": "s", "һ": "h", "ң": "n",
-    "җ": "zh",
-}
-# fmt: on
-
-
 # Codes ---------------------------------------------------------------------------------------------
-
-
-def transliterate(text: str) -> str:
-    """Latin letters for a Russian text: «Всего учителей» → «Vsego uchiteley»."""
-    out = []
-    for char in text:
-        lower = char.lower()
-        if lower in _LATIN:
-            latin = _LATIN[lower]
-            out.append(latin.capitalize() if char != lower else latin)
-        else:
-            out.append(unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode())
-    return "".join(out)
 
 
 def code_from_label(label: str) -> str:
@@ -145,8 +119,8 @@ def _error(key: str, message: str, code: str) -> ValidationError:
 
 def _lock(form: Form, by: User) -> Form:
     """The form's row, locked until the transaction ends, once `by` may edit it and it may change."""
-    if not services.can_edit_forms(by, form.municipality):
-        raise PermissionDenied
+    if not access.can_edit_form(by, form):
+        raise PermissionDenied(access.REFUSED_FORM)
     locked = Form.objects.select_for_update().get(pk=form.pk)
     services.form_check_editable(locked)
     return locked
@@ -178,11 +152,12 @@ def form_create(
     direction: Direction | None = None,
     by: User,
 ) -> Form:
-    """A new empty form of the municipality, made by one who may edit its forms."""
-    if not services.can_edit_forms(by, municipality):
-        raise PermissionDenied
+    """A new empty form of the municipality for the direction (or for none), made by one who may build
+    forms for it (monitoring.access.can_create_form; PermissionDenied otherwise)."""
     title, description = _form_values(title, description)
     _direction_check(direction, municipality)
+    if not access.can_create_form(by, municipality, direction):
+        raise PermissionDenied(access.REFUSED_DIRECTION)
     return Form.objects.create(
         municipality=municipality, title=title, description=description, direction=direction, created_by=by
     )
@@ -192,10 +167,13 @@ def form_create(
 def form_update(
     *, form: Form, title: str, description: str = "", direction: Direction | None = None, by: User
 ) -> Form:
-    """Change the form's title, description and direction."""
+    """Change the form's title, description and direction; a new direction (or none) must be one `by`
+    may build forms for (PermissionDenied)."""
     form = _lock(form, by)
     title, description = _form_values(title, description)
     _direction_check(direction, form.municipality)
+    if direction != form.direction and not access.can_bind_form(by, form, direction):
+        raise PermissionDenied(access.REFUSED_DIRECTION)
     form.title, form.description, form.direction = title, description, direction
     form.save(update_fields=["title", "description", "direction", "updated_at"])
     return form

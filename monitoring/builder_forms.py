@@ -86,7 +86,10 @@ class FormFilter(SearchFilterSet):
 
 
 class FormSettingsForm(forms.Form):
-    """A form's title, description and direction; for a new form, also its municipality."""
+    """A form's settings: title, description and direction; for a new form, also its municipality.
+
+    `directions` are the directions offered (the view passes those the person may build forms for);
+    `unbound` whether «no direction» is offered too."""
 
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=Municipality.objects.none())
     title = forms.CharField(label=_("Title"), max_length=300)
@@ -100,15 +103,26 @@ class FormSettingsForm(forms.Form):
         label=_("Direction"), queryset=Direction.objects.none(), required=False, empty_label="—"
     )
 
-    def __init__(self, *args, municipalities: list[Municipality], creating: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        municipalities: list[Municipality],
+        directions: QuerySet[Direction],
+        unbound: bool,
+        creating: bool,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         ids = [m.pk for m in municipalities]
         if creating and len(ids) > 1:
             self.fields["municipality"].queryset = Municipality.objects.filter(pk__in=ids)
         else:
             del self.fields["municipality"]
-        self.fields["direction"].queryset = _directions(ids)
+        self.fields["direction"].queryset = _directions(ids).filter(pk__in=directions.values("pk"))
         self.fields["direction"].with_municipality = len(ids) > 1
+        if not unbound:
+            self.fields["direction"].required = True
+            self.fields["direction"].empty_label = None
 
 
 class SectionForm(forms.Form):

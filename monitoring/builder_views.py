@@ -1,13 +1,15 @@
 """The form builder: the list of forms, a new form, the editor (settings, sections, questions, checks),
 the preview as a school sees it, and a new version of a form a collection already uses.
 
-The department's staff of the form's municipality read every page; coordinators, executors and
-administrators (services.can_edit_forms) change forms, the others get 403 on a change; schools and
-other municipalities get 404, as for a form that does not exist. Every page works without
-JavaScript: each change is a plain form posted here, which redirects back to the editor with a
-message, or shows the page again with the problems beside the inputs and nothing typed lost.
-Section, question and check ids come as POST data or query parameters and are looked up inside the
-form (404 otherwise). Every change goes through monitoring.builder.
+The department's staff of the form's municipality read every page; the executors and coordinators of
+the form's direction and the head of the department (monitoring.access.can_edit_form) change it, the
+other staff get 403 with the reason; schools and other municipalities get 404, as for a form that
+does not exist. A new form is offered only the directions its author may build forms for.
+
+Every page works without JavaScript: each change is a plain form posted here, which redirects back
+to the editor with a message, or shows the page again with the problems beside the inputs and
+nothing typed lost. Section, question and check ids come as POST data or query parameters and are
+looked up inside the form (404 otherwise). Every change goes through monitoring.builder.
 """
 
 from collections.abc import Iterable
@@ -24,12 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mcok.access import is_instance_administrator
 from mcok.lists import Columns, list_page
-from mcok.models import Municipality, Role, User
+from mcok.models import Municipality, User
 from monitoring import access, builder, services, validation
 from monitoring.builder_forms import FormFilter, FormSettingsForm, QuestionForm, RuleForm, SectionForm
 from monitoring.models import Campaign, Field, Form, Rule, Section
+from monitoring.refusals import refusals_as_pages
 
 State = Campaign.State
 VERSIONS_SHOWN = 30
@@ -38,40 +40,31 @@ VERSIONS_SHOWN = 30
 # Who and what ---------------------------------------------------------------------------------------
 
 
-def _staff_municipalities(user: User) -> list[Municipality]:
-    """The municipalities where `user` works in the department (every one for the instance's
-    administrators); a school's respondent has none."""
-    municipalities = Municipality.objects.order_by("name")
-    if is_instance_administrator(user):
-        return list(municipalities)
-    return list(
-        municipalities.filter(
-            pk__in=Role.objects.filter(user=user, kind__in=Role.MUNICIPAL_KINDS).values("municipality")
-        )
-    )
-
-
-def _is_staff_of(user: User, municipality: Municipality) -> bool:
-    return (
-        is_instance_administrator(user)
-        or Role.objects.filter(user=user, kind__in=Role.MUNICIPAL_KINDS, municipality=municipality).exists()
-    )
-
-
 def _form_for(request: HttpRequest, pk: int) -> Form:
     """The form for the staff of its municipality; 404 for anyone else, as for an absent form."""
     form = access.get_form_for(request.user, pk)
-    if not _is_staff_of(request.user, form.municipality):
+    if not access.is_staff_of(request.user, form.municipality):
         raise Http404
     return form
 
 
 def _editable_form_for(request: HttpRequest, pk: int) -> Form:
-    """The form, when the user may change the municipality's forms; 403 for its other staff."""
+    """The form, when the user may change it; 403 with the reason for the municipality's other staff."""
     form = _form_for(request, pk)
-    if not services.can_edit_forms(request.user, form.municipality):
-        raise PermissionDenied
+    if not access.can_edit_form(request.user, form):
+        raise PermissionDenied(access.REFUSED_FORM)
     return form
+
+
+def _settings_form(user: User, municipalities: list[Municipality], **kwargs) -> FormSettingsForm:
+    """A form's settings, offering only the directions `user` may build forms for, and «no direction»
+    where they may build such forms."""
+    return FormSettingsForm(
+        directions=access.form_directions(user, municipalities),
+        unbound=any(access.may_build_unbound(user, m) for m in municipalities),
+        municipalities=municipalities,
+        **kwargs,
+    )
 
 
 def _int(value: str | None) -> int | None:
@@ -136,8 +129,9 @@ def _locked_refusal(request: HttpRequest, form: Form) -> HttpResponse | None:
 
 
 @login_required
+@refusals_as_pages
 def form_list(request: HttpRequest) -> HttpResponse:
-    municipalities = _staff_municipalities(request.user)
+    municipalities = access.staff_municipalities(request.user)
     if not municipalities:
         raise Http404
     in_use = Campaign.objects.filter(form=OuterRef("pk")).exclude(state=State.DRAFT)
@@ -155,11 +149,11 @@ def form_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title", "-version", "pk")
     )
-    editable = [m for m in municipalities if services.can_edit_forms(request.user, m)]
+    may_create = any(access.can_build_in(request.user, m) for m in municipalities)
 
     def filterset(*args, **kwargs):
         filterset = FormFilter(*args, municipalities=municipalities, **kwargs)
-        filterset.can_create = bool(editable)
+        filterset.can_create = may_create
         filterset.many_municipalities = len(municipalities) > 1
         return filterset
 
@@ -203,14 +197,15 @@ def form_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 def form_new(request: HttpRequest) -> HttpResponse:
-    municipalities = _staff_municipalities(request.user)
+    municipalities = access.staff_municipalities(request.user)
     if not municipalities:
         raise Http404
-    editable = [m for m in municipalities if services.can_edit_forms(request.user, m)]
+    editable = [m for m in municipalities if access.can_build_in(request.user, m)]
     if not editable:
-        raise PermissionDenied
-    settings = FormSettingsForm(request.POST or None, municipalities=editable, creating=True)
+        raise PermissionDenied(access.REFUSED_BUILD)
+    settings = _settings_form(request.user, editable, data=request.POST or None, creating=True)
     if request.method == "POST" and settings.is_valid():
         data = settings.cleaned_data
         try:
@@ -223,6 +218,8 @@ def form_new(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             _add_errors(settings, error)
+        except PermissionDenied as refusal:  # a direction (or none) of another municipality of theirs
+            settings.add_error("direction", str(refusal))
         else:
             messages.success(request, _("The form is created: add its sections and questions."))
             return redirect("monitoring:form", pk=form.pk)
@@ -269,7 +266,7 @@ def _groups(form: Form) -> list[dict]:
 def _editor(request: HttpRequest, form: Form, bound: dict[str, DjangoForm] | None = None) -> HttpResponse:
     bound = bound or {}
     user = request.user
-    can_edit = services.can_edit_forms(user, form.municipality)
+    can_edit = access.can_edit_form(user, form)
     campaigns = list(form.campaigns.select_related("period").order_by("-opens_on", "title"))
     locking = [c for c in campaigns if c.state != State.DRAFT]
     editable = can_edit and not locking
@@ -293,9 +290,10 @@ def _editor(request: HttpRequest, form: Form, bound: dict[str, DjangoForm] | Non
         "newest": lineage[-1] if lineage[-1].pk != form.pk else None,
     }
     if editable:
-        context["settings"] = bound.get("settings") or FormSettingsForm(
+        context["settings"] = bound.get("settings") or _settings_form(
+            user,
+            [form.municipality],
             initial={"title": form.title, "description": form.description, "direction": form.direction_id},
-            municipalities=[form.municipality],
             creating=False,
         )
         context["section_new"] = bound.get("section_new") or SectionForm(prefix="section-new")
@@ -313,17 +311,19 @@ def _editor(request: HttpRequest, form: Form, bound: dict[str, DjangoForm] | Non
 
 
 @login_required
+@refusals_as_pages
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _editor(request, _form_for(request, pk))
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def form_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
     if refused := _locked_refusal(request, form):
         return refused
-    settings = FormSettingsForm(request.POST, municipalities=[form.municipality], creating=False)
+    settings = _settings_form(request.user, [form.municipality], data=request.POST, creating=False)
     if settings.is_valid():
         try:
             builder.form_update(form=form, by=request.user, **settings.cleaned_data)
@@ -338,6 +338,7 @@ def form_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def form_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -362,6 +363,7 @@ def form_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -382,6 +384,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def section_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -404,6 +407,7 @@ def section_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def section_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -426,6 +430,7 @@ def section_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def section_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -470,6 +475,7 @@ def _question_saved(request: HttpRequest, form: Form, item: Field, created: bool
 
 
 @login_required
+@refusals_as_pages
 def field_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
     if refused := _locked_refusal(request, form):
@@ -495,6 +501,7 @@ def field_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
     item = _field_in(form, request.POST.get("field") or request.GET.get("field"))
@@ -516,6 +523,7 @@ def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -529,6 +537,7 @@ def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def field_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -543,6 +552,7 @@ def field_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 def code_suggest(request: HttpRequest, pk: int) -> JsonResponse:
     """The code the builder would give a question with this label (?label=…, ?field=id when editing)."""
     form = _form_for(request, pk)
@@ -556,6 +566,7 @@ def code_suggest(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -582,6 +593,7 @@ def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refusals_as_pages
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -614,6 +626,7 @@ def _answers(request: HttpRequest, fields: Iterable[Field]) -> dict:
 
 
 @login_required
+@refusals_as_pages
 def form_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The form as a school sees it. «Check the answers» runs every check on what was typed, as a
     submit would, and saves nothing."""
@@ -639,7 +652,7 @@ def form_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "groups": groups,
         "result": result,
         "question_count": len(fields),
-        "can_edit": services.can_edit_forms(request.user, form.municipality),
+        "can_edit": access.can_edit_form(request.user, form),
     }
     return render(request, "monitoring/builder/preview.html", context)
 

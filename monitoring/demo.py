@@ -2,7 +2,8 @@
 closed (last year, accepted), open (the year the indicator pages show, every state of a submission
 at once) and a draft for next year — so each login sees real work. Every state change goes through
 monitoring.services: the accepted forms' numbers become data values exactly as a coordinator's
-acceptance makes them.
+acceptance makes them. The department's side is played by a coordinator the order assigns to the
+form's direction (the head of the department where the order names none with a login).
 
 Idempotent: a form or a collection that exists is left as it is (people may have filled in, returned
 or closed things since), so a second run adds nothing.
@@ -14,12 +15,12 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
-from directions.models import Direction
+from directions.models import Direction, Duty
 from indicators.models import DataElement, Indicator
 from mcok import services as core_services
 from mcok.demo import upsert
-from mcok.models import Municipality, Organization, Period, Role, User
-from monitoring import services
+from mcok.models import Municipality, Organization, Period, User
+from monitoring import access, services
 from monitoring.demo_data import (
     CLOSED_YEAR,
     COLLECTIONS,
@@ -159,16 +160,26 @@ def _login(municipality: Municipality, suffix: str) -> User | None:
     return User.objects.filter(username=f"{municipality.slug}-{suffix}").first()
 
 
-def _load_collections(municipality: Municipality, form: Form, spec: dict) -> None:
-    coordinator = _login(municipality, "coordinator")
-    school_login = _login(municipality, "school")
-    demo_school = (
-        Role.objects.filter(user=school_login, kind=Role.Kind.RESPONDENT)
-        .values_list("organization", flat=True)
-        .first()
-        if school_login
-        else None
+def _actor(form: Form, period: Period) -> User | None:
+    """Who runs and reviews the form's collection for the period, as the order has it: the first (by
+    name) coordinator of the form's direction with a login, else the head of the department."""
+    candidates: list[User] = []
+    if form.direction is not None:
+        assigned = form.direction.holders(Duty.COORDINATOR, period)
+        officials = sorted((r.official for r in assigned if r.official_id), key=lambda o: o.full_name)
+        candidates += [o.user for o in officials if o.user_id]
+    chief = _login(form.municipality, "chief")
+    candidates += [chief] if chief else []
+    return next(
+        (user for user in candidates if access.can_start_campaign(user, form, period)),
+        None,
     )
+
+
+def _load_collections(municipality: Municipality, form: Form, spec: dict) -> None:
+    school_login = _login(municipality, "school")
+    schools = sorted(access.fill_organization_ids(school_login)) if school_login else []
+    demo_school = schools[0] if schools else None
     # Sorted here, not by the database, whose collation differs (SQLite, PostgreSQL): the same
     # organizations get the same states everywhere. The demo school first: its login shows the state
     # the spec gives it.
@@ -186,6 +197,7 @@ def _load_collections(municipality: Municipality, form: Form, spec: dict) -> Non
     def title(period: Period) -> str:
         return spec["titles"] % {"year": period.year}
 
+    coordinator = _actor(form, closed_year)
     closed = _collection(
         form,
         closed_year,
@@ -207,6 +219,7 @@ def _load_collections(municipality: Municipality, form: Form, spec: dict) -> Non
             opened_at=_at(closed.opens_on), closed_at=_at(closed.deadline + datetime.timedelta(days=14))
         )
 
+    coordinator = _actor(form, open_year)
     current = _collection(
         form,
         open_year,
@@ -233,7 +246,7 @@ def _load_collections(municipality: Municipality, form: Form, spec: dict) -> Non
         opens_on=today + datetime.timedelta(days=30),
         deadline=today + datetime.timedelta(days=60),
         closes_on=None,
-        by=coordinator,
+        by=_actor(form, draft_year),
     )
 
 

@@ -24,7 +24,7 @@ from indicators.models import DataValue, Indicator
 from indicators.services import previous_period
 from mcok.models import Organization, Period, Role, User
 from mcok.selectors import AttentionItem
-from monitoring import services, validation
+from monitoring import access, services, validation
 from monitoring.models import (
     Campaign,
     Extension,
@@ -49,13 +49,10 @@ SOON_DAYS = 3
 
 def fill_organizations(user: User) -> list[Organization]:
     """The organizations for which `user` fills forms (as respondent or head), by name."""
-    if not (user.is_authenticated and user.is_active):
+    ids = access.fill_organization_ids(user)
+    if not ids:
         return []
-    return list(
-        Organization.objects.filter(roles__user=user, roles__kind__in=services.FILLERS)
-        .distinct()
-        .order_by("short_name", "pk")
-    )
+    return list(Organization.objects.filter(pk__in=ids).order_by("short_name", "pk"))
 
 
 @dataclass
@@ -186,11 +183,10 @@ def my_forms(user: User, *, today: datetime.date | None = None) -> list[MyForm]:
 
 def organizations_asked(user: User, campaign: Campaign) -> list[Organization]:
     """The organizations `user` fills forms for that the collection asks."""
-    return list(
-        campaign.organizations.filter(roles__user=user, roles__kind__in=services.FILLERS)
-        .distinct()
-        .order_by("short_name", "pk")
-    )
+    ids = access.fill_organization_ids(user)
+    if not ids:
+        return []
+    return list(campaign.organizations.filter(pk__in=ids).order_by("short_name", "pk"))
 
 
 # The home page -------------------------------------------------------------------------------------
@@ -199,11 +195,12 @@ def organizations_asked(user: User, campaign: Campaign) -> list[Organization]:
 def attention(user: User, roles: list[Role]) -> list[AttentionItem]:
     """For a school's home page: the forms still to fill with their deadlines (overdue ones as
     «danger»), the forms returned with the coordinator's comment, and, for heads, the forms waiting
-    for their sign-off. Three queries, whatever the number of collections."""
-    fillers = {r.organization_id for r in roles if r.kind in services.FILLERS and r.organization_id}
+    for their sign-off. Three queries, whatever the number of collections. Whose forms these are,
+    monitoring.access says (`roles` is the home page's list, not needed here)."""
+    fillers = set(access.fill_organization_ids(user))
     if not fillers:
         return []
-    heads = {r.organization_id for r in roles if r.kind == Role.Kind.SCHOOL_HEAD and r.organization_id}
+    heads = set(access.sign_off_organization_ids(user))
     today = timezone.localdate()
     rows = _my_forms(fillers, today=today, open_only=True)
     several = len(fillers) > 1
@@ -667,7 +664,7 @@ def entry_page(
     stored = submission.answers
     conflicts = conflicts or []
     by_rule = rule_problems(fields, rules, check.values)
-    can_fill = services.can_fill(user, organization)
+    can_fill = access.can_fill(user, organization)
     editable = can_fill and submission.is_editable and campaign.state == Campaign.State.OPEN
     by_section: dict[int | None, list[Question]] = defaultdict(list)
     for item in fields:
@@ -690,7 +687,7 @@ def entry_page(
             sections.append(
                 EntrySection(section.pk, section.title, section.description, by_section[section.pk])
             )
-    head = services.can_sign_off(user, organization)
+    head = access.can_sign_off(user, organization)
     page = EntryPage(
         submission=submission,
         campaign=campaign,

@@ -2,7 +2,7 @@
 (a normal POST, or the page's autosave asking for JSON), submit, sign-off and file questions.
 
 Records are found through monitoring.access (404 alike for "absent" and "not yours"); only the
-organization's respondents and head change answers (services.can_fill); the department's staff
+organization's respondents and head change answers (monitoring.access.can_fill); the department's staff
 read a submission on the review page. Nothing typed is lost: a draft stores whatever it is given,
 a refused submit shows the stored answers with the problems, and an edit conflict shows the
 person's input beside the colleague's.
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from monitoring import access, entry, services, validation
 from monitoring.entry_forms import FileForm, file_problem, file_store, parse_revision, posted_answers
 from monitoring.models import Campaign, Field, Submission, SubmissionFile
+from monitoring.refusals import forbidden
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -65,24 +66,12 @@ def login_required_json(view):
     return wrapper
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
+def _forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    """403 with the reason: JSON for the page's scripts, the refusal page for a plain post."""
+    message = str(message or access.REFUSED_FILL)
     if wants_json(request):
-        return JsonResponse(
-            {
-                "error": _("Only the organization's respondents and head change its answers."),
-                "code": "forbidden",
-            },
-            status=403,
-        )
-    raise PermissionDenied
-
-
-def _filler_submission(request: HttpRequest, pk: int) -> Submission:
-    """The submission (404 when not visible); PermissionDenied for those who may read, not fill."""
-    submission = access.get_submission_for(request.user, pk)
-    if not services.can_fill(request.user, submission.organization):
-        raise PermissionDenied
-    return submission
+        return JsonResponse({"error": message, "code": "forbidden"}, status=403)
+    return forbidden(request, message, back_url=reverse("monitoring:my_forms"), back_label=_("My forms"))
 
 
 # My forms ------------------------------------------------------------------------------------------
@@ -224,7 +213,7 @@ def _render(
 @login_required
 def submission(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_submission_for(request.user, pk)
-    if not services.can_fill(request.user, item.organization):
+    if not access.can_fill(request.user, item.organization):
         return redirect("monitoring:review", pk=item.pk)  # the department reads it on the review page
     return _render(request, entry.entry_page(item, request.user))
 
@@ -292,7 +281,7 @@ def _conflict(
 @login_required_json
 def submission_save(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_submission_for(request.user, pk)
-    if not services.can_fill(request.user, item.organization):
+    if not access.can_fill(request.user, item.organization):
         return _forbidden(request)
     fields, rules = services.form_questions(item.campaign.form)
     answers = posted_answers(request.POST, fields)
@@ -380,7 +369,9 @@ def _files_from_post(request: HttpRequest, item: Submission, fields: list[Field]
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Save what the page sent, then submit. A refused submit changes no state and shows the stored
     answers with every problem beside its question."""
-    item = _filler_submission(request, pk)
+    item = access.get_submission_for(request.user, pk)
+    if not access.can_fill(request.user, item.organization):
+        return _forbidden(request)
     fields, rules = services.form_questions(item.campaign.form)
     answers = posted_answers(request.POST, fields)
     base = parse_revision(request.POST.get("base_revision"))
@@ -417,6 +408,8 @@ def submission_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_submission_for(request.user, pk)
     try:
         services.submission_sign_off(submission=item, by=request.user)
+    except PermissionDenied as refusal:
+        return _forbidden(request, str(refusal))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -438,7 +431,7 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
         return FileResponse(handle, as_attachment=True, filename=stored.name)
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    if not services.can_fill(request.user, item.organization):
+    if not access.can_fill(request.user, item.organization):
         return _forbidden(request)
     fields, rules = services.form_questions(item.campaign.form)
     form = FileForm(request.POST, request.FILES, fields=fields)

@@ -37,8 +37,8 @@ from django.utils.translation import gettext as _
 
 from directions.imports import archive_problem
 from mcok import services as core_services
-from mcok.models import Municipality, Organization, Role, User
-from monitoring import services, validation
+from mcok.models import Municipality, Organization, User
+from monitoring import access, services, validation
 from monitoring.models import Campaign, Field, Form, Reminder, Section, Submission, SubmissionEvent
 
 Kind = Field.Kind
@@ -128,11 +128,8 @@ class OrganizationIndex:
                 self._add(normalise_name(name), organization.pk)
             if organization.head_id and organization.head.email:
                 self._add(_email(organization.head.email), organization.pk)
-        fillers = Role.objects.filter(
-            organization__in=organizations, kind__in=services.FILLERS, user__is_active=True
-        ).values_list("organization_id", "user__email")
-        for organization_id, email in fillers:
-            self._add(_email(email or ""), organization_id)
+        for organization_id, email in access.filler_emails(organizations):
+            self._add(_email(email), organization_id)
 
     def _add(self, key: str, pk: int) -> None:
         if key:
@@ -867,11 +864,12 @@ def import_responses(
     the last one's), and one submitted submission per organization holding its latest answers,
     each saved with an «imported» event. All or nothing.
 
-    `by` must be able to edit the municipality's forms (PermissionDenied); None is the system (a
-    management command). A bad period code or title is an error of the outcome, not an exception.
+    The form is bound to no direction, so `by` must be able to build such forms of the municipality
+    (monitoring.access.can_create_form; PermissionDenied); None is the system (a management
+    command). A bad period code or title is an error of the outcome, not an exception.
     """
-    if by is not None and not services.can_edit_forms(by, municipality):
-        raise PermissionDenied
+    if by is not None and not access.can_create_form(by, municipality):
+        raise PermissionDenied(access.REFUSED_DIRECTION)
     outcome = check_responses(sheet, proposal, municipality)
     outcome.dry_run = dry_run
     title = " ".join(title.split())
@@ -945,7 +943,8 @@ def _write(
             )
         ]
     )
-    # The answers are already in: whoever may import (a form editor) opens the collection holding them.
+    # The answers are already in: whoever may import (who runs such collections) opens the one
+    # holding them.
     services.campaign_open(campaign=campaign, by=None)
     for row in kept:
         submission = services.submission_for(campaign=campaign, organization=row.organization, by=by)

@@ -1,5 +1,5 @@
-"""The coordinator's forms: the filter of the collections, a collection's settings and whom it asks, an
-extension of one organization's deadline, the comment of a return."""
+"""The inputs of the collections' pages: the filter of the collections, a collection's settings and
+whom it asks, an extension of one organization's deadline, the comment of a return."""
 
 import django_filters
 from django import forms
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mcok.filters import ALL, SearchFilterSet
 from mcok.models import Municipality, Organization, Period
-from monitoring import services
+from monitoring import access, services
 from monitoring.models import Campaign, Form
 
 FLAG_LABELS = {
@@ -111,11 +111,16 @@ class CampaignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, municipality: Municipality, campaign: Campaign | None = None, **kwargs):
+    def __init__(self, *args, municipality: Municipality, user, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
         self.campaign = campaign
-        forms_of = Form.objects.filter(municipality=municipality)
+        # Only the forms of the directions `user` runs collections for (and of none, for the municipal
+        # roles); the collection's own form stays, so that its settings can be saved as they are.
+        forms_of = Form.objects.filter(municipality=municipality).filter(
+            Q(pk__in=access.forms_for_campaigns(user, municipality).values("pk"))
+            | (Q(pk=campaign.form_id) if campaign else Q(pk__in=[]))
+        )
         chosen = Q(pk=campaign.form_id) if campaign else Q(pk__in=[])
         self.fields["form"].queryset = forms_of.filter(Q(next_version__isnull=True) | chosen).order_by(
             "title", "-version"

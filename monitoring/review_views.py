@@ -2,10 +2,11 @@
 settings, the completeness page (who answered, who is late, reminders, extensions, bulk acceptance),
 and the review of one organization's form (accept, or return with a comment).
 
-The department's staff read everything of their municipality; creating and changing collections
-takes services.can_edit_forms, opening, closing, reminding, extending, accepting and returning take
-services.can_review. Schools never see these pages: they answer 404, as for a record that does not
-exist. Every state change goes through monitoring.services.
+The department's staff read everything of their municipality. Who acts is monitoring.access's to say:
+the executors and coordinators of the form's direction (and the head of the department) start,
+change, open, close, remind and extend; its coordinators (and the head) accept and return. The
+others get 403 with the reason. Schools never see these pages: they answer 404, as for a record that
+does not exist. Every state change goes through monitoring.services.
 """
 
 import datetime
@@ -24,11 +25,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mcok import exports
-from mcok.access import has_role, is_instance_administrator
 from mcok.lists import PAGE_SIZE
-from mcok.models import Municipality, Period, Role, User
+from mcok.models import Municipality, Period
 from monitoring import access, selectors, services
-from monitoring.models import Campaign, Form, Reminder, Submission
+from monitoring.models import Campaign, Reminder, Submission
+from monitoring.refusals import forbidden
 from monitoring.review_forms import CampaignFilter, CampaignForm, ExtensionForm, ReturnForm
 
 Status = Submission.Status
@@ -46,39 +47,27 @@ STATUS_FILTERS = (
 # Finding records -------------------------------------------------------------------------------------
 
 
-def _is_staff_of(user: User, municipality: Municipality) -> bool:
-    return is_instance_administrator(user) or has_role(user, Role.MUNICIPAL_KINDS, municipality=municipality)
-
-
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
     """The collection for the department's staff; 404 for anyone else, as for an absent one."""
     campaign = access.get_campaign_for(request.user, pk)
-    if not _is_staff_of(request.user, campaign.municipality):
+    if not access.is_staff_of(request.user, campaign.municipality):
         raise Http404
     return campaign
 
 
 def _submission(request: HttpRequest, pk: int) -> Submission:
     submission = access.get_submission_for(request.user, pk)
-    if not _is_staff_of(request.user, submission.campaign.municipality):
+    if not access.is_staff_of(request.user, submission.campaign.municipality):
         raise Http404
     return submission
 
 
 def _municipalities(request: HttpRequest) -> list[Municipality]:
     """The municipalities whose collections the user runs as staff; 404 for a school or a stranger."""
-    ids = selectors.staff_municipality_ids(request.user)
-    if ids is not None and not ids:
-        raise Http404
-    municipalities = Municipality.objects.order_by("name")
-    municipalities = list(municipalities if ids is None else municipalities.filter(pk__in=ids))
+    municipalities = access.staff_municipalities(request.user)
     if not municipalities:
         raise Http404
     return municipalities
-
-
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "monitoring/review/forbidden.html", {"message": message}, status=403)
 
 
 def _url_or_none(name: str, *args) -> str | None:
@@ -146,8 +135,10 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
-    queue = selectors.review_queue(visible)
-    may_create = [m for m in municipalities if services.can_edit_forms(request.user, m)]
+    # The queue holds what the user may accept or return; the others read the collections.
+    reviewed = access.campaigns_reviewed_by(request.user)
+    queue = selectors.review_queue(visible.filter(pk__in=reviewed.values("pk")))
+    may_create = [m for m in municipalities if access.can_build_in(request.user, m)]
     context = {
         "filter": filterset,
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
@@ -172,7 +163,7 @@ def _editable_municipality(request: HttpRequest, municipalities: list[Municipali
         if chosen is None:
             raise Http404
         return chosen
-    return next((m for m in municipalities if services.can_edit_forms(request.user, m)), municipalities[0])
+    return next((m for m in municipalities if access.can_build_in(request.user, m)), municipalities[0])
 
 
 def _choice(form: CampaignForm) -> dict:
@@ -199,7 +190,7 @@ def _form_page(request, form: CampaignForm, *, campaign=None, municipalities=(),
         "form": form,
         "campaign": campaign,
         "municipality": form.municipality,
-        "municipalities": [m for m in municipalities if services.can_edit_forms(request.user, m)],
+        "municipalities": [m for m in municipalities if access.can_build_in(request.user, m)],
         "preview": preview,
     }
     return render(request, "monitoring/review/campaign_form.html", context, status=status)
@@ -209,10 +200,8 @@ def _form_page(request, form: CampaignForm, *, campaign=None, municipalities=(),
 def campaign_new(request: HttpRequest) -> HttpResponse:
     municipalities = _municipalities(request)
     municipality = _editable_municipality(request, municipalities)
-    if not services.can_edit_forms(request.user, municipality):
-        return _forbidden(
-            request, _("Only a coordinator, an executor or an administrator starts a data collection.")
-        )
+    if not access.can_build_in(request.user, municipality):
+        return forbidden(request, access.REFUSED_BUILD)
     if request.method != "POST":
         today = timezone.localdate()
         current = Period.objects.filter(
@@ -220,20 +209,20 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         ).first()
         initial = {"opens_on": today, "deadline": today + datetime.timedelta(days=14), "period": current}
         wanted = request.GET.get("form", "")
-        chosen = (
-            Form.objects.filter(municipality=municipality, pk=wanted).first() if wanted.isdigit() else None
-        )
+        form = CampaignForm(initial=initial, municipality=municipality, user=request.user)
+        chosen = form.fields["form"].queryset.filter(pk=wanted).first() if wanted.isdigit() else None
         if chosen is not None:
-            initial |= {"form": chosen.pk, "title": chosen.title}
-        form = CampaignForm(initial=initial, municipality=municipality)
+            form.initial |= {"form": chosen.pk, "title": chosen.title}
         return _form_page(request, form, municipalities=municipalities)
-    form = CampaignForm(request.POST, municipality=municipality)
+    form = CampaignForm(request.POST, municipality=municipality, user=request.user)
     if not form.is_valid():
         return _form_page(request, form, municipalities=municipalities)
     if "preview" in request.POST:
         return _form_page(request, form, municipalities=municipalities, preview=form.targeted)
     try:
         campaign = services.campaign_create(**_choice(form), by=request.user)
+    except PermissionDenied as refusal:  # the form's direction is not theirs for this period
+        return forbidden(request, str(refusal))
     except ValidationError as error:
         form.add_error(None, error)
         return _form_page(request, form, municipalities=municipalities)
@@ -253,29 +242,30 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    if not services.can_edit_forms(request.user, campaign.municipality):
-        return _forbidden(
-            request, _("Only a coordinator, an executor or an administrator changes a data collection.")
-        )
+    if not access.can_edit_campaign(request.user, campaign):
+        return forbidden(request, access.REFUSED_RUN)
     if campaign.state != State.DRAFT:
         messages.error(request, _("Only a draft collection can be changed: this one has been opened."))
         return redirect("monitoring:campaign", pk=campaign.pk)
     if request.method != "POST":
         form = CampaignForm(
-            initial=CampaignForm.initial_for(campaign), municipality=campaign.municipality, campaign=campaign
+            initial=CampaignForm.initial_for(campaign),
+            municipality=campaign.municipality,
+            campaign=campaign,
+            user=request.user,
         )
         return _form_page(request, form, campaign=campaign)
-    form = CampaignForm(request.POST, municipality=campaign.municipality, campaign=campaign)
+    form = CampaignForm(
+        request.POST, municipality=campaign.municipality, campaign=campaign, user=request.user
+    )
     if not form.is_valid():
         return _form_page(request, form, campaign=campaign)
     if "preview" in request.POST:
         return _form_page(request, form, campaign=campaign, preview=form.targeted)
     try:
         services.campaign_update(campaign=campaign, by=request.user, **_choice(form))
-    except PermissionDenied:
-        return _forbidden(
-            request, _("Only a coordinator, an executor or an administrator changes a data collection.")
-        )
+    except PermissionDenied as refusal:
+        return forbidden(request, str(refusal))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("monitoring:campaign", pk=campaign.pk)
@@ -338,7 +328,8 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
         (Status.ACCEPTED, _("Accepted"), progress.accepted),
         (selectors.LATE, _("Late"), progress.late),
     ]
-    may_review = services.can_review(request.user, campaign.municipality)
+    may_review = access.can_review(request.user, campaign)
+    may_run = access.can_open_campaign(request.user, campaign)
     context = {
         "campaign": campaign,
         "progress": progress,
@@ -346,8 +337,8 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
         "status": status,
         "counters": counters,
         "may_review": may_review,
-        "may_edit": services.can_edit_forms(request.user, campaign.municipality)
-        and campaign.state == State.DRAFT,
+        "may_run": may_run,
+        "may_edit": may_run and campaign.state == State.DRAFT,
         "may_accept": may_review and any(row.status == Status.SUBMITTED for row in rows),
         "reminders": selectors.reminders_log(campaign),
         "export_url": _url_or_none("monitoring:campaign_export", campaign.pk),
@@ -357,18 +348,27 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/review/campaign_detail.html", context)
 
 
-def _review_action(request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
-    """A 403 page for those who may not review the collection; None for those who may."""
-    if services.can_review(request.user, campaign.municipality):
+def _run_action(request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
+    """A 403 page for those who may not run the collection (open, close, remind, extend); None for
+    those who may."""
+    if access.can_open_campaign(request.user, campaign):
         return None
-    return _forbidden(request, _("Only a coordinator or an administrator reviews data collections."))
+    return forbidden(request, access.REFUSED_RUN)
+
+
+def _review_action(request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
+    """A 403 page for those who may not accept and return the collection's forms; None for those who
+    may."""
+    if access.can_review(request.user, campaign):
+        return None
+    return forbidden(request, access.REFUSED_REVIEW)
 
 
 @require_POST
 @login_required
 def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    if denied := _review_action(request, campaign):
+    if denied := _run_action(request, campaign):
         return denied
     was_draft = campaign.state == State.DRAFT
     try:
@@ -389,7 +389,7 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    if denied := _review_action(request, campaign):
+    if denied := _run_action(request, campaign):
         return denied
     try:
         services.campaign_close(campaign=campaign, by=request.user)
@@ -404,7 +404,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    if denied := _review_action(request, campaign):
+    if denied := _run_action(request, campaign):
         return denied
     if campaign.state != State.OPEN:
         messages.error(request, _("Reminders are sent only while the collection is open."))
@@ -433,7 +433,7 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    if denied := _review_action(request, campaign):
+    if denied := _run_action(request, campaign):
         return denied
     form = ExtensionForm(request.POST, campaign=campaign)
     if not form.is_valid():
@@ -483,7 +483,7 @@ def submissions_accept_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         accepted, problems = services.submissions_accept(submissions=chosen, by=request.user)
     except PermissionDenied:
-        return _forbidden(request, _("Only a coordinator or an administrator reviews data collections."))
+        return forbidden(request, access.REFUSED_REVIEW)
     if accepted:
         messages.success(
             request,
@@ -513,7 +513,7 @@ def _review_page(request: HttpRequest, submission: Submission, return_form: Retu
         "submission": submission,
         "campaign": campaign,
         "sheet": selectors.review_sheet(submission),
-        "may_review": services.can_review(request.user, campaign.municipality),
+        "may_review": access.can_review(request.user, campaign),
         "awaits_sign_off": services.awaits_sign_off(submission),
         "deadline": services.deadline_for(campaign, submission.organization),
         "return_form": return_form,
@@ -537,7 +537,7 @@ def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.submission_accept(submission=submission, by=request.user)
     except PermissionDenied:
-        return _forbidden(request, _("Only a coordinator or an administrator reviews data collections."))
+        return forbidden(request, access.REFUSED_REVIEW)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -563,7 +563,7 @@ def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
             submission=submission, comment=form.cleaned_data["comment"], by=request.user
         )
     except PermissionDenied:
-        return _forbidden(request, _("Only a coordinator or an administrator reviews data collections."))
+        return forbidden(request, access.REFUSED_REVIEW)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from indicators.models import DataValue, Indicator
 from indicators.services import previous_period
 from mcok.models import Organization, Role, User
 from mcok.selectors import AttentionItem
-from monitoring import services, validation
+from monitoring import access, services, validation
 from monitoring.models import Campaign, Extension, Field, Reminder, Section, Submission, SubmissionEvent
 
 Status = Submission.Status
@@ -169,20 +169,6 @@ def reminders_log(campaign: Campaign, *, limit: int = 200) -> list[Reminder]:
 # Collections and the review queue -------------------------------------------------------------------
 
 
-def staff_municipality_ids(user: User) -> set[int] | None:
-    """The municipalities whose collections `user` runs as staff; None for the whole instance."""
-    if not (user.is_authenticated and user.is_active):
-        return set()
-    if user.is_superuser:
-        return None
-    roles = list(
-        Role.objects.filter(user=user, kind__in=Role.MUNICIPAL_KINDS).values_list("kind", "municipality")
-    )
-    if any(kind == Role.Kind.ADMINISTRATOR and municipality is None for kind, municipality in roles):
-        return None
-    return {municipality for _kind, municipality in roles if municipality is not None}
-
-
 def _count(queryset: QuerySet, by: str) -> Coalesce:
     """The number of rows of `queryset`, tied to the outer row through its field `by`, as a subquery."""
     rows = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1]
@@ -217,51 +203,41 @@ def review_queue(campaigns: QuerySet[Campaign]) -> QuerySet[Submission]:
 # The staff's home page ------------------------------------------------------------------------------
 
 
-def _scope(user: User, roles: list[Role], kinds) -> Q | None:
-    """The collections on which roles of `kinds` act; None when none do."""
-    if user.is_superuser or any(r.kind in kinds and r.municipality_id is None for r in roles):
-        return Q()
-    municipalities = {r.municipality_id for r in roles if r.kind in kinds and r.municipality_id}
-    return Q(municipality__in=municipalities) if municipalities else None
-
-
 def _campaign_url(campaign_id: int, status: str = "") -> str:
     url = reverse("monitoring:campaign", args=[campaign_id])
     return f"{url}?{urlencode({'status': status})}" if status else url
 
 
 def staff_attention(user: User, roles: list[Role]) -> list[AttentionItem]:
-    """For the department's home page: forms waiting for review (to those who review), collections
-    past their deadline with answers missing, and drafts whose opening day has come (to those who
-    run collections). Three queries at most, whatever the number of collections."""
+    """For the department's home page: forms waiting for review (to those who may accept them),
+    collections past their deadline with answers missing, and drafts whose opening day has come (to
+    those who run them); monitoring.access says which collections those are (`roles` is the home
+    page's list, not needed here). Three queries at most, whatever the number of collections."""
     items: list[AttentionItem] = []
     today = timezone.localdate()
-    reviewing = _scope(user, roles, services.REVIEWERS)
-    if reviewing is not None:
-        campaigns = Campaign.objects.filter(reviewing, state__in=[Campaign.State.OPEN, Campaign.State.CLOSED])
-        waiting = (
-            Submission.objects.filter(campaign__in=campaigns.values("pk"), status=Status.SUBMITTED)
-            .exclude(campaign__requires_sign_off=True, signed_off_at__isnull=True)
-            .values("campaign", "campaign__title")
-            .annotate(count=Count("pk"))
-            .order_by("campaign__deadline", "campaign")
-        )
-        for row in waiting:
-            items.append(
-                AttentionItem(
-                    ngettext(
-                        "Data collection «%(title)s»: %(count)d form waits for review.",
-                        "Data collection «%(title)s»: %(count)d forms wait for review.",
-                        row["count"],
-                    )
-                    % {"title": row["campaign__title"], "count": row["count"]},
-                    _campaign_url(row["campaign"], Status.SUBMITTED),
-                    "warning",
+    reviewing = access.campaigns_reviewed_by(user)
+    campaigns = reviewing.filter(state__in=[Campaign.State.OPEN, Campaign.State.CLOSED])
+    waiting = (
+        Submission.objects.filter(campaign__in=campaigns.values("pk"), status=Status.SUBMITTED)
+        .exclude(campaign__requires_sign_off=True, signed_off_at__isnull=True)
+        .values("campaign", "campaign__title")
+        .annotate(count=Count("pk"))
+        .order_by("campaign__deadline", "campaign")
+    )
+    for row in waiting:
+        items.append(
+            AttentionItem(
+                ngettext(
+                    "Data collection «%(title)s»: %(count)d form waits for review.",
+                    "Data collection «%(title)s»: %(count)d forms wait for review.",
+                    row["count"],
                 )
+                % {"title": row["campaign__title"], "count": row["count"]},
+                _campaign_url(row["campaign"], Status.SUBMITTED),
+                "warning",
             )
-    running = _scope(user, roles, services.FORM_EDITORS)
-    if running is None:
-        return items
+        )
+    running = access.campaigns_run_by(user)
     through = Campaign.organizations.through
     newest_extension = Extension.objects.filter(
         campaign=OuterRef("campaign_id"), organization=OuterRef("organization_id")
@@ -269,7 +245,7 @@ def staff_attention(user: User, roles: list[Role]) -> list[AttentionItem]:
     done = Submission.objects.filter(
         campaign=OuterRef("campaign_id"), organization=OuterRef("organization_id"), status__in=DONE
     )
-    open_campaigns = Campaign.objects.filter(running, state=Campaign.State.OPEN, deadline__lt=today)
+    open_campaigns = running.filter(state=Campaign.State.OPEN, deadline__lt=today)
     missing = (
         through.objects.filter(campaign__in=open_campaigns.values("pk"))
         .exclude(Exists(done))
@@ -300,9 +276,7 @@ def staff_attention(user: User, roles: list[Role]) -> list[AttentionItem]:
                 "danger",
             )
         )
-    drafts = Campaign.objects.filter(running, state=Campaign.State.DRAFT, opens_on__lte=today).order_by(
-        "opens_on", "pk"
-    )
+    drafts = running.filter(state=Campaign.State.DRAFT, opens_on__lte=today).order_by("opens_on", "pk")
     for campaign in drafts.only("pk", "title", "opens_on"):
         items.append(
             AttentionItem(

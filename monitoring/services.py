@@ -23,21 +23,14 @@ from django.utils.translation import gettext as _
 
 from indicators import services as indicator_services
 from indicators.models import DataElement, DataValue
-from mcok.access import has_role, is_instance_administrator
-from mcok.models import Municipality, Organization, Role, User
-from monitoring import validation
+from mcok.models import Municipality, Organization, User
+from monitoring import access, validation
 from monitoring.models import Campaign, Extension, Field, Form, Reminder, Rule, Section, Submission
 from monitoring.models import SubmissionEvent as Event
 
 logger = logging.getLogger(__name__)
 Status = Submission.Status
 State = Campaign.State
-
-# Who does what: the technology card gives the collection to coordinators and executors, the
-# review to coordinators; a school head signs off what the school's respondents prepared.
-FORM_EDITORS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR)
-REVIEWERS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
-FILLERS = (Role.Kind.RESPONDENT, Role.Kind.SCHOOL_HEAD)
 
 TARGET_FLAGS = {
     "low_results": Q(low_results=True),
@@ -48,28 +41,19 @@ TARGET_FLAGS = {
 
 
 # Rights -----------------------------------------------------------------------------------------
+# monitoring.access decides; these raise its refusal when it says no. No `by`: the system itself
+# (beat, a management command).
 
 
-def can_edit_forms(user: User, municipality: Municipality) -> bool:
-    return is_instance_administrator(user) or has_role(user, FORM_EDITORS, municipality=municipality)
+def _refuse_unless_runs(by: User | None, campaign: Campaign) -> None:
+    """Opening, closing, extending and reminding belong to those who run the collection."""
+    if by is not None and not access.can_open_campaign(by, campaign):
+        raise PermissionDenied(access.REFUSED_RUN)
 
 
-def can_review(user: User, municipality: Municipality) -> bool:
-    return is_instance_administrator(user) or has_role(user, REVIEWERS, municipality=municipality)
-
-
-def can_fill(user: User, organization: Organization) -> bool:
-    return has_role(user, FILLERS, organization=organization)
-
-
-def can_sign_off(user: User, organization: Organization) -> bool:
-    return has_role(user, Role.Kind.SCHOOL_HEAD, organization=organization)
-
-
-def _may_review(by: User | None, municipality: Municipality) -> None:
-    """Opening, closing, extending and reminding are the coordinator's; no `by`: beat itself."""
-    if by is not None and not can_review(by, municipality):
-        raise PermissionDenied(_("Only the coordinator of the municipality may do this."))
+def _refuse_unless_reviews(by: User, campaign: Campaign) -> None:
+    if not access.can_review(by, campaign):
+        raise PermissionDenied(access.REFUSED_REVIEW)
 
 
 # Forms ------------------------------------------------------------------------------------------
@@ -85,7 +69,9 @@ def form_check_editable(form: Form) -> None:
 @transaction.atomic
 def form_new_version(*, form: Form, by: User) -> Form:
     """A copy of the form, its sections, questions and rules, as the next version. Collections keep
-    the version they were opened with."""
+    the version they were opened with. Only those who may change the form (PermissionDenied)."""
+    if not access.can_edit_form(by, form):
+        raise PermissionDenied(access.REFUSED_FORM)
     if hasattr(form, "next_version"):
         raise ValidationError(_("A newer version of this form already exists."))
     copy = Form.objects.create(
@@ -182,7 +168,11 @@ def campaign_create(
     by: User | None,
 ) -> Campaign:
     """A draft collection; its organizations are the list given, or those the kinds and flags select.
-    Dates out of order and organizations of another municipality are refused (ValidationError)."""
+    Dates out of order and organizations of another municipality are refused (ValidationError); one
+    who may not start a collection of the form for the period (monitoring.access.can_start_campaign)
+    gets PermissionDenied. No `by`: the system (the demo, a management command)."""
+    if by is not None and not access.can_start_campaign(by, form, period):
+        raise PermissionDenied(access.REFUSED_RUN)
     title = (title or "").strip()
     if not title:
         raise ValidationError(_("Give the collection a title."))
@@ -232,9 +222,10 @@ def campaign_update(
     organizations: list[Organization],
 ) -> Campaign:
     """Change a draft collection's settings and whom it asks. Only those who may edit forms, and only
-    while the collection is a draft: once schools see it, it stays as they saw it."""
-    if not can_edit_forms(by, campaign.municipality):
-        raise PermissionDenied
+    while the collection is a draft: once schools see it, it stays as they saw it. The person must
+    be able to run it both as it is and as it becomes (another form or period: PermissionDenied)."""
+    if not (access.can_edit_campaign(by, campaign) and access.can_start_campaign(by, form, period)):
+        raise PermissionDenied(access.REFUSED_RUN)
     if deadline < opens_on:
         raise ValidationError(_("The deadline cannot be earlier than the opening date."))
     if closes_on is not None and closes_on < deadline:
@@ -267,7 +258,7 @@ def campaign_open(*, campaign: Campaign, by: User | None = None) -> Campaign:
     goes to every organization asked, after commit; reopening sends none. A closed collection whose
     closing day has passed loses that day on reopening (else beat's next pass would close it again):
     the coordinator closes it then."""
-    _may_review(by, campaign.municipality)
+    _refuse_unless_runs(by, campaign)
     if not campaign.form.fields.exists():
         raise ValidationError(_("The form has no questions yet."))
     if not campaign.organizations.exists():
@@ -293,7 +284,7 @@ def campaign_open(*, campaign: Campaign, by: User | None = None) -> Campaign:
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, by: User | None = None) -> Campaign:
-    _may_review(by, campaign.municipality)
+    _refuse_unless_runs(by, campaign)
     claimed = Campaign.objects.filter(pk=campaign.pk, state=State.OPEN).update(
         state=State.CLOSED, closed_at=timezone.now()
     )
@@ -325,7 +316,7 @@ def extension_grant(
     *, campaign: Campaign, organization: Organization, deadline: datetime.date, reason: str, by: User
 ) -> Extension:
     """A later deadline for one organization; the collection's closing day moves to it when needed."""
-    _may_review(by, campaign.municipality)
+    _refuse_unless_runs(by, campaign)
     reason = (reason or "").strip()
     if not campaign.organizations.filter(pk=organization.pk).exists():
         raise ValidationError(_("This organization is not asked to answer in this collection."))
@@ -400,10 +391,8 @@ def _reminders_later(campaign_id: int, kind: str) -> None:
 def recipients_of(organizations: list[Organization]) -> dict[int, list[str]]:
     """E-mail addresses by organization: its respondents and head with accounts, and the head's own."""
     out: dict[int, set[str]] = {o.pk: set() for o in organizations}
-    roles = Role.objects.filter(organization__in=organizations, kind__in=FILLERS, user__is_active=True)
-    for organization_id, email in roles.values_list("organization_id", "user__email"):
-        if email:
-            out[organization_id].add(email)
+    for organization_id, email in access.filler_emails(organizations):
+        out[organization_id].add(email)
     for organization in organizations:
         if organization.head_id and organization.head.email:
             out[organization.pk].add(organization.head.email)
@@ -432,7 +421,7 @@ def reminders_send(
     Returns the number of organizations reminded."""
     if kind not in Reminder.Kind.values:
         raise ValueError(f"unknown reminder kind {kind!r}")
-    _may_review(by, campaign.municipality)
+    _refuse_unless_runs(by, campaign)
     state = Campaign.objects.filter(pk=campaign.pk).values_list("state", flat=True).first()
     if state != State.OPEN:
         if kind == Reminder.Kind.MANUAL:
@@ -585,13 +574,13 @@ def _normalise(answers: dict[str, Any], fields: list[Field]) -> dict[str, Any]:
     return out
 
 
-def _may_fill(submission: Submission, by: User | None) -> None:
+def _refuse_unless_fills(submission: Submission, by: User | None) -> None:
     """The organization's respondents and head fill in its forms; the department's form editors may
     too (an import on a school's behalf). No `by`: the system itself."""
     if by is None:
         return
-    if not (can_fill(by, submission.organization) or can_edit_forms(by, submission.campaign.municipality)):
-        raise PermissionDenied(_("Only the organization's respondents and head fill in its forms."))
+    if not access.can_fill_for(by, submission.campaign, submission.organization):
+        raise PermissionDenied(access.REFUSED_FILL)
 
 
 @dataclass
@@ -619,7 +608,7 @@ def submission_save(
     """
     if not isinstance(answers, dict):
         raise ValidationError(_("The answers must be given by question code."))
-    _may_fill(submission, by)
+    _refuse_unless_fills(submission, by)
     fields, rules = form_questions(submission.campaign.form)
     # The row lock orders concurrent saves: the second reads the first's revision and merges.
     current = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -689,7 +678,7 @@ def _answers_at(submission: Submission, revision: int) -> dict[str, Any]:
 def submission_submit(*, submission: Submission, by: User) -> Submission:
     """Send the answers for review; every question is checked first and nothing changes on a problem.
     A head's submit also signs off; a respondent's waits for the head where sign-off is required."""
-    _may_fill(submission, by)
+    _refuse_unless_fills(submission, by)
     fields, rules = form_questions(submission.campaign.form)
     current = Submission.objects.select_for_update().get(pk=submission.pk)
     current.campaign = submission.campaign
@@ -697,7 +686,7 @@ def submission_submit(*, submission: Submission, by: User) -> Submission:
     result = validation.check(fields, rules, current.answers, complete=True)
     if not result.ok:
         raise ValidationError(result.messages(fields))
-    head = can_sign_off(by, submission.organization) if by else False
+    head = access.can_sign_off(by, submission.organization) if by else False
     now = timezone.now()
     claimed = Submission.objects.filter(pk=current.pk, status__in=Submission.EDITABLE).update(
         status=Status.SUBMITTED,
@@ -718,8 +707,8 @@ def submission_submit(*, submission: Submission, by: User) -> Submission:
 
 @transaction.atomic
 def submission_sign_off(*, submission: Submission, by: User) -> Submission:
-    if not can_sign_off(by, submission.organization):
-        raise PermissionDenied
+    if not access.can_sign_off(by, submission.organization):
+        raise PermissionDenied(access.REFUSED_SIGN_OFF)
     claimed = Submission.objects.filter(
         pk=submission.pk, status=Status.SUBMITTED, signed_off_at__isnull=True
     ).update(signed_off_by=by, signed_off_at=timezone.now())
@@ -743,8 +732,7 @@ def awaits_sign_off(submission: Submission) -> bool:
 @transaction.atomic
 def submission_return(*, submission: Submission, comment: str, by: User) -> Submission:
     """Return a submitted form to the school with a comment, which is required."""
-    if not can_review(by, submission.campaign.municipality):
-        raise PermissionDenied
+    _refuse_unless_reviews(by, submission.campaign)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Say what the school should fix: the comment is required."))
@@ -776,8 +764,7 @@ def submission_accept(*, submission: Submission, by: User) -> Submission:
     """Accept a submitted form and store its numeric answers as data values of the collection's
     period; the indicator values are recomputed after commit. Accepted once: a second call raises."""
     campaign = submission.campaign
-    if not can_review(by, campaign.municipality):
-        raise PermissionDenied
+    _refuse_unless_reviews(by, campaign)
     # One conditional UPDATE decides, on the row as it is now: of two reviewers (or a reviewer and
     # a head's recall) exactly one wins, and a form that lost its sign-off meanwhile is not accepted.
     claim = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED)
@@ -826,10 +813,9 @@ def submissions_accept(*, submissions: list[Submission], by: User) -> tuple[int,
     """Bulk acceptance: each on its own, so one that cannot be accepted does not stop the others; the
     problems come back one sentence per organization. PermissionDenied, before anything is accepted,
     when `by` may not review one of them."""
-    municipalities = {submission.campaign.municipality_id: submission.campaign for submission in submissions}
-    for campaign in municipalities.values():
-        if not can_review(by, campaign.municipality):
-            raise PermissionDenied
+    campaigns = {submission.campaign_id: submission.campaign for submission in submissions}
+    for campaign in campaigns.values():
+        _refuse_unless_reviews(by, campaign)
     accepted, problems = 0, []
     for submission in submissions:
         try:

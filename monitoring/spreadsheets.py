@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from mcok import exports
 from mcok.models import Organization, User
-from monitoring import imports, services, validation
+from monitoring import access, imports, services, validation
 from monitoring.models import Campaign, Field, Submission
 
 Kind = Field.Kind
@@ -370,8 +370,8 @@ def template_upload(*, submission: Submission, content: bytes, by: User) -> Uplo
     stored whatever the check says, the problems returned per question. Only a respondent or the
     head of the organization may (PermissionDenied); a submission that is not editable, or a file
     that is not its template, raises ValidationError and nothing changes."""
-    if not services.can_fill(by, submission.organization):
-        raise PermissionDenied
+    if not access.can_fill(by, submission.organization):
+        raise PermissionDenied(access.REFUSED_FILL)
     if not submission.is_editable or submission.campaign.state != Campaign.State.OPEN:
         raise ValidationError(_("The form cannot change now, so no workbook is accepted for it."))
     answers, notes = template_answers(content, submission)

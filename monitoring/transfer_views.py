@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -29,11 +29,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from mcok import exports
 from mcok import services as core_services
-from mcok.access import has_role, is_instance_administrator, municipalities_visible_to
-from mcok.models import Municipality, Role
-from monitoring import imports, services, spreadsheets
-from monitoring.access import get_campaign_for, get_submission_for
+from mcok.access import municipalities_visible_to
+from mcok.models import Municipality
+from monitoring import access, imports, spreadsheets
 from monitoring.models import Campaign, Field
+from monitoring.refusals import forbidden
 
 SESSION_KEY = "monitoring:google-import"
 IMPORT_DIR = "imports"
@@ -46,8 +46,9 @@ SHOWN_ROWS = 1000
 
 
 def municipalities_for_import(user) -> QuerySet[Municipality]:
-    """The municipalities whose forms `user` may make, hence import."""
-    allowed = [m.pk for m in municipalities_visible_to(user) if services.can_edit_forms(user, m)]
+    """The municipalities where `user` may make a form of no direction (what an import makes), hence
+    import."""
+    allowed = [m.pk for m in municipalities_visible_to(user) if access.can_create_form(user, m)]
     return Municipality.objects.filter(pk__in=allowed)
 
 
@@ -339,7 +340,7 @@ def _file_part(text: str) -> str:
 
 @login_required
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_submission_for(request.user, pk)
+    submission = access.get_submission_for(request.user, pk)
     content = spreadsheets.template_bytes(submission)
     name = f"{_file_part(submission.organization.short_name)}-{submission.pk}.xlsx"
     return exports.file_response(content, name, exports.XLSX_TYPE)
@@ -366,9 +367,14 @@ class TemplateUploadForm(forms.Form):
 
 @login_required
 def template_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_submission_for(request.user, pk)
-    if not services.can_fill(request.user, submission.organization):
-        raise PermissionDenied
+    submission = access.get_submission_for(request.user, pk)
+    if not access.can_fill(request.user, submission.organization):
+        return forbidden(
+            request,
+            str(access.REFUSED_FILL),
+            back_url=reverse("monitoring:submission", kwargs={"pk": submission.pk}),
+            back_label=_("Back to the form"),
+        )
     editable = submission.is_editable and submission.campaign.state == Campaign.State.OPEN
     form = TemplateUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and editable and form.is_valid():
@@ -405,14 +411,10 @@ def template_upload(request: HttpRequest, pk: int) -> HttpResponse:
 # Exports ----------------------------------------------------------------------------------------
 
 
-def _is_staff_of(user, municipality: Municipality) -> bool:
-    return is_instance_administrator(user) or has_role(user, Role.MUNICIPAL_KINDS, municipality=municipality)
-
-
 @login_required
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_campaign_for(request.user, pk)
-    if not _is_staff_of(request.user, campaign.municipality):
+    campaign = access.get_campaign_for(request.user, pk)
+    if not access.is_staff_of(request.user, campaign.municipality):
         raise Http404  # a school sees the collection, never the other schools' answers
     layout = request.GET.get("layout", "wide")
     fmt = request.GET.get("format", "xlsx")

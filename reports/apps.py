@@ -7,18 +7,15 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from mcok.models import Role
         from mcok.navigation import MENU, STAFF, MenuItem
+        from reports.access import SITE_MENU_KINDS
 
         # The dashboard comes first for the department's staff; reports and the public tab last.
         after = next((i for i, item in enumerate(MENU) if item.url_name == "mcok:home"), None)
         MENU.insert(0 if after is None else after + 1, MenuItem("reports:dashboard", _("Dashboard"), STAFF))
-        publishers = frozenset(
-            {Role.Kind.OPERATOR, Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR}
-        )
         MENU.extend(
             [
                 MenuItem("reports:reports", _("Reports"), STAFF),
-                MenuItem("reports:site", _("Public tab"), publishers),
+                MenuItem("reports:site", _("Public tab"), SITE_MENU_KINDS),
             ]
         )

@@ -41,7 +41,6 @@ from indicators import access as indicators_access
 from indicators import selectors as indicators_selectors
 from indicators.charts import number_text
 from indicators.models import Indicator, IndicatorValue, Target
-from mcok import access
 from mcok.models import Municipality, Period, User
 from monitoring import access as monitoring_access
 from monitoring import selectors as monitoring_selectors
@@ -52,14 +51,8 @@ from roadmaps.models import Occurrence
 OVERDUE_SHOWN = 50  # the overdue events listed on the page; the roadmaps' own list has them all
 
 
-# Who and which -------------------------------------------------------------------------------------
-
-
-def staff_municipalities(user: User) -> QuerySet[Municipality]:
-    """The municipalities whose dashboard `user` reads: those where they hold a municipal role
-    (administrator, coordinator, executor, operator, expert), every one for an instance
-    administrator. A school's respondent or head has none."""
-    return access.visible(Municipality.objects.order_by("name"), user, municipality="pk")
+# Which ---------------------------------------------------------------------------------------------
+# Whose dashboard `user` reads: reports.access.staff_municipalities.
 
 
 def periods() -> QuerySet[Period]:

@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mcok.models import Municipality, Period
+from reports import access
 from reports import dashboard as selectors
 
 
 def _municipality(request: HttpRequest) -> Municipality:
     """?municipality=slug among those the user works for as staff (404 for any other), or the first.
     403 for a user who is staff nowhere: a school's user."""
-    candidates = selectors.staff_municipalities(request.user)
+    candidates = access.staff_municipalities(request.user)
     first = candidates.first()
     if first is None:
-        raise PermissionDenied
+        raise PermissionDenied(_("The dashboard is for the education department's staff."))
     slug = request.GET.get("municipality")
     if not slug:
         return first
@@ -57,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period, problem = _period(request, municipality)
     context = {
         "municipality": municipality,
-        "municipalities": selectors.staff_municipalities(request.user),
+        "municipalities": access.staff_municipalities(request.user),
         "period": period,
         "periods": selectors.periods(),
         "problem": problem,

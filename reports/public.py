@@ -23,14 +23,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directions.fioko import COMPONENTS, natural_key
-from directions.models import Component, CycleComponent, Direction, Evaluation
+from directions.models import Component, CycleComponent, Direction, Duty, Evaluation, Responsibility
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok.models import Document, Municipality, Official, Period, User
 from reports.models import PublicPage, PublicVersion, Report, ReportJob
@@ -376,7 +376,12 @@ def _compose_direction(page: PublicPage) -> dict:
     municipality = page.municipality
     direction = (
         Direction.objects.select_related("block")
-        .prefetch_related("coordinators__organization", "executors__organization", "executor_organizations")
+        .prefetch_related(
+            Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related("official__organization", "organization"),
+            )
+        )
         .get(pk=page.direction_id)
     )
     components = list(
@@ -416,9 +421,12 @@ def _compose_direction(page: PublicPage) -> dict:
             "goal": direction.goal,
             "measures": direction.measure_list,
         },
-        "coordinators": [_person(o) for o in direction.coordinators.all()],
-        "executors": [_person(o) for o in direction.executors.all()],
-        "executor_organizations": [o.short_name for o in direction.executor_organizations.all()],
+        # The assignments in force on the day the page is composed: the public reads who answers now.
+        "coordinators": [_person(r.official) for r in direction.holders(Duty.COORDINATOR) if r.official_id],
+        "executors": [_person(r.official) for r in direction.holders(Duty.EXECUTOR) if r.official_id],
+        "executor_organizations": [
+            r.organization.short_name for r in direction.holders(Duty.EXECUTOR) if r.organization_id
+        ],
         "goals": {"period": _period(goals.cycle.period), "content": goals.content} if goals else None,
         "documents": documents,
         "indicators": _indicators(direction),

@@ -1,6 +1,7 @@
 """The form of an analytic report: its kind, direction, period, title and conclusions."""
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,8 +35,9 @@ class PeriodChoice(forms.ModelChoiceField):
 
 
 class ReportForm(forms.ModelForm):
-    """A report of `municipality`. The title may be left as suggested (or empty): it is then made from
-    the direction and the period chosen, so changing them without JavaScript keeps it right."""
+    """A report of `municipality`, of one of `directions` or a summary. The title may be left as
+    suggested (or empty): it is then made from the direction and the period chosen, so changing them
+    without JavaScript keeps it right."""
 
     suggested_title = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -45,11 +47,17 @@ class ReportForm(forms.ModelForm):
         field_classes = {"direction": DirectionChoice, "period": PeriodChoice}
         widgets = {"conclusions": forms.Textarea(attrs={"rows": 12})}
 
-    def __init__(self, *args, municipality: Municipality, **kwargs):
+    def __init__(
+        self, *args, municipality: Municipality, directions: QuerySet[Direction] | None = None, **kwargs
+    ):
+        """`directions`: those the user may choose (reports.access.report_directions); every direction
+        of the municipality when None."""
         super().__init__(*args, **kwargs)
         self.municipality = municipality
+        if directions is None:
+            directions = Direction.objects.all()
         self.fields["direction"].queryset = (
-            Direction.objects.filter(municipality=municipality)
+            directions.filter(municipality=municipality)
             .select_related("block")
             .order_by("block__code", "code", "-valid_from__starts_on")
         )

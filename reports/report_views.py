@@ -1,11 +1,12 @@
 """Analytic reports: the list, the form, the report's page with its files, approval, publication, and
 the files made by Celery with their progress.
 
-The municipality's staff (Role.MUNICIPAL_KINDS) read its reports; coordinators, executors and
-administrators write them and make their files; coordinators and administrators approve them; the
-operator (or an administrator) publishes an approved report's PDF on the public tab. Reports are
-found through mcok.access, so a school or another municipality gets 404, as for a report that does
-not exist; staff without the right get 403.
+Who may do what is decided by reports.access: the municipality's staff read its reports; a report of
+a direction is written by the direction's executors and coordinators (and the head of the
+department), approved by its coordinators (and the head), and its approved PDF is published by the
+operator; a summary follows the municipal roles. Reports are found through reports.access, so a
+school or another municipality gets 404, as for a report that does not exist; staff without the
+right get 403 with a message saying who may.
 """
 
 from django.contrib import messages
@@ -13,78 +14,50 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from directions.models import Direction
-from mcok import access
 from mcok.lists import PAGE_SIZE
-from mcok.models import Municipality, Period, Role, User
-from reports import analytics, jobs
+from mcok.models import Municipality, Period
+from reports import access, analytics, jobs
 from reports.models import Report, ReportJob
 from reports.report_forms import ReportForm, default_title
 
-EDITORS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR)
-APPROVERS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
-PUBLISHERS = (Role.Kind.ADMINISTRATOR, Role.Kind.OPERATOR)
 FILES_SHOWN = 20
 
 
-# Who may do what ------------------------------------------------------------------------------------
+# Refusals: a page answers 403 with the sentence saying who may.
 
 
-def reports_visible_to(user: User) -> QuerySet[Report]:
-    """The reports of the municipalities where `user` holds a staff role; none for a school."""
-    return access.visible(Report.objects.all(), user)
-
-
-def jobs_visible_to(user: User) -> QuerySet[ReportJob]:
-    return access.visible(ReportJob.objects.all(), user, municipality="report__municipality")
-
-
-def staff_municipalities(user: User) -> QuerySet[Municipality]:
-    """The municipalities whose reports `user` reads."""
-    return access.visible(Municipality.objects.all(), user, municipality="pk").order_by("name")
-
-
-def get_report_for(user: User, pk: int) -> Report:
-    return get_object_or_404(
-        reports_visible_to(user).select_related(
-            "municipality", "direction__block", "period", "created_by", "approved_by", "published_job"
-        ),
-        pk=pk,
+def _refuse_writing() -> PermissionDenied:
+    return PermissionDenied(
+        _(
+            "Only the executors and coordinators of the report's direction and the head of the department "
+            "write a report of a direction; a municipal summary is written by the municipality's "
+            "coordinators and executors."
+        )
     )
 
 
-def get_job_for(user: User, pk: int) -> ReportJob:
-    return get_object_or_404(jobs_visible_to(user).select_related("report", "requested_by"), pk=pk)
+def _refuse_approval() -> PermissionDenied:
+    return PermissionDenied(
+        _(
+            "Only the coordinator of the report's direction or the head of the department approves it; "
+            "a municipal summary is approved by the municipality's coordinator."
+        )
+    )
 
 
-def _holds(user: User, kinds, municipality: Municipality) -> bool:
-    return access.is_instance_administrator(user) or access.has_role(user, kinds, municipality=municipality)
-
-
-def can_edit(user: User, municipality: Municipality) -> bool:
-    """Coordinators, executors and administrators write reports and make their files."""
-    return _holds(user, EDITORS, municipality)
-
-
-def can_approve(user: User, municipality: Municipality) -> bool:
-    return _holds(user, APPROVERS, municipality)
-
-
-def can_publish(user: User, municipality: Municipality) -> bool:
-    return _holds(user, PUBLISHERS, municipality)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+def _refuse_publication() -> PermissionDenied:
+    return PermissionDenied(
+        _("Only the municipal operator publishes reports on the public tab and withdraws them.")
+    )
 
 
 # The list -------------------------------------------------------------------------------------------------
@@ -102,10 +75,10 @@ def _chosen_municipality(request: HttpRequest, municipalities: QuerySet[Municipa
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """The municipality's reports, the newest first, filtered by period and direction."""
-    municipalities = staff_municipalities(request.user)
+    municipalities = access.staff_municipalities(request.user)
     municipality = _chosen_municipality(request, municipalities)
     rows = (
-        reports_visible_to(request.user)
+        access.reports_visible_to(request.user)
         .filter(municipality=municipality)
         .select_related("direction", "period", "created_by", "published_job")
         .order_by("-created_at", "-pk")
@@ -136,7 +109,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "direction": direction,
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": query.urlencode(),
-        "may_create": can_edit(request.user, municipality),
+        "may_create": access.can_create_any_report(request.user, municipality),
     }
     return render(request, "reports/report_list.html", context)
 
@@ -152,12 +125,17 @@ def _latest_year() -> Period | None:
 
 @login_required
 def report_create(request: HttpRequest) -> HttpResponse:
-    municipality = _chosen_municipality(request, staff_municipalities(request.user))
-    _require(can_edit(request.user, municipality))
+    municipality = _chosen_municipality(request, access.staff_municipalities(request.user))
+    if not access.can_create_any_report(request.user, municipality):
+        raise _refuse_writing()
+    directions = access.report_directions(request.user, municipality)
     report = Report(municipality=municipality, created_by=request.user)
     if request.method == "POST":
-        form = ReportForm(request.POST, instance=report, municipality=municipality)
+        form = ReportForm(request.POST, instance=report, municipality=municipality, directions=directions)
         if form.is_valid():
+            data = form.cleaned_data
+            if not access.can_create_report(request.user, municipality, data["direction"], data["period"]):
+                raise _refuse_writing()
             report = form.save()
             messages.success(request, _("The report is created. Make its PDF or XLSX when it is ready."))
             return redirect("reports:report", pk=report.pk)
@@ -168,7 +146,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             else Report.Kind.DIRECTION
         )
         period = Period.objects.filter(code=request.GET.get("period")).first() or _latest_year()
-        candidates = Direction.objects.filter(municipality=municipality).order_by("block__code", "code")
+        candidates = directions.order_by("block__code", "code")
         if period is not None:
             candidates = candidates.valid_in(period)
         direction = None
@@ -183,18 +161,31 @@ def report_create(request: HttpRequest) -> HttpResponse:
             "period": period,
             "title": default_title(kind, direction, period),
         }
-        form = ReportForm(instance=report, initial=initial, municipality=municipality)
+        form = ReportForm(instance=report, initial=initial, municipality=municipality, directions=directions)
     return render(request, "reports/report_form.html", {"form": form, "municipality": municipality})
 
 
 @login_required
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for(request.user, pk)
-    _require(can_edit(request.user, report.municipality))
+    report = access.get_report_for(request.user, pk)
+    if not access.can_edit_report(request.user, report):
+        raise _refuse_writing()
     was_approved = report.state == Report.State.APPROVED
+    # The report's own direction stays offered; another one only where the user drafts for it.
+    directions = Direction.objects.filter(
+        Q(pk__in=access.report_directions(request.user, report.municipality).values("pk"))
+        | Q(pk=report.direction_id)
+    )
     if request.method == "POST":
-        form = ReportForm(request.POST, instance=report, municipality=report.municipality)
+        form = ReportForm(
+            request.POST, instance=report, municipality=report.municipality, directions=directions
+        )
         if form.is_valid():
+            data = form.cleaned_data
+            if not access.can_create_report(
+                request.user, report.municipality, data["direction"], data["period"]
+            ):
+                raise _refuse_writing()
             with transaction.atomic():
                 report = form.save(commit=False)
                 if was_approved:
@@ -211,7 +202,10 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # A title as suggested follows a new direction or period; a title of one's own stays.
         suggested = default_title(report.kind, report.direction, report.period)
         form = ReportForm(
-            instance=report, initial={"suggested_title": suggested}, municipality=report.municipality
+            instance=report,
+            initial={"suggested_title": suggested},
+            municipality=report.municipality,
+            directions=directions,
         )
     context = {
         "form": form,
@@ -227,16 +221,15 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for(request.user, pk)
-    municipality = report.municipality
+    report = access.get_report_for(request.user, pk)
     files = list(report.jobs.select_related("requested_by").order_by("-requested_at", "-pk")[:FILES_SHOWN])
     context = {
         **analytics.report_context(report),
         "files": files,
         "working": any(job.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING) for job in files),
-        "may_edit": can_edit(request.user, municipality),
-        "may_approve": can_approve(request.user, municipality),
-        "may_publish": can_publish(request.user, municipality),
+        "may_edit": access.can_edit_report(request.user, report),
+        "may_approve": access.can_approve(request.user, report),
+        "may_publish": access.can_publish(request.user, report),
         "formats": ReportJob.Format.choices,
     }
     return render(request, "reports/report_detail.html", context)
@@ -248,8 +241,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for(request.user, pk)
-    _require(can_approve(request.user, report.municipality))
+    report = access.get_report_for(request.user, pk)
+    if not access.can_approve(request.user, report):
+        raise _refuse_approval()
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.state == Report.State.APPROVED:
@@ -267,10 +261,11 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_generate(request: HttpRequest, pk: int, format: str) -> HttpResponse:
     """Queue the making of the report's PDF or XLSX. For htmx, the new job's progress fragment."""
-    report = get_report_for(request.user, pk)
+    report = access.get_report_for(request.user, pk)
     if format not in ReportJob.Format.values:
         raise Http404
-    _require(can_edit(request.user, report.municipality))
+    if not access.can_edit_report(request.user, report):
+        raise _refuse_writing()
     job = jobs.job_start(report, format, request.user)
     if request.htmx:
         job.refresh_from_db()
@@ -283,8 +278,9 @@ def report_generate(request: HttpRequest, pk: int, format: str) -> HttpResponse:
 @login_required
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """The operator publishes the newest PDF of an approved report on the public tab."""
-    report = get_report_for(request.user, pk)
-    _require(can_publish(request.user, report.municipality))
+    report = access.get_report_for(request.user, pk)
+    if not access.can_publish(request.user, report):
+        raise _refuse_publication()
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         pdf = (
@@ -311,8 +307,9 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def report_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for(request.user, pk)
-    _require(can_publish(request.user, report.municipality))
+    report = access.get_report_for(request.user, pk)
+    if not access.can_publish(request.user, report):
+        raise _refuse_publication()
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.published_job_id is None:
@@ -333,7 +330,7 @@ def report_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
 def report_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress fragment, which polls itself while the job waits or runs; without htmx, the
     report's page at the job."""
-    job = get_job_for(request.user, pk)
+    job = access.get_job_for(request.user, pk)
     if not request.htmx:
         return redirect(f"{job.report.get_absolute_url()}#job-{job.pk}")
     return render(request, "reports/_job.html", {"job": job})
@@ -342,7 +339,7 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The kept file, under the report's title; 404 until the job is done."""
-    job = get_job_for(request.user, pk)
+    job = access.get_job_for(request.user, pk)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
     try:

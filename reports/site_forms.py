@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mcok.models import Document, Municipality
-from monitoring.builder import transliterate
+from mcok.text import transliterate
 from reports.models import PublicPage
 from reports.public import RESERVED_SLUGS
 

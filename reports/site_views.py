@@ -2,10 +2,10 @@
 publication, withdrawal and the history of published versions.
 
 The municipality's staff (every municipal role) read these pages and the preview; its operator
-and administrators (and the instance's) change drafts, publish, withdraw and restore, the others
-get 403 with a page saying who may. Schools and other municipalities get 404, as for a page that
-does not exist. Every change is a plain POST with its CSRF token, redirected back with a message;
-the work itself is done by reports.public.
+and administrators (and the instance's) change drafts, publish, withdraw and restore
+(reports.access.can_edit_site), the others get 403 with a page saying who may. Schools and other
+municipalities get 404, as for a page that does not exist. Every change is a plain POST with its
+CSRF token, redirected back with a message; the work itself is done by reports.public.
 """
 
 from django.conf import settings
@@ -13,21 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mcok import access
-from mcok.models import Municipality, Role, User
-from reports import public
+from mcok.models import Municipality
+from reports import access, public
 from reports.models import PublicPage, PublicVersion
 from reports.open_views import render_public
 from reports.site_forms import PageForm, markup_removed
 
-EDITOR_KINDS = (Role.Kind.OPERATOR, Role.Kind.ADMINISTRATOR)
 EMBED_HEIGHT = 800
 KIND_ORDER = {PublicPage.Kind.HOME: 0, PublicPage.Kind.DIRECTION: 1, PublicPage.Kind.FREE: 2}
 
@@ -35,36 +33,10 @@ KIND_ORDER = {PublicPage.Kind.HOME: 0, PublicPage.Kind.DIRECTION: 1, PublicPage.
 # Who and what ---------------------------------------------------------------------------------------
 
 
-def pages_visible_to(user: User) -> QuerySet[PublicPage]:
-    """Pages whose drafts `user` may read: every page of the municipalities where they are staff;
-    none for a school."""
-    return access.visible(PublicPage.objects.all(), user)
-
-
-def versions_visible_to(user: User) -> QuerySet[PublicVersion]:
-    return access.visible(PublicVersion.objects.all(), user, municipality="page__municipality")
-
-
-def can_edit_site(user: User, municipality: Municipality) -> bool:
-    """The municipality's operator and administrators, and the instance's, keep its public tab."""
-    return access.is_instance_administrator(user) or access.has_role(
-        user, EDITOR_KINDS, municipality=municipality
-    )
-
-
-def _staff_municipalities(user: User) -> list[Municipality]:
-    """Municipalities where `user` works in the department (all for the instance's administrators)."""
-    municipalities = Municipality.objects.order_by("name")
-    if access.is_instance_administrator(user):
-        return list(municipalities)
-    staff = Role.objects.filter(user=user, kind__in=Role.MUNICIPAL_KINDS).values("municipality")
-    return list(municipalities.filter(pk__in=staff))
-
-
 def _municipality(request: HttpRequest) -> tuple[Municipality, list[Municipality]]:
     """The municipality chosen with ?municipality=slug among the user's, or the first; 404 for a
     school, a stranger or a slug not theirs."""
-    municipalities = _staff_municipalities(request.user)
+    municipalities = list(access.staff_municipalities(request.user))
     slug = request.GET.get("municipality") or request.POST.get("municipality")
     chosen = next((m for m in municipalities if m.slug == slug), None) if slug else None
     if chosen is None and (slug or not municipalities):
@@ -73,7 +45,7 @@ def _municipality(request: HttpRequest) -> tuple[Municipality, list[Municipality
 
 
 def _page_for(request: HttpRequest, pk: int) -> PublicPage:
-    queryset = pages_visible_to(request.user).select_related(
+    queryset = access.pages_visible_to(request.user).select_related(
         "municipality", "direction", "updated_by", "published__published_by"
     )
     return get_object_or_404(queryset, pk=pk)
@@ -150,7 +122,7 @@ def _list_response(
         "municipality": municipality,
         "municipalities": municipalities,
         "rows": rows,
-        "can_edit": can_edit_site(request.user, municipality),
+        "can_edit": access.can_edit_site(request.user, municipality),
         "home_url": reverse("open:home", args=[municipality.slug]),
         "data_url": reverse("open:data", args=[municipality.slug]),
         "refusal": refusal,
@@ -164,7 +136,7 @@ def _list_response(
 @login_required
 def page_create(request: HttpRequest) -> HttpResponse:
     municipality, municipalities = _municipality(request)
-    if not can_edit_site(request.user, municipality):
+    if not access.can_edit_site(request.user, municipality):
         return _list_response(request, municipality, municipalities, refusal=_refusal(), status=403)
     form = PageForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
@@ -244,7 +216,7 @@ def _detail_response(
         "versions": versions,
         "documents": page.documents.order_by("-date", "title"),
         "body": public.sanitize(page.body),
-        "can_edit": can_edit_site(request.user, page.municipality),
+        "can_edit": access.can_edit_site(request.user, page.municipality),
         "public_url": _absolute(request, _public_path(page)),
         "embed_url": embed_url,
         "embed_title": page.title,
@@ -257,7 +229,7 @@ def _detail_response(
 @login_required
 def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page_for(request, pk)
-    if not can_edit_site(request.user, page.municipality):
+    if not access.can_edit_site(request.user, page.municipality):
         return _detail_response(request, page, refusal=_refusal(), status=403)
     ever_published = page.versions.exists()
     slug_editable = page.kind == PublicPage.Kind.FREE and not ever_published
@@ -300,7 +272,7 @@ def page_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def page_publish(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page_for(request, pk)
-    if not can_edit_site(request.user, page.municipality):
+    if not access.can_edit_site(request.user, page.municipality):
         return _detail_response(request, page, refusal=_refusal(), status=403)
     try:
         version = public.publish(page, user=request.user)
@@ -318,7 +290,7 @@ def page_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def page_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page_for(request, pk)
-    if not can_edit_site(request.user, page.municipality):
+    if not access.can_edit_site(request.user, page.municipality):
         return _detail_response(request, page, refusal=_refusal(), status=403)
     if page.published_id is None:
         messages.error(request, _("The page is not published: there is nothing to withdraw."))
@@ -335,9 +307,11 @@ def page_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def version_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(versions_visible_to(request.user).select_related("page__municipality"), pk=pk)
+    version = get_object_or_404(
+        access.versions_visible_to(request.user).select_related("page__municipality"), pk=pk
+    )
     page = _page_for(request, version.page_id)
-    if not can_edit_site(request.user, page.municipality):
+    if not access.can_edit_site(request.user, page.municipality):
         return _detail_response(request, page, refusal=_refusal(), status=403)
     if version.pk == page.published_id:
         messages.info(request, _("This version is already on the public tab."))

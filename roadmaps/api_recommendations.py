@@ -10,9 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mcok.access import _roles, is_instance_administrator
 from mcok.filters import MAX_ID
-from mcok.models import Period, Role
+from mcok.models import Period
 from roadmaps import access
 from roadmaps import recommendations as services
 from roadmaps.models import Decision, Recommendation
@@ -57,18 +56,6 @@ class AnswerSerializer(serializers.Serializer):
 class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RecommendationSerializer
 
-    def _own(self) -> set[int]:
-        return set(
-            _roles(self.request.user)
-            .filter(kind__in=Role.ORGANIZATION_KINDS)
-            .values_list("organization", flat=True)
-        )
-
-    def _is_staff(self) -> bool:
-        return is_instance_administrator(self.request.user) or (
-            _roles(self.request.user).filter(kind__in=Role.MUNICIPAL_KINDS).exists()
-        )
-
     def get_queryset(self):
         return (
             services.with_answer_counts(access.recommendations_visible_to(self.request.user))
@@ -78,14 +65,16 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def get_serializer_context(self):
-        return super().get_serializer_context() | {"own": None if self._is_staff() else self._own()}
+        user = self.request.user
+        own = None if access.is_staff(user) else access.own_organization_ids(user)
+        return super().get_serializer_context() | {"own": own}
 
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk=None, **kwargs) -> Response:
         recommendation = self.get_object()
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organizations = services.answering_organizations(request.user, recommendation)
+        organizations = access.answering_organizations(request.user, recommendation)
         if not organizations:
             raise Http404
         wanted = data.validated_data.get("organization")
@@ -157,11 +146,7 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"period": [_("Choose the period to analyse.")]})
         result = services.effectiveness(decision, period)
         staff = access.is_staff_of(request.user, decision.municipality)
-        own = set(
-            _roles(request.user)
-            .filter(kind__in=Role.ORGANIZATION_KINDS)
-            .values_list("organization", flat=True)
-        )
+        own = access.own_organization_ids(request.user)
         indicators = []
         for effect in result.indicators:
             rows = [row for row in effect.organizations if staff or row.organization_id in own]

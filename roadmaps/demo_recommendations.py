@@ -1,7 +1,8 @@
 """Demo recommendations and decisions: for each demo municipality, recommendations to the risk groups of
 its indicators in the latest demo year (issued, some answered by the demo schools), and a decision
 based on one of them, carried out by a roadmap event and measured on its indicator against the year
-before. Idempotent: records are found by their titles and only what is missing is made."""
+before. Idempotent: records are found by their titles and only what is missing is made. The head of
+the department acts: the rights by assignment let them draft, issue and adopt on every direction."""
 
 from django.db import transaction
 from django.db.models import F
@@ -11,21 +12,12 @@ from indicators import selectors as indicator_selectors
 from indicators import services as indicator_services
 from indicators.demo import DEMO_YEARS
 from indicators.models import Indicator, IndicatorValue
-from mcok.models import Municipality, Organization, Period, Role, User
+from mcok.models import Municipality, Organization, Period, User
+from roadmaps import access
 from roadmaps import recommendations as services
 from roadmaps.models import Decision, Event, Recommendation, Response
 
 RECOMMENDATIONS_PER_MUNICIPALITY = 3
-
-
-def _coordinator(municipality: Municipality) -> User | None:
-    role = (
-        Role.objects.filter(municipality=municipality, kind=Role.Kind.COORDINATOR)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return role.user if role else None
 
 
 def _fields(indicator: Indicator, period: Period, by: User) -> dict | None:
@@ -71,11 +63,11 @@ def load() -> None:
     if period is None or not Period.objects.filter(kind=Period.Kind.YEAR, year=previous_year).exists():
         return
     for municipality in Municipality.objects.order_by("name"):
-        coordinator = _coordinator(municipality)
-        if coordinator is None:
+        head = access.acting_head(municipality)
+        if head is None:
             continue
-        made = _recommendations(municipality, period, coordinator)
-        _decision(municipality, period, coordinator, made[0] if made else None)
+        made = _recommendations(municipality, period, head)
+        _decision(municipality, period, head, made[0] if made else None)
 
 
 def _recommendations(municipality: Municipality, period: Period, by: User) -> list[Recommendation]:
@@ -103,10 +95,7 @@ def _recommendations(municipality: Municipality, period: Period, by: User) -> li
     for recommendation in made[:2]:
         if recommendation.state != Recommendation.State.ISSUED:
             continue
-        roles = Role.objects.filter(
-            kind__in=Role.ORGANIZATION_KINDS, organization__in=recommendation.organizations.all()
-        ).select_related("user", "organization")
-        for role in roles:
+        for role in access.answering_accounts(recommendation):
             Response.objects.get_or_create(
                 recommendation=recommendation,
                 organization=role.organization,

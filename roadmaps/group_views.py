@@ -2,9 +2,10 @@
 a meeting's protocol (HTML and PDF) and its form with the attendees, agenda items and votes.
 
 Records are found through roadmaps.access (404 alike for "absent" and "not yours"): the
-municipality's staff and its organizations' users read them. Writes go through roadmaps.groups,
-which lets the municipality's editors and the group's leader or curators write. Ids other than the
-URL's one (a member, an item) come in POST data and are looked up inside the object.
+municipality's staff and its organizations' users read them. Writes go through roadmaps.groups;
+roadmaps.access decides who may write (the municipality's editors and the head, the coordinators of
+the group's direction, the group's leader or curators), and the others get 403 with the reason. Ids
+other than the URL's one (a member, an item) come in POST data and are looked up inside the object.
 """
 
 from django.contrib import messages
@@ -21,7 +22,6 @@ from mcok.access import municipalities_visible_to
 from roadmaps import access, groups, protocol
 from roadmaps.group_forms import AgendaItemForm, GroupForm, MeetingForm, MemberForm
 from roadmaps.models import Meeting, ProjectGroup
-from roadmaps.services import can_edit
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -29,8 +29,8 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 
 
 def _manage(request: HttpRequest, group: ProjectGroup) -> None:
-    if not groups.can_manage(request.user, group):
-        raise PermissionDenied
+    if not access.can_manage_group(request.user, group):
+        raise PermissionDenied(access.REFUSED_GROUP)
 
 
 @require_GET
@@ -45,8 +45,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
             meetings_count=Count("meetings", distinct=True),
         )
     )
-    editable = [m for m in municipalities_visible_to(request.user) if can_edit(request.user, m)]
-    return render(request, "roadmaps/groups/list.html", {"groups": rows, "can_create": bool(editable)})
+    user = request.user
+    can_create = any(access.can_create_group(user, m) for m in municipalities_visible_to(user))
+    return render(request, "roadmaps/groups/list.html", {"groups": rows, "can_create": can_create})
 
 
 def _meetings_summary(group: ProjectGroup) -> list[dict]:
@@ -79,7 +80,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "members": members,
             "meetings": _meetings_summary(group),
-            "can_manage": groups.can_manage(request.user, group),
+            "can_manage": access.can_manage_group(request.user, group),
         },
     )
 
@@ -91,11 +92,11 @@ def group_new(request: HttpRequest) -> HttpResponse:
     if slug:
         municipality = get_object_or_404(visible, slug=slug)
     else:
-        municipality = next((m for m in visible if can_edit(request.user, m)), None)
+        municipality = next((m for m in visible if access.can_create_group(request.user, m)), None)
         if municipality is None:
-            raise Http404 if not visible.exists() else PermissionDenied
-    if not can_edit(request.user, municipality):
-        raise PermissionDenied
+            raise Http404 if not visible.exists() else PermissionDenied(access.REFUSED_NEW_GROUP)
+    if not access.can_create_group(request.user, municipality):
+        raise PermissionDenied(access.REFUSED_NEW_GROUP)
     form = GroupForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,7 +177,7 @@ def _get_meeting(request: HttpRequest, pk: int) -> Meeting:
     meeting = access.get_meeting_for(request.user, pk)
     # the protocol names the curators and the leader
     meeting.group = (
-        ProjectGroup.objects.select_related("municipality", "leader")
+        ProjectGroup.objects.select_related("municipality", "direction__municipality", "leader")
         .prefetch_related("curators")
         .get(pk=meeting.group_id)
     )
@@ -194,7 +195,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "group": meeting.group,
             "protocol": protocol.protocol_html(meeting),
-            "can_manage": groups.can_manage(request.user, meeting.group),
+            "can_manage": access.can_manage_group(request.user, meeting.group),
         },
     )
 

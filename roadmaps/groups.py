@@ -6,9 +6,10 @@ passes by a majority of the members present (3.5), that is, more than half of th
 number of members is fixed on the meeting when it is saved, so a later change of the group does not
 rewrite an old protocol's quorum.
 
-Who may write: the municipality's editors (`roadmaps.services.can_edit`) and the group's leader or
-any of its curators when they have a user account. Everyone who reads the group (`roadmaps.access`) reads its
-meetings.
+Who may write is decided by roadmaps.access: a group is created by the municipality's editors and
+the head (`can_create_group`), and kept by them, the coordinators of its direction and its leader or
+any of its curators when they have a user account (`can_manage_group`). Everyone who reads the group
+(`roadmaps.access`) reads its meetings.
 """
 
 import datetime
@@ -16,12 +17,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from mcok.models import Document, Municipality, Official, Organization, User
+from roadmaps import access
 from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
-from roadmaps.services import can_edit
 
 # Pure rules -----------------------------------------------------------------------------------------
 
@@ -53,19 +54,9 @@ def votes_problem(votes_for: int, votes_against: int, votes_abstained: int, pres
 # Rights -----------------------------------------------------------------------------------------------
 
 
-def can_manage(user: User, group: ProjectGroup) -> bool:
-    """The municipality's editors, and the group's leader or any of its curators when they log in."""
-    if not user.is_authenticated:
-        return False
-    if can_edit(user, group.municipality):
-        return True
-    curator_ids = ProjectGroup.curators.through.objects.filter(projectgroup_id=group.pk).values("official_id")
-    return Official.objects.filter(Q(pk=group.leader_id) | Q(pk__in=curator_ids), user=user).exists()
-
-
 def _require(user: User, group: ProjectGroup) -> None:
-    if not can_manage(user, group):
-        raise PermissionDenied(_("Only the editors of the municipality and the group's leader may do this."))
+    if not access.can_manage_group(user, group):
+        raise PermissionDenied(access.REFUSED_GROUP)
 
 
 def _check_official(official: Official | None, municipality: Municipality, label: str) -> None:
@@ -88,8 +79,8 @@ def group_create(
     document: Document | None = None,
 ) -> ProjectGroup:
     """Create a project group; only the municipality's editors may."""
-    if not can_edit(by, municipality):
-        raise PermissionDenied(_("Only the editors of the municipality may create project groups."))
+    if not access.can_create_group(by, municipality):
+        raise PermissionDenied(access.REFUSED_NEW_GROUP)
     group = ProjectGroup(municipality=municipality)
     return _group_save(
         group, title=title, direction=direction, curators=curators, leader=leader, document=document

@@ -4,8 +4,10 @@ matched or not → confirm → the first roadmap created.
 
 The uploaded file waits between the steps under MEDIA_ROOT/imports/ named by a random token kept in
 the session; the confirmation names only that token, and the file is read and checked again before
-anything is written, then deleted. Who may import: the editors of roadmaps of the municipality
-(services.can_edit). Anyone else gets a 404, as for a municipality that does not exist.
+anything is written, then deleted. Who may import: those who make roadmaps in the municipality
+(roadmaps.access: the coordinators of the chosen direction, the municipality's coordinators for a
+roadmap bound to none, and the head). Anyone else gets a 404, as for a municipality that does not exist;
+a direction not theirs is refused with 403.
 """
 
 import re
@@ -17,7 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,9 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from directions.models import Direction
-from mcok import access as core_access
 from mcok.models import Municipality
-from roadmaps import docx_reader, imports, services
+from roadmaps import access, docx_reader, imports
+from roadmaps.roadmap_forms import direction_refused
 
 SESSION_KEY = "roadmaps:import"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -38,9 +40,8 @@ SHOWN_EVENTS = 500  # per roadmap in the preview
 
 
 def municipalities_for_import(user) -> QuerySet[Municipality]:
-    """The municipalities whose roadmaps `user` may edit, hence import."""
-    visible = core_access.municipalities_visible_to(user)
-    allowed = [municipality.pk for municipality in visible if services.can_edit(user, municipality)]
+    """The municipalities where `user` may make roadmaps, hence import them."""
+    allowed = [municipality.pk for municipality in access.roadmap_municipalities_for(user)]
     return Municipality.objects.filter(pk__in=allowed)
 
 
@@ -63,11 +64,13 @@ class RoadmapImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx"}),
     )
 
-    def __init__(self, *args, municipalities: QuerySet[Municipality], **kwargs):
+    def __init__(self, *args, municipalities: QuerySet[Municipality], user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["municipality"].queryset = municipalities
         self.fields["direction"].queryset = (
-            Direction.objects.filter(municipality__in=municipalities)
+            access.directions_for(user, approve=True)
+            .filter(municipality__in=municipalities)
             .select_related("municipality")
             .order_by("municipality__name", "code")
         )
@@ -90,6 +93,13 @@ class RoadmapImportForm(forms.Form):
         municipality, direction = cleaned.get("municipality"), cleaned.get("direction")
         if municipality and direction and direction.municipality_id != municipality.pk:
             self.add_error("direction", _("The direction belongs to another municipality."))
+        elif (
+            municipality
+            and direction is None
+            and "direction" not in self.errors
+            and not access.may_leave_unbound(self.user, municipality, approve=True)
+        ):
+            self.add_error("direction", _("Choose the direction the roadmap serves."))
         return cleaned
 
 
@@ -126,7 +136,9 @@ def roadmap_import(request: HttpRequest) -> HttpResponse:
     slug = request.POST.get("municipality")
     if request.method == "POST" and slug and not allowed.filter(slug=slug).exists():
         raise Http404  # the same answer for "no such municipality" and "not yours"
-    form = RoadmapImportForm(request.POST or None, request.FILES or None, municipalities=allowed)
+    form = RoadmapImportForm(
+        request.POST or None, request.FILES or None, municipalities=allowed, user=request.user
+    )
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         municipality = form.cleaned_data["municipality"]
@@ -157,6 +169,10 @@ def roadmap_import(request: HttpRequest) -> HttpResponse:
             "direction": direction.pk if direction else None,
         }
         context |= _preview(summary, token, upload.name, municipality, direction)
+    elif request.method == "POST":
+        municipality = form.cleaned_data.get("municipality")
+        if municipality is not None and direction_refused(form, municipality):
+            raise PermissionDenied(access.REFUSED_DIRECTION)
     return render(request, "roadmaps/import/upload.html", context)
 
 
@@ -174,7 +190,14 @@ def _confirm(request: HttpRequest, allowed: QuerySet[Municipality]) -> HttpRespo
         raise Http404
     direction = None
     if pending.get("direction"):
-        direction = Direction.objects.filter(pk=pending["direction"], municipality=municipality).first()
+        direction = (
+            Direction.objects.select_related("municipality")
+            .filter(pk=pending["direction"], municipality=municipality)
+            .first()
+        )
+    if not access.may_edit_roadmaps(request.user, municipality, direction):
+        _forget(request)
+        raise PermissionDenied(access.REFUSED_DIRECTION)
     try:
         result = imports.read_file(stored.read_bytes(), pending["filename"])
     except docx_reader.RoadmapFileError as error:

@@ -385,7 +385,7 @@ def roadmaps_import(
 ) -> dict:
     """Store the roadmaps read from a file for the municipality (and the direction, if given) in one
     transaction and schedule their events' instances; with `dry_run`, write nothing and return the
-    same summary. The caller checks the rights (services.can_edit).
+    same summary. The caller checks the rights (access.may_edit_roadmaps).
 
     The summary: {"roadmaps": [{"title", "sections", "events", "years", "criteria", "items":
     [{"number", "content", "deadline", "deadline_described", "officials", "organizations",

@@ -1,5 +1,6 @@
 """Forms of the recommendation and decision pages: every choice is limited to the municipality, so a
-forged id from another one is «not one of the available choices»."""
+forged id from another one is «not one of the available choices»; the directions, to those whose work
+the user may write (roadmaps.access)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from directions.models import Direction
 from indicators.models import Indicator
 from mcok.models import Document, Municipality, Organization, Period
+from roadmaps import access
 from roadmaps.models import Decision, Event, Recommendation
+from roadmaps.roadmap_forms import limit_directions
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,14 +39,20 @@ class RecommendationForm(forms.Form):
     )
     due_on = forms.DateField(label=_("Answer by"), required=False, widget=DATE)
 
-    def __init__(self, *args, municipality: Municipality, issued: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        municipality: Municipality,
+        user,
+        current: Direction | None = None,
+        issued: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["organizations"].queryset = Organization.objects.filter(
             municipality=municipality, is_active=True
         ).order_by("short_name")
-        self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
-            "code"
-        )
+        limit_directions(self.fields["direction"], user, municipality, approve=False, current=current)
         self.fields["period"].queryset = _periods()
         self.fields["indicator"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
             "code"
@@ -95,14 +104,20 @@ class DecisionForm(forms.Form):
         help_text=_("Drafted from the indicators on the decision's page; edit freely."),
     )
 
-    def __init__(self, *args, municipality: Municipality, **kwargs):
+    def __init__(
+        self,
+        *args,
+        municipality: Municipality,
+        user,
+        current: Direction | None = None,
+        adopted: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["document"].queryset = Document.objects.filter(
             municipality=municipality, organization__isnull=True
         ).order_by("-pk")
-        self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
-            "code"
-        )
+        limit_directions(self.fields["direction"], user, municipality, approve=False, current=current)
         self.fields["period"].queryset = _periods()
         self.fields["recommendations"].queryset = Recommendation.objects.filter(municipality=municipality)
         self.fields["events"].queryset = Event.objects.filter(
@@ -111,3 +126,16 @@ class DecisionForm(forms.Form):
         self.fields["indicators"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
             "code"
         )
+        adopts = access.may_leave_unbound(user, municipality, approve=True) or (
+            access.direction_choices(user, municipality, approve=True).exists()
+        )
+        if not adopts:  # the date of adoption is given by those who adopt: the coordinators, the head
+            self.fields["adopted_on"].disabled = True
+            self.fields["adopted_on"].help_text = _(
+                "Given by the coordinator of the direction who adopts it."
+            )
+        if adopted:  # an adopted decision keeps its content for those who do not adopt: only the analysis
+            for name, field in self.fields.items():
+                if name != "effectiveness":
+                    field.disabled = True
+                    field.required = False

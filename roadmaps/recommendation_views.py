@@ -4,7 +4,8 @@ their effectiveness.
 The department's staff read all of their municipality's recommendations and decisions; a school reads
 the issued recommendations addressed to it (and answers them) and the decisions, without the other
 organizations' figures. Records are found through roadmaps.access (404 alike for absent and not
-yours); every write goes through roadmaps.recommendations.
+yours), which also decides who may write (403 with the reason for the staff it refuses); every write
+goes through roadmaps.recommendations.
 """
 
 from django.contrib import messages
@@ -21,13 +22,13 @@ from django.views.decorators.http import require_POST
 
 from indicators import access as indicator_access
 from indicators.models import IndicatorValue
-from mcok.access import _roles, is_instance_administrator
 from mcok.lists import PAGE_SIZE
-from mcok.models import Municipality, Period, Role
+from mcok.models import Municipality, Period
 from roadmaps import access
 from roadmaps import recommendations as services
 from roadmaps.models import Decision, Recommendation, Response
 from roadmaps.recommendation_forms import DecisionForm, RecommendationForm, ResponseForm
+from roadmaps.roadmap_forms import direction_refused
 
 State = Recommendation.State
 
@@ -35,29 +36,13 @@ State = Recommendation.State
 # Helpers --------------------------------------------------------------------------------------------------
 
 
-def _staff_municipality_ids(user) -> set[int] | None:
-    """The municipalities the user works in as staff; None for an instance administrator (all)."""
-    if is_instance_administrator(user):
-        return None
-    return set(_roles(user).filter(kind__in=Role.MUNICIPAL_KINDS).values_list("municipality", flat=True))
-
-
-def _own_organization_ids(user) -> set[int]:
-    return set(_roles(user).filter(kind__in=Role.ORGANIZATION_KINDS).values_list("organization", flat=True))
-
-
-def _editable_municipalities(request: HttpRequest) -> list[Municipality]:
-    ids = _staff_municipality_ids(request.user)
-    municipalities = Municipality.objects.order_by("name")
-    if ids is not None:
-        municipalities = municipalities.filter(pk__in=ids)
-    return [m for m in municipalities if services.can_edit(request.user, m)]
-
-
 def _municipality_for_new(request: HttpRequest) -> Municipality:
-    """?municipality=slug among those where the user edits, else the first; 404 for anyone else."""
-    municipalities = _editable_municipalities(request)
+    """?municipality=slug among those where the user may write recommendations and decisions, else the
+    first; 404 for a municipality not among them, 403 for staff who may write none."""
+    municipalities = access.drafting_municipalities(request.user)
     if not municipalities:
+        if access.is_staff(request.user):
+            raise PermissionDenied(access.REFUSED_RECOMMENDATION)
         raise Http404
     slug = request.GET.get("municipality") or request.POST.get("municipality")
     if slug:
@@ -68,12 +53,25 @@ def _municipality_for_new(request: HttpRequest) -> Municipality:
     return municipalities[0]
 
 
-def _editor_only(request: HttpRequest, municipality: Municipality) -> None:
-    """Staff who may not edit get 403; a school or a stranger got 404 already from access."""
+def _require(request: HttpRequest, municipality: Municipality, allowed: bool, refusal) -> None:
+    """Staff who may not do it get 403 with the reason; a school or a stranger got 404 already from
+    access, or gets it here."""
     if not access.is_staff_of(request.user, municipality):
         raise Http404
-    if not services.can_edit(request.user, municipality):
-        raise PermissionDenied
+    if not allowed:
+        raise PermissionDenied(refusal)
+
+
+def _posted(request: HttpRequest, form, municipality: Municipality) -> bool:
+    """A valid posted form. A direction the form does not offer the user (one of the municipality's,
+    not theirs) is a write they have no right to: 403 with the reason, not a slip to correct."""
+    if request.method != "POST":
+        return False
+    if form.is_valid():
+        return True
+    if direction_refused(form, municipality):
+        raise PermissionDenied(access.REFUSED_DIRECTION)
+    return False
 
 
 def _error(request: HttpRequest, error: Exception) -> None:
@@ -91,9 +89,8 @@ def _period_from(code: str | None) -> Period | None:
 @login_required
 def recommendations(request: HttpRequest) -> HttpResponse:
     user = request.user
-    staff_ids = _staff_municipality_ids(user)
-    is_staff = staff_ids is None or bool(staff_ids)
-    own = _own_organization_ids(user)
+    is_staff = access.is_staff(user)
+    own = access.own_organization_ids(user)
     rows = services.with_answer_counts(access.recommendations_visible_to(user)).select_related(
         "municipality", "direction", "indicator", "period"
     )
@@ -113,7 +110,7 @@ def recommendations(request: HttpRequest) -> HttpResponse:
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "is_staff": is_staff,
         "is_school": bool(own),
-        "may_create": bool(_editable_municipalities(request)) if is_staff else False,
+        "may_create": bool(access.drafting_municipalities(user)) if is_staff else False,
         "states": State.choices,
         "state": state,
         "query": query.urlencode(),
@@ -143,23 +140,25 @@ def recommendation_new(request: HttpRequest) -> HttpResponse:
         if not indicator_id.isdigit():
             raise Http404
         indicator = indicator_access.get_indicator_for(request.user, int(indicator_id))
-        if not services.can_edit(request.user, indicator.municipality):
-            raise Http404
         municipality = indicator.municipality
         period = _period_from(request.GET.get("period"))
         if period is None:
             raise Http404
+        allowed = access.can_draft_recommendation(request.user, municipality, indicator.direction, period)
+        _require(request, municipality, allowed, access.REFUSED_RECOMMENDATION)
         initial = services.risk_group_prefill(indicator, period, request.user)
         if not initial["organizations"]:
             messages.warning(request, _("No organization is in the risk group for this period."))
-    form = RecommendationForm(request.POST or None, initial=initial, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
+    form = RecommendationForm(
+        request.POST or None, initial=initial, municipality=municipality, user=request.user
+    )
+    if _posted(request, form, municipality):
         try:
             recommendation = services.recommendation_create(
                 municipality=municipality, by=request.user, **_form_kwargs(form.cleaned_data)
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("The recommendation is saved as a draft."))
             return redirect("roadmaps:recommendation", pk=recommendation.pk)
@@ -178,12 +177,15 @@ def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
         context |= {
             "addressees": [(o, answers.get(o.pk)) for o in addressees],
             "answered": sum(1 for o in addressees if o.pk in answers),
-            "may_edit": services.can_edit(request.user, item.municipality) and item.state != State.CLOSED,
-            "may_issue": services.can_issue(request.user, item.municipality),
+            "may_edit": access.can_edit_recommendation(request.user, item) and item.state != State.CLOSED,
+            "may_issue": access.can_issue(request.user, item),
+            "may_decide": access.can_draft_decision(
+                request.user, item.municipality, item.direction, item.period
+            ),
             "decisions": list(item.decisions.order_by("-adopted_on", "-pk")),
         }
     else:
-        organizations = services.answering_organizations(request.user, item)
+        organizations = access.answering_organizations(request.user, item)
         answers = {
             r.organization_id: r
             for r in Response.objects.filter(recommendation=item, organization__in=organizations)
@@ -208,7 +210,8 @@ def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_recommendation_for(request.user, pk)
-    _editor_only(request, item.municipality)
+    allowed = access.can_edit_recommendation(request.user, item)
+    _require(request, item.municipality, allowed, access.REFUSED_RECOMMENDATION)
     if item.state == State.CLOSED:
         messages.error(request, _("The recommendation is closed and can no longer be changed."))
         return redirect("roadmaps:recommendation", pk=item.pk)
@@ -224,15 +227,20 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "due_on": item.due_on,
     }
     form = RecommendationForm(
-        request.POST or None, initial=initial, municipality=item.municipality, issued=issued
+        request.POST or None,
+        initial=initial,
+        municipality=item.municipality,
+        user=request.user,
+        current=item.direction,
+        issued=issued,
     )
-    if request.method == "POST" and form.is_valid():
+    if _posted(request, form, item.municipality):
         try:
             services.recommendation_update(
                 recommendation=item, by=request.user, **_form_kwargs(form.cleaned_data)
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("The recommendation is saved."))
             return redirect("roadmaps:recommendation", pk=item.pk)
@@ -248,7 +256,7 @@ def recommendation_issue(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         services.recommendation_issue(recommendation=item, by=request.user)
-    except (ValidationError, PermissionDenied) as error:
+    except ValidationError as error:
         _error(request, error)
     else:
         messages.success(request, _("The recommendation is issued to its addressees."))
@@ -263,7 +271,7 @@ def recommendation_close(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         services.recommendation_close(recommendation=item, by=request.user)
-    except (ValidationError, PermissionDenied) as error:
+    except ValidationError as error:
         _error(request, error)
     else:
         messages.success(request, _("The recommendation is closed."))
@@ -274,7 +282,7 @@ def recommendation_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def response_save(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_recommendation_for(request.user, pk)
-    organizations = services.answering_organizations(request.user, item)
+    organizations = access.answering_organizations(request.user, item)
     if not organizations:
         raise Http404
     organization_id = request.POST.get("organization") or ""
@@ -310,11 +318,9 @@ def decisions(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-adopted_on", "-pk")
     )
-    staff_ids = _staff_municipality_ids(user)
-    is_staff = staff_ids is None or bool(staff_ids)
     context = {
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-        "may_create": bool(_editable_municipalities(request)) if is_staff else False,
+        "may_create": bool(access.drafting_municipalities(user)) if access.is_staff(user) else False,
     }
     return render(request, "roadmaps/recommendations/decision_list.html", context)
 
@@ -341,7 +347,7 @@ def decision_new(request: HttpRequest) -> HttpResponse:
     recommendation_id = request.GET.get("recommendation")
     if recommendation_id and recommendation_id.isdigit():
         based_on = access.get_recommendation_for(request.user, int(recommendation_id))
-        if based_on.municipality_id != municipality.pk or not services.can_edit(request.user, municipality):
+        if based_on.municipality_id != municipality.pk:
             raise Http404
         initial = {
             "recommendations": [based_on],
@@ -349,14 +355,14 @@ def decision_new(request: HttpRequest) -> HttpResponse:
             "period": based_on.period,
             "indicators": [based_on.indicator] if based_on.indicator else [],
         }
-    form = DecisionForm(request.POST or None, initial=initial, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
+    form = DecisionForm(request.POST or None, initial=initial, municipality=municipality, user=request.user)
+    if _posted(request, form, municipality):
         try:
             decision = services.decision_create(
                 municipality=municipality, by=request.user, **_decision_kwargs(form.cleaned_data)
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("The decision is saved."))
             return redirect("roadmaps:decision", pk=decision.pk)
@@ -367,7 +373,8 @@ def decision_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = access.get_decision_for(request.user, pk)
-    _editor_only(request, decision.municipality)
+    allowed = access.can_edit_decision(request.user, decision)
+    _require(request, decision.municipality, allowed, access.REFUSED_DECISION)
     initial = {
         "kind": decision.kind,
         "title": decision.title,
@@ -381,8 +388,15 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "indicators": list(decision.indicators.all()),
         "effectiveness": decision.effectiveness,
     }
-    form = DecisionForm(request.POST or None, initial=initial, municipality=decision.municipality)
-    if request.method == "POST" and form.is_valid():
+    form = DecisionForm(
+        request.POST or None,
+        initial=initial,
+        municipality=decision.municipality,
+        user=request.user,
+        current=decision.direction,
+        adopted=decision.adopted_on is not None and not access.can_adopt(request.user, decision),
+    )
+    if _posted(request, form, decision.municipality):
         try:
             services.decision_update(
                 decision=decision,
@@ -390,8 +404,8 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 effectiveness=form.cleaned_data["effectiveness"],
                 **_decision_kwargs(form.cleaned_data),
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("The decision is saved."))
             return redirect("roadmaps:decision", pk=decision.pk)
@@ -426,13 +440,16 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     result = services.effectiveness(item, period) if period else None
     if result is not None and not is_staff:
         # A school sees the municipal figures and its own rows, never the other organizations'.
-        own = _own_organization_ids(request.user)
+        own = access.own_organization_ids(request.user)
         for effect in result.indicators:
             effect.organizations = [row for row in effect.organizations if row.organization_id in own]
     context = {
         "decision": item,
         "is_staff": is_staff,
-        "may_edit": is_staff and services.can_edit(request.user, item.municipality),
+        "may_edit": is_staff and access.can_edit_decision(request.user, item),
+        "may_draft_analysis": is_staff
+        and period is not None
+        and access.can_draft_effectiveness(request.user, item, period),
         "period": period,
         "periods": Period.objects.order_by("-starts_on", "ends_on"),
         "result": result,
@@ -449,14 +466,17 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_effectiveness(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_decision_for(request.user, pk)
-    _editor_only(request, item.municipality)
+    if not access.is_staff_of(request.user, item.municipality):
+        raise Http404
     period = _decision_period(request, item)
     if period is None:
         messages.error(request, _("Choose the period to analyse."))
         return redirect("roadmaps:decision", pk=item.pk)
+    if not access.can_draft_effectiveness(request.user, item, period):
+        raise PermissionDenied(access.REFUSED_EFFECTIVENESS)
     try:
         draft = services.effectiveness_draft(item, period, request.user)
-    except (ValidationError, PermissionDenied) as error:
+    except ValidationError as error:
         _error(request, error)
     else:
         if draft.component is not None:

@@ -1,10 +1,12 @@
 """Targeted recommendations, the organizations' answers, management decisions and the analysis of
 their effectiveness (components 4–6 of the management cycle).
 
-The department's editors (administrators, coordinators, executors) draft recommendations and
-decisions; coordinators and administrators issue and close recommendations. An organization's
-respondent or head answers a recommendation addressed to it while it is issued, once per
-organization (the answer may be edited until the recommendation is closed).
+Who may do what is decided by roadmaps.access, by the rights of assignment: the executors and
+coordinators of the direction (and the head of the department) draft recommendations and decisions;
+its coordinators (and the head) issue and close recommendations and adopt decisions. Work bound to no
+direction follows the municipal roles. An organization's respondent or head answers a recommendation
+addressed to it while it is issued, once per organization (the answer may be edited until the
+recommendation is closed).
 
 The effectiveness of a decision is the change of its indicators against the previous monitoring
 period: read by `effectiveness`, written in words by `effectiveness_text`, stored in the decision
@@ -28,9 +30,9 @@ from directions.models import Component, Cycle, CycleComponent, Direction
 from indicators import selectors as indicator_selectors
 from indicators.models import Indicator, IndicatorValue, Target
 from indicators.services import previous_period
-from mcok.access import has_role, is_instance_administrator
 from mcok.models import Document, Municipality, Organization, Period, Role, User
 from mcok.selectors import AttentionItem
+from roadmaps import access
 from roadmaps.models import Decision, Event, Recommendation, Response
 
 Level = Recommendation.Level
@@ -38,30 +40,6 @@ State = Recommendation.State
 
 # The levels of management a recommendation may address without naming organizations.
 LEVELS_WITHOUT_ADDRESSEES = (Level.MUNICIPAL, Level.TEACHERS, Level.PARENTS)
-EDITORS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR)
-ISSUERS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
-
-
-# Who may do what ---------------------------------------------------------------------------------------
-
-
-def can_edit(user: User, municipality: Municipality) -> bool:
-    """Editors draft recommendations and decisions: administrators, coordinators, executors."""
-    return is_instance_administrator(user) or has_role(user, EDITORS, municipality=municipality)
-
-
-def can_issue(user: User, municipality: Municipality) -> bool:
-    """The coordinator (or an administrator) issues and closes recommendations."""
-    return is_instance_administrator(user) or has_role(user, ISSUERS, municipality=municipality)
-
-
-def answering_organizations(user: User, recommendation: Recommendation) -> list[Organization]:
-    """The addressees of the recommendation for which `user` is a respondent or the head."""
-    return list(
-        recommendation.organizations.filter(
-            pk__in=Role.objects.filter(user=user, kind__in=Role.ORGANIZATION_KINDS).values("organization")
-        ).order_by("short_name")
-    )
 
 
 # Recommendations --------------------------------------------------------------------------------------
@@ -122,9 +100,10 @@ def recommendation_create(
     indicator: Indicator | None = None,
     due_on: datetime.date | None = None,
 ) -> Recommendation:
-    """A draft recommendation of the municipality. Editors only; linked records must be its own."""
-    if not can_edit(by, municipality):
-        raise PermissionDenied(_("Only the department's editors may write recommendations."))
+    """A draft recommendation of the municipality. Written by those who draft the direction's work
+    (access.can_draft_recommendation); linked records must be the municipality's own."""
+    if not access.can_draft_recommendation(by, municipality, direction, period):
+        raise PermissionDenied(access.REFUSED_RECOMMENDATION)
     if level not in Level.values:
         raise ValidationError(_("Unknown addressee level."))
     title, text = _clean_text(title, text)
@@ -158,10 +137,11 @@ def recommendation_update(
     indicator: Indicator | None = None,
     due_on: datetime.date | None = None,
 ) -> Recommendation:
-    """Change a draft. An issued recommendation keeps its text and addressees: only its answer date moves."""
+    """Change a draft. An issued recommendation keeps its text and addressees: only its answer date moves.
+    Those who draft its direction's work may; moving it to another direction needs that one's right too."""
     municipality = recommendation.municipality
-    if not can_edit(by, municipality):
-        raise PermissionDenied(_("Only the department's editors may write recommendations."))
+    if not access.can_edit_recommendation(by, recommendation):
+        raise PermissionDenied(access.REFUSED_RECOMMENDATION)
     locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if locked.state == State.CLOSED:
         raise ValidationError(_("The recommendation is closed and can no longer be changed."))
@@ -174,6 +154,12 @@ def recommendation_update(
     title, text = _clean_text(title, text)
     organizations = list(organizations)
     _check_scope(municipality, direction=direction, indicator=indicator, organizations=organizations)
+    moved = (direction.pk if direction else None, period.pk if period else None) != (
+        locked.direction_id,
+        locked.period_id,
+    )
+    if moved and not access.can_draft_recommendation(by, municipality, direction, period):
+        raise PermissionDenied(access.REFUSED_DIRECTION)
     locked.title, locked.text, locked.level = title, text, level
     locked.direction, locked.period, locked.indicator, locked.due_on = direction, period, indicator, due_on
     locked.save()
@@ -256,8 +242,8 @@ def recommendation_issue(
 ) -> Recommendation:
     """Send a draft to its addressees. Organizations are needed unless it addresses a level of
     management (the department, teachers, parents). Of two clicks, exactly one issues."""
-    if not can_issue(by, recommendation.municipality):
-        raise PermissionDenied(_("Only the coordinator issues recommendations."))
+    if not access.can_issue(by, recommendation):
+        raise PermissionDenied(access.REFUSED_ISSUE)
     if recommendation.level not in LEVELS_WITHOUT_ADDRESSEES and not recommendation.organizations.exists():
         raise ValidationError(_("Choose the organizations the recommendation is addressed to."))
     changes = {"state": State.ISSUED, "issued_by": by, "issued_at": timezone.now()}
@@ -272,9 +258,10 @@ def recommendation_issue(
 
 @transaction.atomic
 def recommendation_close(*, recommendation: Recommendation, by: User) -> Recommendation:
-    """Stop collecting answers: the recommendation is done with. Only an issued one can be closed."""
-    if not can_issue(by, recommendation.municipality):
-        raise PermissionDenied(_("Only the coordinator closes recommendations."))
+    """Stop collecting answers: the recommendation is done with. Only an issued one can be closed, by
+    those who issue it (access.can_issue)."""
+    if not access.can_issue(by, recommendation):
+        raise PermissionDenied(access.REFUSED_CLOSE)
     claimed = Recommendation.objects.filter(pk=recommendation.pk, state=State.ISSUED).update(
         state=State.CLOSED
     )
@@ -290,8 +277,8 @@ def response_save(
     """The organization's answer: written by its respondent or head while the recommendation is issued,
     one per organization (a second save edits it). Never a duplicate, even under concurrent saves."""
     text = (text or "").strip()
-    if not has_role(by, Role.ORGANIZATION_KINDS, organization=organization):
-        raise PermissionDenied(_("Only the organization's respondent or head may answer."))
+    if not access.can_answer(by, organization):
+        raise PermissionDenied(access.REFUSED_ANSWER)
     if not text:
         raise ValidationError(_("Write the answer."))
     try:
@@ -354,9 +341,12 @@ def decision_create(
     events=(),
     indicators=(),
 ) -> Decision:
-    """A management decision of the municipality, linked to its recommendations, events, indicators."""
-    if not can_edit(by, municipality):
-        raise PermissionDenied(_("Only the department's editors may record decisions."))
+    """A management decision of the municipality, linked to its recommendations, events, indicators.
+    Recorded by those who draft the direction's work; a date of adoption only by those who adopt it."""
+    if not access.can_draft_decision(by, municipality, direction, period):
+        raise PermissionDenied(access.REFUSED_DECISION)
+    if adopted_on is not None and not access.may_adopt(by, municipality, direction, period):
+        raise PermissionDenied(access.REFUSED_ADOPT)
     if kind not in Decision.Kind.values:
         raise ValidationError(_("Unknown kind of decision."))
     title = (title or "").strip()
@@ -399,10 +389,25 @@ def decision_update(
     indicators=(),
     effectiveness: str | None = None,
 ) -> Decision:
-    """Change a decision; `effectiveness` (the analysis text) is kept when None."""
+    """Change a decision; `effectiveness` (the analysis text) is kept when None. Those who draft its
+    direction's work may; giving or changing the date of adoption, and changing an adopted decision
+    beyond its analysis, is for those who adopt it: for the others only the analysis is saved."""
     municipality = decision.municipality
-    if not can_edit(by, municipality):
-        raise PermissionDenied(_("Only the department's editors may record decisions."))
+    if not access.can_edit_decision(by, decision):
+        raise PermissionDenied(access.REFUSED_DECISION)
+    if decision.adopted_on is not None and not access.can_adopt(by, decision):
+        if effectiveness is not None:
+            decision.effectiveness = effectiveness.strip()
+            Decision.objects.filter(pk=decision.pk).update(effectiveness=decision.effectiveness)
+        return decision
+    moved = (direction.pk if direction else None, period.pk if period else None) != (
+        decision.direction_id,
+        decision.period_id,
+    )
+    if moved and not access.can_draft_decision(by, municipality, direction, period):
+        raise PermissionDenied(access.REFUSED_DIRECTION)
+    if adopted_on != decision.adopted_on and not access.may_adopt(by, municipality, direction, period):
+        raise PermissionDenied(access.REFUSED_ADOPT)
     if kind not in Decision.Kind.values:
         raise ValidationError(_("Unknown kind of decision."))
     title = (title or "").strip()
@@ -643,8 +648,8 @@ def effectiveness_draft(decision: Decision, period: Period, by: User) -> Draft:
     component «analysis of the effectiveness» for the period, when that cycle exists. The component's
     state never changes; an approved or published component is not touched (its content was signed
     off), and a text it already holds is not added twice."""
-    if not can_edit(by, decision.municipality):
-        raise PermissionDenied(_("Only the department's editors may draft the analysis."))
+    if not access.can_draft_effectiveness(by, decision, period):
+        raise PermissionDenied(access.REFUSED_EFFECTIVENESS)
     text = effectiveness_text(effectiveness(decision, period))
     Decision.objects.filter(pk=decision.pk).update(effectiveness=text)
     decision.effectiveness = text
@@ -677,12 +682,11 @@ def effectiveness_draft(decision: Decision, period: Period, by: User) -> Draft:
 
 def attention(user: User, roles: list[Role]) -> list[AttentionItem]:
     """A school: the issued recommendations waiting for its answer, with their dates. Staff: the issued
-    recommendations past their date with answers missing. A fixed number of queries."""
+    recommendations in their charge (access.recommendations_in_charge_of) past their date with answers
+    missing. A fixed number of queries."""
     items: list[AttentionItem] = []
     today = timezone.localdate()
-    organization_ids = {
-        r.organization_id for r in roles if r.kind in Role.ORGANIZATION_KINDS and r.organization_id
-    }
+    organization_ids = access.own_organization_ids(user)
     if organization_ids:
         through = Recommendation.organizations.through
         waiting = (
@@ -715,13 +719,10 @@ def attention(user: User, roles: list[Role]) -> list[AttentionItem]:
                     "danger" if late else "warning",
                 )
             )
-    staff_municipalities = {r.municipality_id for r in roles if r.kind in ISSUERS + (Role.Kind.EXECUTOR,)}
-    if staff_municipalities:
+    if access.is_staff(user):
         late = (
             with_answer_counts(
-                Recommendation.objects.filter(
-                    municipality_id__in=staff_municipalities, state=State.ISSUED, due_on__lt=today
-                )
+                access.recommendations_in_charge_of(user).filter(state=State.ISSUED, due_on__lt=today)
             )
             .filter(answered__lt=F("total"))
             .order_by("due_on")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from mcok.models import Official, Role
 from roadmaps.models import Meeting, Occurrence, ProjectGroup
 
+# recipients of a notice
 RECIPIENT_ROLES = (Role.Kind.RESPONDENT, Role.Kind.SCHOOL_HEAD)
 MEETING_REMIND_FROM_DAY = 20
 
@@ -35,6 +36,7 @@ def recipients_of(occurrence: Occurrence) -> list[str]:
     organizations = [o.pk for o in event.responsible_organizations.all()]
     if organizations:
         emails |= set(
+            # recipients of a notice
             Role.objects.filter(
                 organization__in=organizations, kind__in=RECIPIENT_ROLES, user__is_active=True
             )

@@ -1,5 +1,6 @@
 """Forms of the roadmap pages: a roadmap's heading, an event, progress on an instance, and the filters
-of the lists. Choices are limited to the roadmap's municipality by the view."""
+of the lists. Choices are limited to the roadmap's municipality by the view; a direction is chosen
+among those the user may write (roadmaps.access), or none when their municipal role allows it."""
 
 import datetime
 
@@ -7,6 +8,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,7 @@ from directions.models import Direction
 from indicators.models import Indicator
 from mcok.filters import ALL, YesNoFilter
 from mcok.models import Document, Municipality, Official, Organization
+from roadmaps import access
 from roadmaps.models import Event, Occurrence, Roadmap, Section
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -22,6 +25,35 @@ MAX_LINES = 100
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def limit_directions(
+    field: forms.ModelChoiceField,
+    user,
+    municipality: Municipality,
+    *,
+    approve: bool,
+    current: Direction | None = None,
+) -> None:
+    """Offer the municipality's directions whose work `user` may write (with `approve`: approve), and
+    the record's current one; no direction only to those whose municipal role allows work bound to
+    none."""
+    choices = access.direction_choices(user, municipality, approve=approve)
+    if current is not None:
+        choices = Direction.objects.filter(Q(pk__in=choices.values("pk")) | Q(pk=current.pk)).order_by("code")
+    field.queryset = choices
+    field.required = not access.may_leave_unbound(user, municipality, approve=approve)
+
+
+def direction_refused(form: forms.Form, municipality: Municipality) -> bool:
+    """Whether the form names a direction of the municipality that it does not offer the user: not a
+    slip but a write the user has no right to, answered 403."""
+    value = str(form.data.get(form.add_prefix("direction")) or "")
+    return (
+        "direction" in form.errors
+        and value.isdigit()
+        and Direction.objects.filter(municipality=municipality, pk=int(value)).exists()
+    )
 
 
 class RoadmapForm(forms.ModelForm):
@@ -37,11 +69,10 @@ class RoadmapForm(forms.ModelForm):
         fields = ["title", "direction", "project", "start_year", "end_year", "document"]
         widgets = {"title": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, municipality: Municipality, **kwargs):
+    def __init__(self, *args, municipality: Municipality, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
-            "code"
-        )
+        current = self.instance.direction if self.instance.pk and self.instance.direction_id else None
+        limit_directions(self.fields["direction"], user, municipality, approve=True, current=current)
         self.fields["document"].queryset = Document.objects.filter(municipality=municipality).order_by(
             "-date", "title"
         )

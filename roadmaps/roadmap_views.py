@@ -3,9 +3,10 @@ the instances a person answers for, the overdue list, an instance with its repor
 roadmap and of its events.
 
 Records are found through roadmaps.access: the municipality's staff and its organizations' users read
-roadmaps, anyone else gets 404 as for an absent one. Roadmaps and events are changed by the editors
-(services.can_edit); progress on an instance is recorded by those services.can_report allows, always
-through services.occurrence_update.
+roadmaps, anyone else gets 404 as for an absent one. Roadmaps and events are changed by those
+access.can_edit_roadmap allows (the coordinators of the roadmap's direction and the head); progress on
+an instance is recorded by those access.can_report allows, always through services.occurrence_update.
+Staff refused a write get 403 with the reason.
 """
 
 import datetime
@@ -29,7 +30,14 @@ from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality
 from roadmaps import access, deadlines, selectors, services
 from roadmaps.models import Event, Occurrence, Roadmap
-from roadmaps.roadmap_forms import EventForm, MyEventsFilter, OccurrenceForm, OverdueFilter, RoadmapForm
+from roadmaps.roadmap_forms import (
+    EventForm,
+    MyEventsFilter,
+    OccurrenceForm,
+    OverdueFilter,
+    RoadmapForm,
+    direction_refused,
+)
 
 
 def _date(value: datetime.date | None) -> str:
@@ -71,8 +79,8 @@ def _stamp() -> str:
 
 
 def _may_edit(request: HttpRequest, roadmap: Roadmap) -> None:
-    if not services.can_edit(request.user, roadmap.municipality):
-        raise PermissionDenied(_("Only coordinators and executors of the municipality edit roadmaps."))
+    if not access.can_edit_roadmap(request.user, roadmap):
+        raise PermissionDenied(access.REFUSED_ROADMAP)
 
 
 # The list -----------------------------------------------------------------------------------------
@@ -82,7 +90,7 @@ def _may_edit(request: HttpRequest, roadmap: Roadmap) -> None:
 def roadmaps(request: HttpRequest) -> HttpResponse:
     rows = selectors.roadmap_list(request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    municipalities = selectors.municipalities_for_new(request.user)
+    municipalities = access.roadmap_municipalities_for(request.user)
     several = (
         access.is_instance_administrator(request.user)
         or len({r.municipality_id for r in page.object_list}) > 1
@@ -148,7 +156,7 @@ def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
         "table": table,
         "counts": counts,
         "today": today,
-        "may_edit": services.can_edit(request.user, item.municipality),
+        "may_edit": access.can_edit_roadmap(request.user, item),
     }
     return render(request, "roadmaps/roadmap/roadmap_detail.html", context)
 
@@ -231,7 +239,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": _query(request),
         "today": today,
-        "is_editor": selectors.editable_municipality_ids(request.user) != [],
+        "is_editor": access.keeps_roadmaps(request.user),
     }
     return render(request, "roadmaps/roadmap/my_events.html", context)
 
@@ -265,7 +273,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 def occurrence(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_occurrence_for(request.user, pk)
     event = item.event
-    may_report = services.can_report(request.user, item)
+    may_report = access.can_report(request.user, item)
     form = None
     status = 200
     if may_report:
@@ -292,9 +300,7 @@ def occurrence(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("roadmaps:occurrence", pk=item.pk)
             status = 400
     elif request.method == "POST":
-        raise PermissionDenied(
-            _("Only the editors of roadmaps and those responsible for the event may report.")
-        )
+        raise PermissionDenied(access.REFUSED_REPORT)
     siblings = list(event.occurrences.exclude(pk=item.pk).order_by("due_on", "pk"))
     context = {
         "occurrence": item,
@@ -315,15 +321,16 @@ def occurrence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _new_municipality(request: HttpRequest) -> Municipality:
-    """?municipality=slug among those where the user edits roadmaps, or the first; 404 when none."""
-    municipalities = selectors.municipalities_for_new(request.user)
+    """?municipality=slug among those where the user makes roadmaps, or the first; 403 when none, 404
+    for a municipality not among them."""
+    municipalities = access.roadmap_municipalities_for(request.user)
     slug = request.GET.get("municipality")
     if slug:
         chosen = next((m for m in municipalities if m.slug == slug), None)
     else:
         chosen = municipalities[0] if municipalities else None
     if chosen is None and not slug:
-        raise PermissionDenied(_("Only coordinators and executors of the municipality edit roadmaps."))
+        raise PermissionDenied(access.REFUSED_NEW_ROADMAP)
     if chosen is None:
         raise Http404
     return chosen
@@ -331,10 +338,13 @@ def _new_municipality(request: HttpRequest) -> Municipality:
 
 def _roadmap_form(request: HttpRequest, item: Roadmap | None, municipality: Municipality) -> HttpResponse:
     old_years = (item.start_year, item.end_year) if item else None
-    form = RoadmapForm(request.POST or None, instance=item, municipality=municipality)
+    form = RoadmapForm(request.POST or None, instance=item, municipality=municipality, user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            direction = form.cleaned_data["direction"]
+            if not access.may_edit_roadmaps(request.user, municipality, direction):
+                raise PermissionDenied(access.REFUSED_DIRECTION)
             with transaction.atomic():
                 saved = form.save(commit=False)
                 if item is None:
@@ -345,6 +355,8 @@ def _roadmap_form(request: HttpRequest, item: Roadmap | None, municipality: Muni
                     services.roadmap_schedule(roadmap=saved)
             messages.success(request, _("The roadmap is saved."))
             return redirect("roadmaps:roadmap", pk=saved.pk)
+        if direction_refused(form, municipality):
+            raise PermissionDenied(access.REFUSED_DIRECTION)
         status = 400
     context = {"form": form, "roadmap": item, "municipality": municipality}
     return render(request, "roadmaps/roadmap/roadmap_form.html", context, status=status)
@@ -353,8 +365,6 @@ def _roadmap_form(request: HttpRequest, item: Roadmap | None, municipality: Muni
 @login_required
 def roadmap_new(request: HttpRequest) -> HttpResponse:
     municipality = _new_municipality(request)
-    if not services.can_edit(request.user, municipality):
-        raise PermissionDenied
     return _roadmap_form(request, None, municipality)
 
 

@@ -14,9 +14,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -27,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from mcok.models import Municipality, Role, User
-from roadmaps import access, services
+from mcok.models import Role, User
+from roadmaps import access
 from roadmaps.models import Event, Occurrence, Roadmap, Section
 
 State = Occurrence.State
@@ -211,44 +209,11 @@ def _with_event(occurrences: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
     )
 
 
-def editable_municipality_ids(user: User) -> list[int] | None:
-    """Municipalities whose roadmaps `user` edits; None for an instance administrator (all)."""
-    if access.is_instance_administrator(user):
-        return None
-    return list(
-        Role.objects.filter(user=user, kind__in=services.EDITORS, municipality__isnull=False)
-        .values_list("municipality", flat=True)
-        .distinct()
-    )
-
-
-def responsible_condition(user: User) -> Q:
-    """Instances of events where `user` is responsible: as an official, or through an organization
-    where they are a respondent or the head."""
-    own = Role.objects.filter(user=user, kind__in=Role.ORGANIZATION_KINDS).values("organization")
-    by_organization = Event.responsible_organizations.through.objects.filter(
-        event=OuterRef("event"), organization__in=own
-    )
-    condition = Q(Exists(by_organization))
-    official = getattr(user, "official", None) if user.is_authenticated else None
-    if official is not None:
-        by_official = Event.responsible_officials.through.objects.filter(
-            event=OuterRef("event"), official=official
-        )
-        condition |= Q(Exists(by_official))
-    return condition
-
-
 def my_occurrences(user: User) -> QuerySet[Occurrence]:
-    """The instances `user` answers for; an editor answers for all of their municipalities'.
-    Open ones first (the nearest due first, undated last), then the closed ones."""
-    visible = access.occurrences_visible_to(user)
-    editable = editable_municipality_ids(user)
-    if editable is None:
-        mine = visible
-    else:
-        mine = visible.filter(Q(event__roadmap__municipality__in=editable) | responsible_condition(user))
-    return _ordered(_with_event(mine))
+    """The instances `user` answers for (access.occurrences_reportable_by): those of the roadmaps whose
+    progress they record by assignment or role, and those where they are named responsible. Open ones
+    first (the nearest due first, undated last), then the closed ones."""
+    return _ordered(_with_event(access.occurrences_reportable_by(user)))
 
 
 def _ordered(occurrences: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
@@ -312,10 +277,3 @@ def attention(user: User, roles: list[Role]) -> list:
             )
         )
     return items
-
-
-def municipalities_for_new(user: User) -> list[Municipality]:
-    """Municipalities where `user` may make a roadmap."""
-    ids = editable_municipality_ids(user)
-    municipalities = Municipality.objects.order_by("name")
-    return list(municipalities if ids is None else municipalities.filter(pk__in=ids))

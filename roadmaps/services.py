@@ -15,30 +15,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mcok.access import has_role, is_instance_administrator
-from mcok.models import Document, Municipality, Role, User
-from roadmaps import deadlines
+from mcok.models import Document, User
+from roadmaps import access, deadlines
 from roadmaps.models import Event, Occurrence, Roadmap
-
-# The technology card: coordinators and executors keep roadmaps and their events up to date.
-EDITORS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.EXECUTOR)
-
-
-def can_edit(user: User, municipality: Municipality) -> bool:
-    return is_instance_administrator(user) or has_role(user, EDITORS, municipality=municipality)
-
-
-def can_report(user: User, occurrence: Occurrence) -> bool:
-    """Editors of the municipality, and the people and organizations named responsible for the event."""
-    event = occurrence.event
-    if can_edit(user, event.roadmap.municipality):
-        return True
-    official = getattr(user, "official", None)
-    if official is not None and event.responsible_officials.filter(pk=official.pk).exists():
-        return True
-    return event.responsible_organizations.filter(
-        pk__in=user.roles.filter(kind__in=Role.ORGANIZATION_KINDS).values("organization")
-    ).exists()
 
 
 def deadline_of(event: Event) -> deadlines.Deadline:
@@ -90,12 +69,9 @@ def _attach(occurrence: Occurrence, upload: UploadedFile, by: User) -> Document:
             _("The file is larger than %(size)s.") % {"size": filesizeformat(settings.DOCUMENT_MAX_BYTES)}
         )
     event = occurrence.event
-    own = by.roles.filter(
-        kind__in=Role.ORGANIZATION_KINDS, organization__in=event.responsible_organizations.all()
-    ).first()
     document = Document(
         municipality=event.roadmap.municipality,
-        organization=own.organization if own else None,
+        organization=access.reporting_organization(by, event),
         kind=Document.Kind.REPORT,
         title=_("Report on «%(event)s»") % {"event": f"{event.number} {event.content}".strip()[:400]},
         date=timezone.localdate(),
@@ -121,10 +97,8 @@ def occurrence_update(
     evidence. Done needs a report, a link or a document: the evidence is what the operator later
     publishes. The file becomes a Document of the municipality (of the reporting organization,
     when a school reports) attached to the instance."""
-    if not can_report(by, occurrence):
-        raise PermissionDenied(
-            _("Only the editors of roadmaps and those responsible for the event may report.")
-        )
+    if not access.can_report(by, occurrence):
+        raise PermissionDenied(access.REFUSED_REPORT)
     if state not in Occurrence.State.values:
         raise ValidationError(_("Unknown state."))
     report = (report or "").strip()

@@ -178,7 +178,7 @@ def make_directions_victim(municipality, marker: str) -> Records:
 
     periods_ensure(year=2025)
     period = Period.objects.get(code="2025")
-    block = Block.objects.create(code="1", name="Блок 1")
+    block, _created = Block.objects.get_or_create(code="1", defaults={"name": "Блок 1"})
     direction = Direction.objects.create(
         pk=500011,
         municipality=municipality,

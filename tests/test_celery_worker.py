@@ -107,7 +107,7 @@ def test_the_worker_computes_and_stores_an_evaluations_indices(worker, world):
 
     periods_ensure(year=2025)
     period = Period.objects.get(code="2025")
-    block = Block.objects.create(code="1", name="Блок 1")
+    block, _created = Block.objects.get_or_create(code="1", defaults={"name": "Блок 1"})
     direction = Direction.objects.create(
         municipality=world.municipality, block=block, code="1.1", name="Оценка качества", valid_from=period
     )

@@ -1,44 +1,33 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from directions import selectors, services
-from directions.models import Block, Component, CycleComponent, Direction, Transition
+from directions.models import Component, CycleComponent, Direction, Duty, Responsibility, Transition
 from mcok import services as core_services
-from mcok.models import Period, Role
-from tests.factories import make_official, make_user_with_role
+from mcok.models import Official, Period, Role, User
+from tests.factories import assign, make_official, make_organization, make_user_with_role, make_year
 
 State = CycleComponent.State
 
 
 @pytest.fixture
 def cycle_world(world):
-    """A direction of the first municipality with its coordinator and executor named, its cycle for
-    2025 open; the municipality's operator; and a coordinator and an executor not named on it."""
+    """The World's direction 1.1, its coordinator and executor named as the order names them, its
+    cycle for 2025 open; the municipality's operator; and the coordinator of 2.3, not named on 1.1."""
     core_services.periods_ensure(year=2025)
     period = Period.objects.get(code="2025")
-    block = Block.objects.create(code="1", name="Механизмы управления качеством образовательных результатов")
-    direction = Direction.objects.create(
-        municipality=world.municipality,
-        block=block,
-        code="1.1",
-        name="Система оценки качества",
-        valid_from=period,
-    )
-    for user, name in [
-        (world.coordinator, "Координатор А.А."),
-        (world.executor, "Исполнитель Б.Б."),
-        (world.operator, "Оператор В.В."),
-    ]:
-        make_official(world.municipality, full_name=name, user=user)
-    direction.coordinators.add(world.coordinator.official)
-    direction.executors.add(world.executor.official)
-    world.other_coordinator = make_user_with_role(Role.Kind.COORDINATOR, municipality=world.municipality)
-    make_official(world.municipality, full_name="Чужой координатор", user=world.other_coordinator)
-    cycle = services.cycle_open(direction=direction, period=period, by=world.coordinator)
-    world.direction, world.period, world.cycle = direction, period, cycle
+    Official.objects.filter(user=world.coordinator).update(full_name="Координатор А.А.")
+    Official.objects.filter(user=world.executor).update(full_name="Исполнитель Б.Б.")
+    Official.objects.filter(user=world.other_coordinator).update(full_name="Чужой координатор")
+    make_official(world.municipality, full_name="Оператор В.В.", user=world.operator)
+    cycle = services.cycle_open(direction=world.direction, period=period, by=world.coordinator)
+    world.period, world.cycle = period, cycle
     return world
 
 
@@ -50,7 +39,7 @@ def test_opening_a_cycle_creates_the_nine_components_once(cycle_world):
     w = cycle_world
     assert w.cycle.components.count() == 9
     assert set(w.cycle.components.values_list("state", flat=True)) == {State.NOT_STARTED}
-    assert list(goals(w).responsible.all()) == [w.executor.official]
+    assert list(goals(w).responsible.all()) == [w.executor.officials.get()]
     assert services.cycle_open(direction=w.direction, period=w.period, by=w.coordinator) == w.cycle
     assert w.cycle.components.count() == 9
 
@@ -78,6 +67,7 @@ ACTORS = [
     "expert",
     "administrator",
     "other_coordinator",
+    "chief",
     "respondent",
     "outsider",
 ]
@@ -91,7 +81,8 @@ def test_only_the_role_the_card_names_moves_a_state(cycle_world, from_state, to_
         CycleComponent.objects.filter(pk=item.pk).update(state=from_state)
         item.refresh_from_db()
         user = getattr(w, actor)
-        if actor == allowed:
+        # The head of the department acts as the coordinator of every direction.
+        if actor == allowed or (actor == "chief" and allowed == "coordinator"):
             services.component_move(component=item, to_state=to_state, by=user, comment="причина")
             assert goals(w).state == to_state
         else:
@@ -153,7 +144,7 @@ def test_overview_shows_states_and_who_is_awaited(cycle_world):
     w = cycle_world
     services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
     rows = selectors.overview(w.coordinator, w.municipality, w.period)
-    assert [row.direction for row in rows] == [w.direction]
+    assert [row.direction for row in rows] == [w.direction, w.other_direction]
     cells = {cell.component: cell for cell in rows[0].cells}
     assert cells[Component.GOALS].item.state == State.DRAFTED
     assert cells[Component.GOALS].waiting_for == ["Координатор А.А."]
@@ -190,8 +181,8 @@ def test_overview_page_queries_do_not_grow_with_directions(client, cycle_world):
             name=f"Направление {n}",
             valid_from=w.period,
         )
-        direction.coordinators.add(w.coordinator.official)
-        direction.executors.add(w.executor.official)
+        assign(w.coordinator, direction, Duty.COORDINATOR)
+        assign(w.executor, direction, Duty.EXECUTOR)
         services.cycle_open(direction=direction, period=w.period, by=w.coordinator)
     assert queries() == before
 
@@ -208,10 +199,9 @@ def test_move_through_the_pages(client, cycle_world):
     client.post(reverse("directions:component-move", args=[item.pk]), {"to_state": State.DRAFTED})
     item.refresh_from_db()
     assert (item.state, item.content, str(item.due_on)) == (State.DRAFTED, "Цели и задачи", "2025-10-01")
-    response = client.post(
-        reverse("directions:component-move", args=[item.pk]), {"to_state": State.APPROVED}, follow=True
-    )
-    assert "другая роль" in response.content.decode()
+    response = client.post(reverse("directions:component-move", args=[item.pk]), {"to_state": State.APPROVED})
+    assert response.status_code == 403
+    assert "координатор" in response.content.decode()
     item.refresh_from_db()
     assert item.state == State.DRAFTED
 
@@ -258,3 +248,100 @@ def test_a_maximum_lowered_below_a_score_is_reported_not_a_crash(cycle_world):
     assert "Ц.1" in results["errors"][0]
     evaluation.refresh_from_db()
     assert evaluation.results == results
+
+
+# Rights follow the assignment (Приложение 1 of order №1048), not the login's role.
+
+
+def test_one_person_coordinating_and_executing_a_direction_drafts_and_approves_it(cycle_world):
+    w = cycle_world
+    both = make_user_with_role(Role.Kind.COORDINATOR, municipality=w.municipality)
+    assign(both, w.direction, Duty.COORDINATOR)
+    assign(both, w.direction, Duty.EXECUTOR)
+    services.component_update(component=goals(w), by=both, content="Цели направления 1.1")
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=both)
+    services.component_move(component=goals(w), to_state=State.APPROVED, by=both)
+    assert goals(w).state == State.APPROVED
+
+
+def test_the_coordinator_of_another_direction_cannot_touch_this_one(cycle_world):
+    w = cycle_world
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
+    for write in (
+        lambda: services.component_move(component=goals(w), to_state=State.APPROVED, by=w.other_coordinator),
+        lambda: services.component_update(component=goals(w), by=w.other_coordinator, content="чужая правка"),
+        lambda: services.cycle_open(direction=w.direction, period=make_year(2026), by=w.other_coordinator),
+    ):
+        with pytest.raises(PermissionDenied):
+            write()
+    assert (goals(w).state, goals(w).content) == (State.DRAFTED, "")
+
+
+def test_a_reassignment_takes_effect_at_once_and_leaves_work_in_flight(cycle_world):
+    w = cycle_world
+    services.component_update(component=goals(w), by=w.executor, content="Черновик прежнего исполнителя")
+    newcomer = make_user_with_role(Role.Kind.EXECUTOR, municipality=w.municipality)
+    today = timezone.localdate()
+    Responsibility.objects.filter(direction=w.direction, duty=Duty.EXECUTOR).update(
+        ends_on=today - timedelta(days=1)
+    )
+    assign(newcomer, w.direction, Duty.EXECUTOR, starts_on=today)
+    executor = User.objects.get(pk=w.executor.pk)  # a new request reads the assignments afresh
+    with pytest.raises(PermissionDenied):
+        services.component_update(component=goals(w), by=executor, content="правка")
+    assert goals(w).content == "Черновик прежнего исполнителя"
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=newcomer)
+    assert goals(w).state == State.DRAFTED
+
+
+def test_an_acting_deputy_acts_for_the_days_of_the_absence_only(cycle_world):
+    w = cycle_world
+    deputy = make_user_with_role(Role.Kind.COORDINATOR, municipality=w.municipality)
+    today = timezone.localdate()
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=w.executor)
+    assign(deputy, w.direction, Duty.COORDINATOR, acting=True, starts_on=today + timedelta(days=1))
+    with pytest.raises(PermissionDenied):  # the absence starts tomorrow
+        services.component_move(component=goals(w), to_state=State.APPROVED, by=deputy)
+    Responsibility.objects.filter(official__user=deputy).update(
+        starts_on=today - timedelta(days=3), ends_on=today
+    )
+    deputy = User.objects.get(pk=deputy.pk)
+    services.component_move(component=goals(w), to_state=State.APPROVED, by=deputy)
+    assert goals(w).state == State.APPROVED
+
+
+def test_the_staff_of_an_executing_organization_draft_for_it(cycle_world):
+    w = cycle_world
+    centre = make_organization(w.municipality, short_name="ИМЦ", kind="methodical")
+    Responsibility.objects.create(direction=w.direction, duty=Duty.EXECUTOR, organization=centre)
+    methodist = make_user_with_role(Role.Kind.EXECUTOR, municipality=w.municipality)
+    make_official(w.municipality, full_name="Методист Г.Г.", organization=centre, user=methodist)
+    stranger = make_user_with_role(Role.Kind.EXECUTOR, municipality=w.municipality)
+    make_official(w.municipality, full_name="Чужой методист", user=stranger)
+    with pytest.raises(PermissionDenied):
+        services.component_move(component=goals(w), to_state=State.DRAFTED, by=stranger)
+    services.component_move(component=goals(w), to_state=State.DRAFTED, by=methodist)
+    assert goals(w).state == State.DRAFTED
+    assert "ИМЦ" in selectors.waiting_for(
+        CycleComponent.objects.get(cycle=w.cycle, component=Component.INDICATORS),
+        w.direction,
+        [],
+        w.period,
+    )
+
+
+def test_an_assignment_without_a_staff_role_in_the_municipality_gives_nothing(cycle_world):
+    w = cycle_world
+    w.executor.roles.all().delete()
+    executor = User.objects.get(pk=w.executor.pk)
+    with pytest.raises(PermissionDenied):
+        services.component_move(component=goals(w), to_state=State.DRAFTED, by=executor)
+
+
+def test_the_direction_page_says_the_users_role(client, cycle_world):
+    w = cycle_world
+    url = reverse("directions:direction", args=[w.direction.pk]) + f"?period={w.period.code}"
+    client.force_login(w.coordinator)
+    assert "координатор" in client.get(url).content.decode().split('data-testid="my-role">')[1][:80]
+    client.force_login(w.other_coordinator)
+    assert "нет" in client.get(url).content.decode().split('data-testid="my-role">')[1][:80]

@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from directions.models import Duty
 from mcok import demo as mcok_demo
-from roadmaps import demo_groups, groups, protocol
+from mcok.models import Role
+from roadmaps import access, demo_groups, groups, protocol
 from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
-from tests.factories import make_official, make_user
+from tests.factories import assign, make_official, make_user, make_user_with_role
 
 TITLE = "Система воспитания в Добрянском городском округе"
 
@@ -95,9 +97,45 @@ def test_rights(world):
     leader = make_official(world.municipality, user=world.respondent)
     group.leader = leader
     group.save()
-    assert groups.can_manage(world.respondent, group)
-    assert not groups.can_manage(world.head, group)
-    assert not groups.can_manage(world.outsider, group)
+    assert access.can_manage_group(world.respondent, group)
+    assert not access.can_manage_group(world.head, group)
+    assert not access.can_manage_group(world.outsider, group)
+    assert access.can_manage_group(world.chief, group)
+
+
+def test_a_leader_with_several_officials_manages_through_any(world):
+    group = _group(world, members=0)
+    user = make_user()
+    make_official(world.municipality, user=user)  # another post of the same person
+    group.leader = make_official(world.municipality, user=user)
+    group.save()
+    assert access.can_manage_group(user, group)
+    groups.member_add(group=group, by=user, full_name="Новенькая В.В.")
+    assert group.members.filter(full_name="Новенькая В.В.").exists()
+
+
+def test_the_coordinators_of_the_groups_direction_manage_it(world):
+    """An operator assigned to coordinate 1.1 keeps the group of 1.1, not a group of another direction
+    nor one of no direction."""
+    coordinator = make_user_with_role(Role.Kind.OPERATOR, municipality=world.municipality)
+    assign(coordinator, world.direction, Duty.COORDINATOR)
+    ours = _group(world, members=0)
+    ours.direction = world.direction
+    ours.save()
+    theirs = ProjectGroup.objects.create(
+        municipality=world.municipality, title="Другая", direction=world.other_direction
+    )
+    unbound = ProjectGroup.objects.create(municipality=world.municipality, title="Без направления")
+    assert access.can_manage_group(coordinator, ours)
+    groups.member_add(group=ours, by=coordinator, full_name="Новенькая В.В.")
+    for group in (theirs, unbound):
+        assert not access.can_manage_group(coordinator, group)
+        with pytest.raises(PermissionDenied):
+            groups.member_add(group=group, by=coordinator, full_name="Кто-то")
+    assert not Member.objects.filter(full_name="Кто-то").exists()
+    executor = make_user_with_role(Role.Kind.OPERATOR, municipality=world.municipality)
+    assign(executor, world.direction, Duty.EXECUTOR)  # executors of the direction do not keep it
+    assert not access.can_manage_group(executor, ours)
 
 
 def test_official_of_another_municipality_refused(world):
@@ -122,11 +160,11 @@ def test_demo_group_has_both_curators_and_either_may_manage(db):
     curators = {c.full_name: c for c in group.curators.all()}
     assert set(curators) == {"Сыкулева Е.П.", "Коновалова И.А."}
     user = make_user()
-    assert not groups.can_manage(user, group)
+    assert not access.can_manage_group(user, group)
     second = curators["Коновалова И.А."]
     second.user = user
     second.save()
-    assert groups.can_manage(user, group)
+    assert access.can_manage_group(user, group)
     groups.member_add(group=group, by=user, full_name="Новенькая В.В.")
     assert group.members.filter(full_name="Новенькая В.В.").exists()
 
@@ -172,6 +210,7 @@ def test_fetcher_refuses_local_files():
         ("coordinator", 200, 200),
         ("executor", 200, 200),
         ("administrator", 200, 200),
+        ("chief", 200, 200),
         ("operator", 200, 403),
         ("respondent", 200, 403),
         ("outsider", 404, 404),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
-from directions.models import Block, Direction
+from directions.models import Block, Direction, Responsibility
 from roadmaps import docx_reader, imports
 from roadmaps.models import Event, Occurrence, Roadmap
 from tests.factories import make_official, make_organization
@@ -257,7 +257,10 @@ def _upload(client, world, content=None, name="карта.docx"):
     ("actor", "status"),
     [
         ("coordinator", 200),
-        ("executor", 200),
+        ("other_coordinator", 200),
+        ("chief", 200),
+        ("executor", 404),  # executors report progress; coordinators and the head make roadmaps
+        ("administrator", 404),
         ("operator", 404),
         ("respondent", 404),
         ("outsider_school", 404),
@@ -410,6 +413,42 @@ def test_a_direction_of_another_municipality_is_refused(client, world):
     assert response.status_code == 200
     assert "roadmaps:import" not in client.session
     assert not Roadmap.objects.exists()
+
+
+def test_a_direction_not_ones_own_is_refused(client, world, people, settings):
+    """The coordinator of 2.3 may import a roadmap of 2.3 (or of no direction), not one of 1.1."""
+    client.force_login(world.other_coordinator)
+    field = client.get(reverse("roadmaps:import")).context["form"].fields["direction"]
+    assert list(field.queryset) == [world.other_direction]
+    response = client.post(
+        reverse("roadmaps:import"),
+        {
+            "municipality": world.municipality.slug,
+            "direction": world.direction.pk,
+            "file": SimpleUploadedFile("карта.docx", make_docx()),
+        },
+    )
+    assert response.status_code == 403
+    assert "roadmaps:import" not in client.session
+    # the coordinator of 1.1 imports it; one whose assignment ends between preview and confirmation
+    # imports nothing
+    upload = {
+        "municipality": world.municipality.slug,
+        "direction": world.direction.pk,
+        "file": SimpleUploadedFile("карта.docx", make_docx()),
+    }
+    client.force_login(world.coordinator)
+    assert client.post(reverse("roadmaps:import"), upload).status_code == 200
+    token = client.session["roadmaps:import"]["token"]
+    Responsibility.objects.filter(direction=world.direction, official__user=world.coordinator).delete()
+    assert client.post(reverse("roadmaps:import"), {"confirm": "1", "token": token}).status_code == 403
+    assert not Roadmap.objects.exists()
+    client.force_login(world.chief)
+    upload["file"] = SimpleUploadedFile("карта.docx", make_docx())
+    assert client.post(reverse("roadmaps:import"), upload).status_code == 200
+    token = client.session["roadmaps:import"]["token"]
+    assert client.post(reverse("roadmaps:import"), {"confirm": "1", "token": token}).status_code == 302
+    assert Roadmap.objects.get().direction == world.direction
 
 
 def test_the_seed_roadmaps_read_back_from_word_as_the_demo_holds_them(world):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from directions.models import Block, Component, Cycle, CycleComponent, Direction
+from directions.models import Component, Cycle, CycleComponent
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok import services as core_services
 from mcok.models import Period
@@ -26,17 +26,6 @@ D = Decimal
 def make_year(year: int) -> Period:
     core_services.periods_ensure(year=year)
     return Period.objects.get(kind=Period.Kind.YEAR, year=year)
-
-
-def make_direction(municipality, code: str = "2.3") -> Direction:
-    block, _created = Block.objects.get_or_create(code=code.split(".")[0], defaults={"name": "Блок"})
-    return Direction.objects.create(
-        municipality=municipality,
-        block=block,
-        code=code,
-        name=f"Направление {code}",
-        valid_from=make_year(2023),
-    )
 
 
 def make_indicator(municipality, code: str = "П8", **fields) -> Indicator:
@@ -216,7 +205,7 @@ def test_issue_needs_addressees_unless_a_level(world):
 
 def test_issue_is_for_the_coordinator(world):
     draft = make_recommendation(world, state=Recommendation.State.DRAFT)
-    for actor in (world.respondent, world.operator, world.outsider):
+    for actor in (world.respondent, world.operator, world.outsider, world.executor, world.administrator):
         with pytest.raises(PermissionDenied):
             services.recommendation_issue(recommendation=draft, by=actor)
     draft.refresh_from_db()
@@ -275,7 +264,7 @@ def decision_world(world):
     school 30 → 55 (better); target 58 for 2024 (reached); a second indicator, lower is better, with
     a target it misses."""
     before, after = make_year(2023), make_year(2024)
-    direction = make_direction(world.municipality)
+    direction = world.direction  # 1.1: world.coordinator coordinates it, world.executor executes it
     p8 = make_indicator(world.municipality, direction=direction)
     put(p8, before, None, 50)
     put(p8, after, None, 60)
@@ -519,3 +508,244 @@ def test_demo_recommendations_load_and_are_idempotent(db):
     assert Decision.objects.exclude(effectiveness="").exists()
     demo_recommendations.load()
     assert (Recommendation.objects.count(), Response.objects.count(), Decision.objects.count()) == counts
+
+
+# Rights by assignment --------------------------------------------------------------------------------------
+
+
+def test_a_directions_recommendation_is_drafted_by_its_executors_and_issued_by_its_coordinators(world):
+    def draft(by, **fields):
+        return services.recommendation_create(
+            municipality=world.municipality,
+            by=by,
+            title=f"Рекомендация {by.username}",
+            text="Текст",
+            organizations=[world.school],
+            direction=world.direction,
+            **fields,
+        )
+
+    for denied in (world.other_coordinator, world.administrator, world.operator):
+        with pytest.raises(PermissionDenied):
+            draft(denied)
+    assert not Recommendation.objects.exists()
+    by_executor, by_coordinator, by_chief = (
+        draft(world.executor),
+        draft(world.coordinator),
+        draft(world.chief),
+    )
+    for denied in (world.executor, world.other_coordinator, world.administrator):
+        with pytest.raises(PermissionDenied):
+            services.recommendation_issue(recommendation=by_executor, by=denied)
+    with pytest.raises(PermissionDenied):
+        services.recommendation_update(
+            recommendation=by_coordinator,
+            by=world.other_coordinator,
+            title="Чужая",
+            text="Т",
+            level="municipal",
+        )
+    assert not Recommendation.objects.filter(title="Чужая").exists()
+    assert Recommendation.objects.filter(state=Recommendation.State.ISSUED).count() == 0
+    services.recommendation_issue(recommendation=by_executor, by=world.coordinator)
+    services.recommendation_issue(recommendation=by_coordinator, by=world.chief)
+    for denied in (world.executor, world.other_coordinator):
+        with pytest.raises(PermissionDenied):
+            services.recommendation_close(recommendation=by_executor, by=denied)
+    services.recommendation_close(recommendation=by_executor, by=world.chief)
+    assert Recommendation.objects.get(pk=by_executor.pk).state == Recommendation.State.CLOSED
+    assert Recommendation.objects.get(pk=by_chief.pk).state == Recommendation.State.DRAFT
+
+
+def test_a_recommendation_cannot_be_moved_to_a_direction_not_ones_own(world):
+    draft = make_recommendation(world, state=Recommendation.State.DRAFT, direction=world.direction)
+    with pytest.raises(PermissionDenied):
+        services.recommendation_update(
+            recommendation=draft,
+            by=world.executor,
+            title="Т",
+            text="Т",
+            level=draft.level,
+            organizations=[world.school],
+            direction=world.other_direction,
+        )
+    draft.refresh_from_db()
+    assert draft.direction == world.direction
+
+
+def test_an_assignment_ending_before_the_period_gives_no_right_on_its_work(world):
+    """Rights follow the assignment for the recommendation's period: a coordinator whose assignment
+    ends this year does not issue a recommendation of a period that begins after it."""
+    from django.utils import timezone
+
+    from directions.models import Duty
+    from tests.factories import assign, make_user_with_role
+
+    this_year = timezone.localdate().year
+    leaving = make_user_with_role("coordinator", municipality=world.municipality)
+    assign(leaving, world.other_direction, Duty.COORDINATOR, ends_on=datetime.date(this_year, 12, 31))
+    later = make_recommendation(
+        world,
+        state=Recommendation.State.DRAFT,
+        direction=world.other_direction,
+        period=make_year(this_year + 2),
+    )
+    with pytest.raises(PermissionDenied):
+        services.recommendation_issue(recommendation=later, by=leaving)
+    current = make_recommendation(
+        world, state=Recommendation.State.DRAFT, direction=world.other_direction, period=make_year(this_year)
+    )
+    services.recommendation_issue(recommendation=current, by=leaving)
+    assert Recommendation.objects.get(pk=later.pk).state == Recommendation.State.DRAFT
+
+
+def test_recommendation_pages_refuse_another_directions_coordinator(client, world):
+    draft = make_recommendation(world, state=Recommendation.State.DRAFT, direction=world.direction)
+    client.force_login(world.other_coordinator)
+    assert client.get(reverse("roadmaps:recommendation_edit", args=[draft.pk])).status_code == 403
+    assert client.post(reverse("roadmaps:recommendation_issue", args=[draft.pk])).status_code == 403
+    page = client.get(reverse("roadmaps:recommendation", args=[draft.pk]))
+    assert page.status_code == 200 and not page.context["may_issue"] and not page.context["may_edit"]
+    response = client.post(
+        reverse("roadmaps:recommendation_new"),
+        {"title": "Чужая", "text": "Т", "level": "municipal", "direction": world.direction.pk},
+    )
+    assert response.status_code == 403
+    assert not Recommendation.objects.filter(title="Чужая").exists()
+    assert Recommendation.objects.get(pk=draft.pk).state == Recommendation.State.DRAFT
+    client.force_login(world.executor)
+    assert client.post(reverse("roadmaps:recommendation_issue", args=[draft.pk])).status_code == 403
+    assert client.get(reverse("roadmaps:recommendation_edit", args=[draft.pk])).status_code == 200
+    client.force_login(world.chief)
+    assert client.post(reverse("roadmaps:recommendation_issue", args=[draft.pk])).status_code == 302
+    assert Recommendation.objects.get(pk=draft.pk).state == Recommendation.State.ISSUED
+
+
+def test_the_recommendation_form_offers_only_ones_own_directions(client, world):
+    url = reverse("roadmaps:recommendation_new")
+    client.force_login(world.executor)
+    assert list(client.get(url).context["form"].fields["direction"].queryset) == [world.direction]
+    client.force_login(world.chief)
+    assert set(client.get(url).context["form"].fields["direction"].queryset) == {
+        world.direction,
+        world.other_direction,
+    }
+    client.force_login(world.administrator)  # administrators keep catalogues, not recommendations
+    assert client.get(url).status_code == 403
+
+
+def test_a_direction_is_required_of_one_assigned_without_a_municipal_role_to_write(client, world):
+    from directions.models import Duty
+    from tests.factories import assign, make_user_with_role
+
+    operator = make_user_with_role("operator", municipality=world.municipality)
+    assign(operator, world.other_direction, Duty.EXECUTOR)
+    client.force_login(operator)
+    url = reverse("roadmaps:recommendation_new")
+    field = client.get(url).context["form"].fields["direction"]
+    assert list(field.queryset) == [world.other_direction] and field.required
+    response = client.post(url, {"title": "Без направления", "text": "Т", "level": "municipal"})
+    assert response.status_code == 200 and not Recommendation.objects.exists()
+    response = client.post(
+        url, {"title": "По 2.3", "text": "Т", "level": "municipal", "direction": world.other_direction.pk}
+    )
+    assert response.status_code == 302
+    assert Recommendation.objects.get().direction == world.other_direction
+
+
+def test_decisions_are_drafted_by_executors_and_adopted_by_coordinators(world):
+    def record(by, **fields):
+        return services.decision_create(
+            municipality=world.municipality,
+            by=by,
+            kind=Decision.Kind.MEASURE,
+            title=f"Решение {by.username}",
+            direction=world.direction,
+            **fields,
+        )
+
+    adopted_on = datetime.date(2024, 9, 1)
+    with pytest.raises(PermissionDenied):
+        record(world.other_coordinator)
+    with pytest.raises(PermissionDenied):
+        record(world.executor, adopted_on=adopted_on)  # drafts, does not adopt
+    decision = record(world.executor)
+    with pytest.raises(PermissionDenied):
+        services.decision_update(
+            decision=decision,
+            by=world.executor,
+            kind="measure",
+            title="Т",
+            direction=world.direction,
+            adopted_on=adopted_on,
+        )
+    with pytest.raises(PermissionDenied):
+        services.decision_update(
+            decision=decision,
+            by=world.other_coordinator,
+            kind="measure",
+            title="Т",
+            direction=world.direction,
+        )
+    services.decision_update(
+        decision=decision,
+        by=world.coordinator,
+        kind="measure",
+        title="Принято",
+        direction=world.direction,
+        adopted_on=adopted_on,
+    )
+    # adopted: the executor still writes the analysis of its effectiveness, nothing else
+    services.decision_update(
+        decision=decision,
+        by=world.executor,
+        kind="order",
+        title="Переписано",
+        direction=None,
+        adopted_on=None,
+        effectiveness="Анализ",
+    )
+    decision.refresh_from_db()
+    assert (decision.title, decision.adopted_on, decision.direction) == (
+        "Принято",
+        adopted_on,
+        world.direction,
+    )
+    assert decision.effectiveness == "Анализ"
+    assert record(world.chief, adopted_on=adopted_on).adopted_on == adopted_on
+    with pytest.raises(PermissionDenied):
+        services.effectiveness_draft(decision, make_year(2024), world.other_coordinator)
+
+
+def test_decision_pages_refuse_another_directions_coordinator(client, world, decision_world):
+    decision, p8, dropouts, before, after = decision_world
+    client.force_login(world.other_coordinator)
+    assert client.get(reverse("roadmaps:decision_edit", args=[decision.pk])).status_code == 403
+    effectiveness = reverse("roadmaps:decision_effectiveness", args=[decision.pk])
+    assert client.post(effectiveness, {"period": after.code}).status_code == 403
+    page = client.get(reverse("roadmaps:decision", args=[decision.pk]) + f"?period={after.code}")
+    assert page.status_code == 200 and not page.context["may_edit"]
+    assert not page.context["may_draft_analysis"]
+    response = client.post(
+        reverse("roadmaps:decision_new"),
+        {"kind": "measure", "title": "Чужое", "direction": world.direction.pk},
+    )
+    assert response.status_code == 403
+    assert not Decision.objects.filter(title="Чужое").exists()
+    decision.refresh_from_db()
+    assert decision.effectiveness == ""
+    client.force_login(world.executor)
+    assert client.post(effectiveness, {"period": after.code}).status_code == 302
+    decision.refresh_from_db()
+    assert "П8" in decision.effectiveness
+    form = client.get(reverse("roadmaps:decision_new")).context["form"]
+    assert form.fields["adopted_on"].disabled  # an executor does not adopt
+
+
+def test_the_head_is_refused_nothing_here(client, world, decision_world):
+    decision, *_rest = decision_world
+    draft = make_recommendation(world, state=Recommendation.State.DRAFT, direction=world.other_direction)
+    client.force_login(world.chief)
+    assert client.get(reverse("roadmaps:decision_edit", args=[decision.pk])).status_code == 200
+    assert client.get(reverse("roadmaps:recommendation_edit", args=[draft.pk])).status_code == 200
+    assert client.post(reverse("roadmaps:recommendation_issue", args=[draft.pk])).status_code == 302

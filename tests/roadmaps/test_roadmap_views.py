@@ -120,18 +120,109 @@ def test_anonymous_is_sent_to_login(client, roadmap):
 
 
 def test_only_editors_edit(client, world, roadmap):
+    """A roadmap bound to no direction is edited by the municipality's coordinators and the head; the
+    executors report progress on it, the administrators keep catalogues."""
     edit = reverse("roadmaps:roadmap_edit", args=[roadmap.pk])
-    for user in (world.operator, world.expert, world.respondent):
+    for user in (world.operator, world.expert, world.respondent, world.executor, world.administrator):
         client.force_login(user)
         assert client.get(edit).status_code == 403
         assert client.get(reverse("roadmaps:event_edit", args=[roadmap.pk])).status_code == 403
         assert client.get(reverse("roadmaps:roadmap_new")).status_code == 403
         assert client.post(edit, {"title": "Чужая"}).status_code == 403
     assert Roadmap.objects.get(pk=roadmap.pk).title != "Чужая"
-    for user in (world.coordinator, world.executor, world.administrator):
+    for user in (world.coordinator, world.other_coordinator, world.chief):
         client.force_login(user)
         assert client.get(edit).status_code == 200
         assert client.get(reverse("roadmaps:roadmap_new")).status_code == 200
+
+
+def _roadmap_of(world, direction) -> Roadmap:
+    roadmap = make_seed_roadmap(world.municipality)
+    roadmap.direction = direction
+    roadmap.save()
+    return roadmap
+
+
+def test_a_directions_roadmap_is_edited_by_its_coordinators_and_the_head(client, world):
+    roadmap = _roadmap_of(world, world.direction)
+    edit = reverse("roadmaps:roadmap_edit", args=[roadmap.pk])
+    event = reverse("roadmaps:event_edit", args=[roadmap.pk])
+    data = {"title": "Чужая", "direction": world.direction.pk}
+    for user in (world.other_coordinator, world.executor, world.administrator):
+        client.force_login(user)
+        assert client.get(edit).status_code == 403
+        assert client.post(edit, data).status_code == 403
+        assert client.post(event, {"content": "Чужое", "order": 1}).status_code == 403
+        page = client.get(reverse("roadmaps:roadmap", args=[roadmap.pk]))
+        assert page.status_code == 200 and edit not in page.content.decode()
+    assert Roadmap.objects.get(pk=roadmap.pk).title != "Чужая"
+    assert not Event.objects.filter(content="Чужое").exists()
+    for user in (world.coordinator, world.chief):
+        client.force_login(user)
+        response = client.post(edit, data | {"title": f"Карта {user.username}"})
+        assert response.status_code == 302
+        assert Roadmap.objects.get(pk=roadmap.pk).title == f"Карта {user.username}"
+        assert client.post(event, {"content": f"Новое {user.username}", "order": 9}).status_code == 302
+    assert Event.objects.filter(roadmap=roadmap, content__startswith="Новое").count() == 2
+
+
+def test_the_roadmap_form_offers_only_ones_own_directions(client, world):
+    new = reverse("roadmaps:roadmap_new") + f"?municipality={world.municipality.slug}"
+    client.force_login(world.coordinator)
+    field = client.get(new).context["form"].fields["direction"]
+    assert list(field.queryset) == [world.direction] and not field.required
+    client.force_login(world.chief)
+    assert set(client.get(new).context["form"].fields["direction"].queryset) == {
+        world.direction,
+        world.other_direction,
+    }
+    # the coordinator of 2.3 may not make a roadmap of 1.1, nor move one there
+    client.force_login(world.other_coordinator)
+    response = client.post(new, {"title": "Карта 1.1", "direction": world.direction.pk})
+    assert response.status_code == 403
+    assert not Roadmap.objects.filter(title="Карта 1.1").exists()
+    own = _roadmap_of(world, world.other_direction)
+    response = client.post(
+        reverse("roadmaps:roadmap_edit", args=[own.pk]), {"title": own.title, "direction": world.direction.pk}
+    )
+    assert response.status_code == 403
+    assert Roadmap.objects.get(pk=own.pk).direction == world.other_direction
+    response = client.post(new, {"title": "Карта 2.3", "direction": world.other_direction.pk})
+    assert response.status_code == 302
+    assert Roadmap.objects.get(title="Карта 2.3").direction == world.other_direction
+
+
+def test_progress_on_a_directions_roadmap_by_page_and_api(client, world):
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from roadmaps.api_roadmaps import OccurrenceViewSet
+
+    roadmap = _roadmap_of(world, world.direction)
+    occurrence = Occurrence.objects.filter(event__roadmap=roadmap, event__number="1.1.").get()
+    url = reverse("roadmaps:occurrence", args=[occurrence.pk])
+    client.force_login(world.other_coordinator)
+    assert client.get(url).context["form"] is None
+    assert client.post(url, {"state": "cancelled"}).status_code == 403
+    progress = OccurrenceViewSet.as_view({"post": "progress"})
+    request = APIRequestFactory().post("/", {"state": "in_progress"}, format="json")
+    force_authenticate(request, world.other_coordinator)
+    assert progress(request, pk=occurrence.pk).status_code == 403
+    assert Occurrence.objects.get(pk=occurrence.pk).state == "planned"
+    client.force_login(world.executor)
+    assert client.post(url, {"state": "in_progress"}).status_code == 302
+    request = APIRequestFactory().post("/", {"state": "done", "report": "Готово"}, format="json")
+    force_authenticate(request, world.chief)
+    assert progress(request, pk=occurrence.pk).status_code == 200
+    assert Occurrence.objects.get(pk=occurrence.pk).state == "done"
+
+
+def test_my_events_by_assignment(client, world):
+    """The executor of 1.1 answers for the events of 1.1's roadmap, not for those of 2.3's."""
+    ours, theirs = _roadmap_of(world, world.direction), _roadmap_of(world, world.other_direction)
+    client.force_login(world.executor)
+    rows = client.get(reverse("roadmaps:my_events")).context["page"].object_list
+    roadmaps = {o.event.roadmap_id for o in rows}
+    assert ours.pk in roadmaps and theirs.pk not in roadmaps
 
 
 # The list and the table ------------------------------------------------------------
@@ -344,7 +435,7 @@ def test_not_responsible_cannot_report(client, world, roadmap):
 
 
 def test_new_roadmap(client, world):
-    client.force_login(world.executor)
+    client.force_login(world.coordinator)
     url = reverse("roadmaps:roadmap_new") + f"?municipality={world.municipality.slug}"
     response = client.post(url, {"title": "Дорожная карта", "start_year": 2024, "end_year": 2022})
     assert response.status_code == 400 and not Roadmap.objects.exists()

@@ -70,6 +70,7 @@ def test_occurrence_update_rights(world):
     for allowed in (world.coordinator, world.executor, official.user, world.respondent, world.head):
         services.occurrence_update(occurrence=occurrence, state="in_progress", by=allowed)
     for denied in (
+        world.administrator,  # administrators keep catalogues, not the department's work
         world.operator,
         world.expert,
         world.other_respondent,
@@ -79,6 +80,55 @@ def test_occurrence_update_rights(world):
         with pytest.raises(PermissionDenied):
             services.occurrence_update(occurrence=occurrence, state="done", report="x", by=denied)
     assert Occurrence.objects.get(pk=occurrence.pk).state == "in_progress"
+
+
+def test_progress_on_a_directions_roadmap_follows_the_assignment(world):
+    """1.1's executor and coordinator and the head report; the coordinator of 2.3, though a coordinator
+    of the same municipality, does not, nor does an executor by role alone."""
+    occurrence = make_event(make_roadmap(world.municipality, direction=world.direction)).occurrences.first()
+    for allowed in (world.executor, world.coordinator, world.chief):
+        services.occurrence_update(
+            occurrence=occurrence, state="in_progress", report=allowed.username, by=allowed
+        )
+        assert Occurrence.objects.get(pk=occurrence.pk).report == allowed.username
+    unassigned = make_user_with_role(Role.Kind.EXECUTOR, municipality=world.municipality)
+    for denied in (world.other_coordinator, unassigned, world.administrator):
+        with pytest.raises(PermissionDenied):
+            services.occurrence_update(occurrence=occurrence, state="done", report="x", by=denied)
+    assert Occurrence.objects.get(pk=occurrence.pk).state == "in_progress"
+
+
+def test_the_events_own_responsible_report_on_any_roadmap(world):
+    """Responsible through any of the officials linked to the account; the coordinator of 2.3 named
+    responsible for an event of 1.1 reports on it."""
+    event = make_event(make_roadmap(world.municipality, direction=world.direction))
+    user = make_user()
+    make_official(world.municipality, user=user)
+    event.responsible_officials.add(make_official(world.municipality, user=user))
+    services.occurrence_update(occurrence=event.occurrences.first(), state="in_progress", by=user)
+    inactive = make_official(world.municipality, user=make_user(), is_active=False)
+    event.responsible_officials.add(inactive)
+    with pytest.raises(PermissionDenied):
+        services.occurrence_update(
+            occurrence=event.occurrences.first(), state="done", report="x", by=inactive.user
+        )
+    event.responsible_officials.add(make_official(world.municipality, user=world.other_coordinator))
+    services.occurrence_update(
+        occurrence=event.occurrences.first(), state="done", report="Проведён", by=world.other_coordinator
+    )
+    assert event.occurrences.first().state == "done"
+
+
+def test_the_refusal_is_in_russian(world):
+    from django.utils import translation
+
+    occurrence = make_event(make_roadmap(world.municipality, direction=world.direction)).occurrences.first()
+    with translation.override("ru"):
+        with pytest.raises(PermissionDenied) as refused:
+            services.occurrence_update(
+                occurrence=occurrence, state="done", report="x", by=world.other_coordinator
+            )
+        assert "начальник управления" in str(refused.value)
 
 
 def test_done_needs_evidence(world):

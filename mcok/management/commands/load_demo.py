@@ -11,7 +11,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo.load()
-        # Later apps add their seed content in <app>/demo.py with a load() function.
+        # Later apps add their seed content in <app>/demo.py with a load() function, which may return
+        # logins of its own (the people the orders assign to directions).
         for app in ("directions", "indicators", "monitoring", "roadmaps", "reports"):
             try:
                 module = import_module(f"{app}.demo")
@@ -19,7 +20,7 @@ class Command(BaseCommand):
                 if error.name != f"{app}.demo":
                     raise
                 continue
-            module.load()
+            logins += module.load() or []
         self.stdout.write(_("Demo logins (password «%(password)s»):") % {"password": demo.DEMO_PASSWORD})
         width = max(len(login.username) for login in logins)
         for login in logins:
