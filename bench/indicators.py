@@ -395,8 +395,10 @@ def _aggregate_sql(specs: list[IndicatorSpec], element_ids: dict, indicator_ids:
         ),
         bases AS (
             SELECT indicator_id, kind, factor, num, den, reported,
-                   CASE kind WHEN 'growth' THEN num / NULLIF(den, 0) WHEN 'quantity' THEN num END AS base_now,
-                   CASE kind WHEN 'growth' THEN pnum / NULLIF(pden, 0) WHEN 'quantity' THEN pnum END AS base_before
+                   CASE kind WHEN 'growth' THEN num / NULLIF(den, 0)
+                             WHEN 'quantity' THEN num END AS base_now,
+                   CASE kind WHEN 'growth' THEN pnum / NULLIF(pden, 0)
+                             WHEN 'quantity' THEN pnum END AS base_before
             FROM sums
         )
         SELECT indicator_id,

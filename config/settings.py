@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignStateEnum": "monitoring.models.Campaign.State",
         "OccurrenceStateEnum": "roadmaps.models.Occurrence.State",
         "RecommendationStateEnum": "roadmaps.models.Recommendation.State",
+        "CycleComponentStateEnum": "directions.models.CycleComponent.State",
     },
 }
 

@@ -355,11 +355,17 @@ class CycleComponentViewSet(viewsets.ReadOnlyModelViewSet):
         },
     )
     @action(detail=True, methods=["post"])
-    def move(self, request: Request, pk: int | str | None = None) -> Response:
+    def move(self, request: Request, pk: int | str | None = None, **kwargs) -> Response:
         """Move the component to the state `to`: the direction's executors draft, its coordinators (and
         the head) approve, return and reopen, the operator publishes and withdraws. A move back needs a
         `comment`. The answer carries the new state and the moves now allowed."""
         component = self.get_object()
+        wanted = request.data.get("to") if hasattr(request.data, "get") else None
+        actor = access.MOVES.get((component.state, wanted)) if isinstance(wanted, str) else None
+        if actor is not None and not access.may_move(request.user, component, wanted):
+            raise PermissionDenied(services.MOVE_REFUSALS[actor])
+        if not access.moves_for(request.user, component):
+            raise PermissionDenied(_("By the technology card no move of this component is yours now."))
         data = MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -498,7 +498,7 @@ def _confirm(request: HttpRequest, municipality: Municipality, here: str) -> Htt
     )
     skipped = plan.unknown_names
     if skipped:
-        messages.warning(request, _("Skipped, not found: %(names)s.") % {"names": ", ".join(skipped)})
+        messages.warning(request, _("Skipped, not found: %(names)s") % {"names": ", ".join(skipped)})
     return redirect(_page_url(municipality))
 
 

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from directions import access, selectors, services
 from directions.forms import ComponentForm, MoveForm
@@ -73,6 +73,7 @@ def technology_card(request: HttpRequest) -> HttpResponse:
     return render(request, "directions/technology_card.html", context)
 
 
+@require_safe
 @login_required
 def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     direction = access.get_direction_for(request.user, pk)
@@ -146,8 +147,9 @@ def component_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ComponentForm(request.POST or None, instance=item) if editable else None
     if request.method == "POST":
         if form is None:
-            messages.error(request, _("You cannot edit this component now."))
-            return redirect("directions:component", pk=item.pk)
+            raise PermissionDenied(
+                _("The direction's executors and coordinators write the component until it is approved.")
+            )
         if form.is_valid():
             services.component_update(
                 component=item,

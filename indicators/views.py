@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from kombu.exceptions import OperationalError as BrokerError
 
 from indicators import access, charts, selectors, services, tasks
@@ -252,6 +252,7 @@ def _line(indicator: Indicator, series: list[selectors.DynamicsRow]):
     )
 
 
+@require_safe
 @login_required
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = access.get_indicator_for(request.user, pk)

@@ -24,14 +24,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, User
 from monitoring import access, builder, services, validation
 from monitoring.builder_forms import FormFilter, FormSettingsForm, QuestionForm, RuleForm, SectionForm
 from monitoring.models import Campaign, Field, Form, Rule, Section
-from monitoring.refusals import refusals_as_pages
 
 State = Campaign.State
 VERSIONS_SHOWN = 30
@@ -129,7 +128,6 @@ def _locked_refusal(request: HttpRequest, form: Form) -> HttpResponse | None:
 
 
 @login_required
-@refusals_as_pages
 def form_list(request: HttpRequest) -> HttpResponse:
     municipalities = access.staff_municipalities(request.user)
     if not municipalities:
@@ -197,7 +195,6 @@ def form_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 def form_new(request: HttpRequest) -> HttpResponse:
     municipalities = access.staff_municipalities(request.user)
     if not municipalities:
@@ -310,14 +307,13 @@ def _editor(request: HttpRequest, form: Form, bound: dict[str, DjangoForm] | Non
     return render(request, "monitoring/builder/form_editor.html", context)
 
 
+@require_safe
 @login_required
-@refusals_as_pages
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _editor(request, _form_for(request, pk))
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def form_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -338,7 +334,6 @@ def form_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def form_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -363,7 +358,6 @@ def form_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -384,7 +378,6 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def section_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -407,7 +400,6 @@ def section_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def section_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -430,7 +422,6 @@ def section_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def section_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -475,7 +466,6 @@ def _question_saved(request: HttpRequest, form: Form, item: Field, created: bool
 
 
 @login_required
-@refusals_as_pages
 def field_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
     if refused := _locked_refusal(request, form):
@@ -501,7 +491,6 @@ def field_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
     item = _field_in(form, request.POST.get("field") or request.GET.get("field"))
@@ -523,7 +512,6 @@ def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -537,7 +525,6 @@ def field_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def field_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -551,8 +538,8 @@ def field_move(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_editor_url(form, f"q-{item.pk}"))
 
 
+@require_safe
 @login_required
-@refusals_as_pages
 def code_suggest(request: HttpRequest, pk: int) -> JsonResponse:
     """The code the builder would give a question with this label (?label=…, ?field=id when editing)."""
     form = _form_for(request, pk)
@@ -566,7 +553,6 @@ def code_suggest(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -593,7 +579,6 @@ def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@refusals_as_pages
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
@@ -626,7 +611,6 @@ def _answers(request: HttpRequest, fields: Iterable[Field]) -> dict:
 
 
 @login_required
-@refusals_as_pages
 def form_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The form as a school sees it. «Check the answers» runs every check on what was typed, as a
     submit would, and saves nothing."""

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mcok import exports
 from mcok.lists import PAGE_SIZE
@@ -147,6 +147,8 @@ def campaigns(request: HttpRequest) -> HttpResponse:
         "queue": list(queue[:20]),
         "queue_count": queue.count(),
         "may_create": may_create,
+        # An import makes a form of no direction: the municipal roles' work.
+        "may_import": any(access.can_create_form(request.user, m) for m in may_create),
         "today": timezone.localdate(),
     }
     return render(request, "monitoring/review/campaign_list.html", context)
@@ -309,6 +311,7 @@ def _progress_xlsx(campaign: Campaign, rows: list[selectors.OrganizationProgress
     )
 
 
+@require_safe
 @login_required
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)

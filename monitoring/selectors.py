@@ -439,7 +439,7 @@ def _indicators(
         if indicator.kind == Indicator.Kind.RATIO and denominator is not None:
             value = formulas.ratio(top, formulas.evaluate(denominator, current), indicator.factor)
         elif indicator.kind == Indicator.Kind.GROWTH:
-            value = formulas.growth(top, formulas.evaluate(numerator, before))
+            value = formulas.growth_of(numerator, denominator, current, before)
         elif indicator.kind == Indicator.Kind.VALUE:
             value = top
         else:

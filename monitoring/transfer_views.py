@@ -26,6 +26,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_safe
 
 from mcok import exports
 from mcok import services as core_services
@@ -411,6 +412,7 @@ def template_upload(request: HttpRequest, pk: int) -> HttpResponse:
 # Exports ----------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for(request.user, pk)

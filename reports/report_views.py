@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from directions.models import Direction
 from mcok.lists import PAGE_SIZE
@@ -219,6 +219,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # The report's page ----------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)

@@ -198,8 +198,7 @@ def _municipalities(user, *, approve: bool) -> QuerySet[Municipality]:
     if is_instance_administrator(user):
         return Municipality.objects.order_by("name")
     rule = may_approve if approve else may_draft
-    staff = Municipality.objects.filter(pk__in=core.municipality_ids(user, Role.MUNICIPAL_KINDS))
-    unbound = [municipality.pk for municipality in staff if rule(user, municipality)]
+    unbound = [municipality.pk for municipality in _staff_municipalities(user) if rule(user, municipality)]
     bound = directions_for(user, approve=approve).values("municipality")
     return Municipality.objects.filter(Q(pk__in=unbound) | Q(pk__in=bound)).order_by("name")
 

@@ -2,7 +2,7 @@
 decisions (read; `effectiveness` for a period). Querysets start from roadmaps.access; writes go through
 roadmaps.recommendations, whose Django errors the project's exception handler turns into 400/403."""
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -72,11 +72,11 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk=None, **kwargs) -> Response:
         recommendation = self.get_object()
+        organizations = access.answering_organizations(request.user, recommendation)
+        if not organizations:  # staff read it but do not answer for the schools
+            raise PermissionDenied(access.REFUSED_ANSWER)
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organizations = access.answering_organizations(request.user, recommendation)
-        if not organizations:
-            raise Http404
         wanted = data.validated_data.get("organization")
         if wanted is None and len(organizations) == 1:
             organization = organizations[0]

@@ -6,6 +6,7 @@ config/urls.py (basenames "roadmap", "roadmap-event", "roadmap-occurrence").
 """
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -195,7 +196,7 @@ class OccurrenceViewSet(_TodayContext, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             access.occurrences_visible_to(self.request.user)
-            .select_related("event__roadmap__municipality")
+            .select_related("event__roadmap__municipality", "event__roadmap__direction__municipality")
             .prefetch_related("documents")
             .order_by("due_on", "pk")
         )
@@ -213,6 +214,8 @@ class OccurrenceViewSet(_TodayContext, viewsets.ReadOnlyModelViewSet):
     def progress(self, request: Request, pk: int | str | None = None, **kwargs) -> Response:
         """Record progress on the instance: done needs a report, a link or a document."""
         occurrence = self.get_object()
+        if not access.can_report(request.user, occurrence):
+            raise PermissionDenied(access.REFUSED_REPORT)
         data = ProgressInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.occurrence_update(occurrence=occurrence, by=request.user, **data.validated_data)

@@ -663,7 +663,7 @@ def describe(deadline: Deadline) -> str:
         return _describe_once(deadline)
     if deadline.first is not None:
         return _("%(first)s, then %(rule)s") % {
-            "first": _describe_once(deadline.first),
+            "first": describe(deadline.first),  # a list of its own («2021, 2022 – далее …») too
             "rule": _describe_rule(deadline, shaped=False),
         }
     rule = _describe_rule(deadline, shaped=True)

@@ -64,13 +64,13 @@ class RoadmapImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx"}),
     )
 
-    def __init__(self, *args, municipalities: QuerySet[Municipality], user, **kwargs):
+    def __init__(self, *args, municipalities: QuerySet[Municipality], user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user = user  # the page always names the user; without one no direction is offered
         self.fields["municipality"].queryset = municipalities
+        directions = access.directions_for(user, approve=True) if user else Direction.objects.none()
         self.fields["direction"].queryset = (
-            access.directions_for(user, approve=True)
-            .filter(municipality__in=municipalities)
+            directions.filter(municipality__in=municipalities)
             .select_related("municipality")
             .order_by("municipality__name", "code")
         )
@@ -97,6 +97,7 @@ class RoadmapImportForm(forms.Form):
             municipality
             and direction is None
             and "direction" not in self.errors
+            and self.user is not None
             and not access.may_leave_unbound(self.user, municipality, approve=True)
         ):
             self.add_error("direction", _("Choose the direction the roadmap serves."))
@@ -136,8 +137,12 @@ def roadmap_import(request: HttpRequest) -> HttpResponse:
     slug = request.POST.get("municipality")
     if request.method == "POST" and slug and not allowed.filter(slug=slug).exists():
         raise Http404  # the same answer for "no such municipality" and "not yours"
+    posted = request.method == "POST"  # an empty POST is bound too: it gets the form's errors
     form = RoadmapImportForm(
-        request.POST or None, request.FILES or None, municipalities=allowed, user=request.user
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        municipalities=allowed,
+        user=request.user,
     )
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():

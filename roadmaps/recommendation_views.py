@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from indicators import access as indicator_access
 from indicators.models import IndicatorValue
@@ -86,6 +86,7 @@ def _period_from(code: str | None) -> Period | None:
 # Recommendations ----------------------------------------------------------------------------------------
 
 
+@require_GET
 @login_required
 def recommendations(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -166,6 +167,7 @@ def recommendation_new(request: HttpRequest) -> HttpResponse:
     return render(request, "roadmaps/recommendations/recommendation_form.html", context)
 
 
+@require_GET
 @login_required
 def recommendation(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_recommendation_for(request.user, pk)
@@ -283,8 +285,8 @@ def recommendation_close(request: HttpRequest, pk: int) -> HttpResponse:
 def response_save(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_recommendation_for(request.user, pk)
     organizations = access.answering_organizations(request.user, item)
-    if not organizations:
-        raise Http404
+    if not organizations:  # staff read it but do not answer for the schools
+        raise PermissionDenied(access.REFUSED_ANSWER)
     organization_id = request.POST.get("organization") or ""
     if not organization_id and len(organizations) == 1:
         organization = organizations[0]
@@ -305,6 +307,7 @@ def response_save(request: HttpRequest, pk: int) -> HttpResponse:
 # Decisions --------------------------------------------------------------------------------------------------
 
 
+@require_GET
 @login_required
 def decisions(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -432,6 +435,7 @@ def _decision_period(request: HttpRequest, decision: Decision) -> Period | None:
     return Period.objects.filter(pk=latest).first() if latest else None
 
 
+@require_GET
 @login_required
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_decision_for(request.user, pk)
@@ -466,8 +470,8 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_effectiveness(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_decision_for(request.user, pk)
-    if not access.is_staff_of(request.user, item.municipality):
-        raise Http404
+    allowed = access.can_draft_effectiveness(request.user, item)
+    _require(request, item.municipality, allowed, access.REFUSED_EFFECTIVENESS)
     period = _decision_period(request, item)
     if period is None:
         messages.error(request, _("Choose the period to analyse."))

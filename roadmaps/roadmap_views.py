@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from mcok import exports
 from mcok.access import organizations_visible_to
@@ -86,6 +87,7 @@ def _may_edit(request: HttpRequest, roadmap: Roadmap) -> None:
 # The list -----------------------------------------------------------------------------------------
 
 
+@require_GET
 @login_required
 def roadmaps(request: HttpRequest) -> HttpResponse:
     rows = selectors.roadmap_list(request.user)
@@ -140,6 +142,7 @@ def _table_xlsx(roadmap: Roadmap, table: list[selectors.SectionRows], today: dat
     return exports.xlsx_response(f"roadmap-{roadmap.pk}-{_stamp()}.xlsx", _("Roadmap"), headers, lines())
 
 
+@require_GET
 @login_required
 def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_roadmap_for(request.user, pk)
@@ -161,6 +164,7 @@ def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "roadmaps/roadmap/roadmap_detail.html", context)
 
 
+@require_GET
 @login_required
 def roadmap_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_roadmap_for(request.user, pk)
@@ -225,6 +229,7 @@ def _occurrences_xlsx(
     return exports.xlsx_response(f"{name}-{_stamp()}.xlsx", title, headers, (cells(o) for o in rows))
 
 
+@require_GET
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -244,6 +249,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
     return render(request, "roadmaps/roadmap/my_events.html", context)
 
 
+@require_GET
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()

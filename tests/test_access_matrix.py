@@ -133,6 +133,9 @@ def victim(db) -> tuple[Victim, object]:
     # An analytic report with its file, a never-published page and a published home page whose draft
     # changed since: the department's staff only; the public reads the published version alone.
     reports = make_reports_victim(municipality, world.elsewhere, world.operator, marker)
+    # The direction's name is the order's own word: the municipality's schools read it beside the
+    # roadmaps and recommendations bound to it; every other record of the direction is staff-only.
+    direction_name = directions.markers.pop(0)
     return (
         Victim(
             school_markers=[
@@ -146,7 +149,13 @@ def victim(db) -> tuple[Victim, object]:
                 *addressed.markers,
                 *reports.markers,
             ],
-            department_markers=[inspector.full_name, order.title, garden.short_name, *shared.markers],
+            department_markers=[
+                inspector.full_name,
+                order.title,
+                garden.short_name,
+                direction_name,
+                *shared.markers,
+            ],
             school_ids=[
                 school.pk,
                 teacher.pk,
@@ -174,6 +183,7 @@ class Records:
 def make_directions_victim(municipality, marker: str) -> Records:
     """A direction with its cycle, a position and an evaluation, every id in the victim's range."""
     from directions.models import Block, Cycle, CycleComponent, Direction, Evaluation, Position, Score
+    from indicators.models import Indicator
     from mcok.services import periods_ensure
 
     periods_ensure(year=2025)
@@ -212,9 +222,25 @@ def make_directions_victim(municipality, marker: str) -> Records:
     score = Score.objects.create(
         pk=500016, evaluation=evaluation, position=position, score=1, comment=f"{marker}-балл"
     )
+    indicator = Indicator.objects.create(
+        pk=500017,
+        municipality=municipality,
+        direction=direction,
+        code="П-ТАЙНА",
+        name=f"{marker}-показатель",
+        numerator="a",
+        denominator="b",
+    )
     return Records(
-        markers=[direction.name, direction.goal, component.content, position.text, score.comment],
-        ids=[direction.pk, cycle.pk, component.pk, position.pk, evaluation.pk, score.pk],
+        markers=[
+            direction.name,
+            direction.goal,
+            component.content,
+            position.text,
+            score.comment,
+            indicator.name,
+        ],
+        ids=[direction.pk, cycle.pk, component.pk, position.pk, evaluation.pk, score.pk, indicator.pk],
     )
 
 
@@ -226,7 +252,9 @@ def make_monitoring_victim(municipality, school, marker: str) -> Records:
     from monitoring.models import Campaign, Field, Form, Rule, Section, Submission, SubmissionFile
 
     period = Period.objects.get(code="2025")
-    form = Form.objects.create(pk=500021, municipality=municipality, title=f"{marker}-форма")
+    form = Form.objects.create(
+        pk=500021, municipality=municipality, direction_id=500011, title=f"{marker}-форма"
+    )
     section = Section.objects.create(pk=500022, form=form, title=f"{marker}-раздел")
     number = Field.objects.create(
         pk=500023, form=form, section=section, code="secret_total", label=f"{marker}-вопрос", kind="integer"
@@ -312,7 +340,12 @@ def make_roadmaps_victim(municipality, school, marker: str) -> tuple[Records, Re
     )
 
     roadmap = Roadmap.objects.create(
-        pk=500031, municipality=municipality, title=f"{marker}-ДК-карта", start_year=2025, end_year=2026
+        pk=500031,
+        municipality=municipality,
+        direction_id=500011,
+        title=f"{marker}-ДК-карта",
+        start_year=2025,
+        end_year=2026,
     )
     section = Section.objects.create(pk=500032, roadmap=roadmap, title=f"{marker}-ДК-раздел")
     event = Event.objects.create(
@@ -331,10 +364,13 @@ def make_roadmaps_victim(municipality, school, marker: str) -> tuple[Records, Re
         pk=500037, group=group, date=datetime.date(2025, 3, 1), place=f"{marker}-ДК-место"
     )
     item = AgendaItem.objects.create(pk=500038, meeting=meeting, title=f"{marker}-ДК-пункт")
-    decision = Decision.objects.create(pk=500039, municipality=municipality, title=f"{marker}-ДК-решение")
+    decision = Decision.objects.create(
+        pk=500039, municipality=municipality, direction_id=500011, title=f"{marker}-ДК-решение"
+    )
     recommendation = Recommendation.objects.create(
         pk=500040,
         municipality=municipality,
+        direction_id=500011,
         title=f"{marker}-ДК-рекомендация",
         text=f"{marker}-ДК-текст",
         state=Recommendation.State.ISSUED,
@@ -550,6 +586,7 @@ def test_the_public_reads_the_published_home_page_only(client, victim):
 def test_roles_cover_the_domain():
     assert set(Role.Kind.values) == {
         "administrator",
+        "department_head",
         "coordinator",
         "executor",
         "operator",
@@ -557,3 +594,83 @@ def test_roles_cover_the_domain():
         "respondent",
         "school_head",
     }
+
+
+# The victim's records bound to its direction (the direction 500011 itself, its cycle and component,
+# its indicator, its form with the form's parts and collections, its roadmap with the section, event
+# and instance, its decision and recommendation, its report): a write on any of them belongs to the
+# people assigned to that direction.
+DIRECTION_BOUND_IDS = {
+    500011, 500012, 500013, 500017,
+    500021, 500022, 500023, 500024, 500025, 500026, 500027,
+    500031, 500032, 500033, 500034, 500039, 500040, 500051,
+}  # fmt: skip
+# Routes whose POST checks what was typed and saves nothing, for anyone who reads the record.
+DRY_RUNS = {"monitoring:form_preview"}
+
+
+def test_the_coordinator_of_another_direction_writes_nothing_of_this_one(client, victim):
+    """The coordinator of 2.3 reads the victim direction's work (staff read the whole municipality),
+    and a POST to any route that names a record bound to it answers 403 (or 405 where the route only
+    reads); nothing changes."""
+    from reports import public
+
+    victim, world = victim
+    user = world.other_coordinator
+    client.force_login(user)
+    public.pages_ensure(world.municipality)  # the public tab's list page makes them when first read
+    before = victim_rows()
+    refused, tried = [], 0
+    for name, slots in named_routes():
+        if name.startswith(("admin:", "open:")) or name in PUBLIC_ROUTES | DRY_RUNS or name == "logout":
+            continue
+        urls = urls_for(name, slots, victim, "another direction")
+        # An id that is not a record of this route (a direction's id in a component's slot) answers
+        # as an absent one: 404. Only the ids the route really names must be refused with 403.
+        absent = {client.post(url).status_code for url, names_victim in urls if not names_victim}
+        for url, names_victim in urls:
+            if not names_victim:
+                continue
+            assert client.get(url).status_code < 500, (name, url)
+            if not {int(part) for part in url.split("/") if part.isdigit()} & DIRECTION_BOUND_IDS:
+                continue
+            response = client.post(url)
+            tried += 1
+            if response.status_code == 404 and absent == {404}:
+                continue
+            if response.status_code not in (403, 405):
+                refused.append((name, url, response.status_code))
+            if "_auth_user_id" not in client.session:
+                client.force_login(user)
+    assert refused == [], "writes on another direction's records not refused with 403:\n" + "\n".join(
+        map(str, refused)
+    )
+    assert tried > 20
+    assert victim_rows() == before
+
+
+def test_the_head_of_the_department_reads_and_approves_any_direction(client, victim):
+    victim, world = victim
+    from directions.models import CycleComponent
+
+    client.force_login(world.chief)
+    for url in (
+        reverse("directions:direction", args=[500011]),
+        reverse("directions:component", args=[500013]),
+        reverse("api:cycle-component-detail", args=[500013]),
+        reverse("api:indicator-detail", args=[500017]),
+        reverse("api:form-detail", args=[500021]),
+        reverse("roadmaps:recommendation", args=[500040]),
+        reverse("roadmaps:decision", args=[500039]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "ТАЙНА" in response.content.decode(), url
+    CycleComponent.objects.filter(pk=500013).update(state=CycleComponent.State.DRAFTED)
+    response = client.post(
+        reverse("api:cycle-component-move", args=[500013]),
+        {"to": "approved"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert CycleComponent.objects.get(pk=500013).state == CycleComponent.State.APPROVED

@@ -1,8 +1,9 @@
 """The whole way of a form through the portal, in headless chromium, on the demo municipalities.
 
 `dobryanka-school` fills the open collection's form, leaves, comes back to the draft and submits;
-`dobryanka-coordinator` returns it with a comment; the school fixes it and resubmits; the
-coordinator accepts; the indicator page shows the school's value and the changed municipal value.
+`dobryanka-sykuleva`, coordinator of the form's direction 2.3, returns it with a comment; the school
+fixes it and resubmits; the coordinator accepts; the indicator page shows the school's value and the
+changed municipal value.
 """
 
 import pytest
@@ -39,7 +40,7 @@ def test_a_form_goes_from_the_school_to_the_indicator_page(new_page):
     school_user = "dobryanka-school"
 
     coordinator = new_page()
-    log_in(coordinator, "dobryanka-coordinator")
+    log_in(coordinator, "dobryanka-sykuleva")
     school_name = campaign.organizations.get(roles__user__username=school_user).short_name
     row_before, page_before = _indicator_row(coordinator, share, school_name)
     total_before = IndicatorValue.objects.get(indicator=share, period__code="2025", organization=None)

@@ -45,7 +45,9 @@ def test_a_move_answers_the_new_state_and_the_next_moves(client, world, cycle):
     assert response.status_code == 200
     assert (response.json()["state"], response.json()["allowed_moves"]) == (State.DRAFTED, [])
     client.force_login(world.coordinator)
-    assert sorted(allowed_moves(client, cycle)[Component.GOALS]) == sorted([State.NOT_STARTED, State.APPROVED])
+    assert sorted(allowed_moves(client, cycle)[Component.GOALS]) == sorted(
+        [State.NOT_STARTED, State.APPROVED]
+    )
     response = move(client, goals(cycle), State.APPROVED)
     assert response.status_code == 200
     assert goals(cycle).state == State.APPROVED

@@ -160,8 +160,7 @@ def test_filters_narrow_positions_and_scores(client, world, setup):
 
 
 def test_cycles_come_with_their_components_and_states(client, world, setup):
-    direction = Direction.objects.get(municipality=world.municipality, code="1.1")
-    cycle = services.cycle_open(direction=direction, period=setup["period"], by=world.coordinator)
+    cycle = services.cycle_open(direction=world.direction, period=setup["period"], by=world.coordinator)
     client.force_login(world.executor)
 
     data = client.get(reverse("api:cycle-detail", args=[cycle.pk])).json()
@@ -180,6 +179,7 @@ def test_cycles_come_with_their_components_and_states(client, world, setup):
     ]
     assert {c["state"] for c in data["components"]} == {"not_started"}
     assert data["components"][0]["card_row"] == 1
+    assert data["components"][0]["allowed_moves"] == ["drafted"]  # the executor of 1.1 drafts
     client.force_login(world.outsider)
     assert client.get(reverse("api:cycle-detail", args=[cycle.pk])).status_code == 404
 

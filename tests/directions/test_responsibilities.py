@@ -466,14 +466,20 @@ def test_validation_refuses_a_duplicate_and_another_municipality(world):
 
 def test_the_form_shows_the_problem_and_writes_nothing(client, world):
     client.force_login(world.administrator)
-    data = _add_data(world, starts_on="2024-05-01", ends_on="2024-04-01")
-    response = client.post(reverse("directions:responsibility-add", args=["ishim"]), data)
+    url = reverse("directions:responsibility-add", args=["ishim"])
+    data = _add_data(world)
+    before = Responsibility.objects.count()
+    response = client.post(url, data | {"starts_on": "2024-05-01", "ends_on": "2024-04-01"})
     assert response.status_code == 200 and response.context["form"].errors
     stranger = make_official(world.elsewhere)
-    response = client.post(
-        reverse("directions:responsibility-add", args=["ishim"]), _add_data(world) | {"official": stranger.pk}
-    )
+    response = client.post(url, data | {"official": stranger.pk})  # not a choice of this municipality
     assert response.status_code == 200 and response.context["form"].errors
+    response = client.post(
+        url, data | {"official": world.coordinator.officials.get().pk, "duty": Duty.COORDINATOR}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()  # the service's problem: already holds the duty
+    assert Responsibility.objects.count() == before
 
 
 def test_an_acting_deputy_is_a_row_of_its_own(client, world):
@@ -599,3 +605,14 @@ def test_page_speaks_russian(client, world):
     assert "Закрепление направлений" in content
     assert "Координатор" in content
     assert Organization.objects.count() >= 1
+
+
+def test_an_acting_name_of_the_table_is_imported_as_acting(world, order):
+    deputy = make_official(world.municipality, full_name="Петрова Вера Викторовна", position="методист")
+    rows = [["1.3", "Система выявления талантов", "и. о. Петрова В.В.", "ИМЦ"]]
+    plan = services.responsibilities_import(
+        result=_read(rows), municipality=world.municipality, starts_on=START, by=world.chief
+    )
+    assert plan.created == 2
+    acting = Responsibility.objects.get(official=deputy)
+    assert acting.acting and acting.duty == Duty.COORDINATOR and acting.starts_on == START

@@ -155,6 +155,20 @@ def test_bulk_write_is_refused_without_the_right_to_enter_figures(client, catalo
     )
 
 
+@pytest.mark.parametrize("actor", ["chief", "other_coordinator", "administrator"])
+def test_figures_are_the_municipalitys_not_a_directions(client, catalogue, actor):
+    """The head and any coordinator of the municipality enter figures, whatever directions they hold."""
+    world = catalogue.world
+    client.force_login(getattr(world, actor))
+    entry = {"element": catalogue.total.pk, "organization": world.school.pk, "period": "2025", "value": 41}
+    response = bulk(client, [entry])
+    assert response.status_code == 200, response.content
+    stored = DataValue.objects.get(
+        data_element=catalogue.total, organization=world.school, period=catalogue.now
+    )
+    assert (stored.value, stored.entered_by) == (41, getattr(world, actor))
+
+
 def test_bulk_write_refuses_bad_entries_with_russian_messages_and_writes_nothing(client, catalogue):
     world = catalogue.world
     make_element(world.municipality, "pupils_total")

@@ -2,21 +2,29 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from directions.models import Block, Direction
+from directions.models import Block, Direction, Duty
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
-from tests.factories import make_official, make_organization
+from tests.factories import assign, make_official, make_organization
 from tests.indicators.factories import make_element, put
 from tests.indicators.test_selectors import Catalogue, make_catalogue, recompute
 
 
 @pytest.fixture
 def catalogue(world) -> Catalogue:
-    return make_catalogue(world)
+    """The catalogue, its direction 2.3 assigned as an order would: `world.coordinator` coordinates it
+    and `world.executor` executes it; `world.other_coordinator` coordinates the world's own 2.3."""
+    catalogue = make_catalogue(world)
+    assign(world.coordinator, catalogue.direction, Duty.COORDINATOR)
+    assign(world.executor, catalogue.direction, Duty.EXECUTOR)
+    return catalogue
 
 
 def body(response) -> str:
@@ -39,6 +47,22 @@ def add_schools(catalogue: Catalogue, count: int) -> None:
         put(catalogue.total, school, catalogue.now, 20)
         put(catalogue.trained, school, catalogue.now, 10)
     recompute(catalogue)
+
+
+def ru(message: str) -> str:
+    with translation.override("ru"):
+        return gettext(message)
+
+
+def refusal(caplog) -> str:
+    """The message of the last PermissionDenied a page answered 403 with (Django logs it)."""
+    denied = [
+        record.exc_info[1]
+        for record in caplog.records
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied)
+    ]
+    assert denied, "no refusal was logged"
+    return str(denied[-1])
 
 
 def queries(client, url: str) -> int:
@@ -269,14 +293,76 @@ def test_editing_a_formula_recomputes_the_values(client, catalogue, django_captu
     assert total.value == Decimal("6.2")
 
 
-@pytest.mark.parametrize("actor", ["executor", "operator", "expert"])
-def test_only_coordinators_and_administrators_keep_the_catalogue(client, catalogue, actor):
+@pytest.mark.parametrize(
+    ("actor", "new_indicator", "edit_indicator", "new_element"),
+    [
+        ("coordinator", 200, 200, 200),  # of the indicator's direction
+        ("executor", 200, 200, 403),  # of the indicator's direction: proposes indicators, not elements
+        ("chief", 200, 200, 200),  # the head of the department
+        ("other_coordinator", 200, 403, 200),  # of another direction: unbound indicators, elements
+        ("administrator", 403, 403, 200),  # keeps the data elements, not the indicators of a direction
+        ("operator", 403, 403, 403),
+        ("expert", 403, 403, 403),
+    ],
+)
+def test_who_keeps_the_catalogue(client, catalogue, actor, new_indicator, edit_indicator, new_element):
     client.force_login(getattr(catalogue.world, actor))
-    assert client.get(reverse("indicators:indicator-new")).status_code == 403
-    assert client.get(reverse("indicators:indicator-edit", args=[catalogue.share.pk])).status_code == 403
-    assert client.get(reverse("indicators:element-new")).status_code == 403
-    client.force_login(catalogue.world.administrator)
-    assert client.get(reverse("indicators:indicator-new")).status_code == 200
+    assert client.get(reverse("indicators:indicator-new")).status_code == new_indicator
+    assert client.get(reverse("indicators:indicator-edit", args=[catalogue.share.pk])).status_code == (
+        edit_indicator
+    )
+    assert client.get(reverse("indicators:element-new")).status_code == new_element
+    page = body(client.get(reverse("indicators:indicator", args=[catalogue.share.pk])))
+    assert (reverse("indicators:indicator-edit", args=[catalogue.share.pk]) in page) is (
+        edit_indicator == 200
+    )
+
+
+def test_the_coordinator_of_another_direction_cannot_change_its_indicator(client, catalogue, caplog):
+    world = catalogue.world
+    client.force_login(world.other_coordinator)
+    url = reverse("indicators:indicator-edit", args=[catalogue.share.pk])
+    data = indicator_data(code="2.3.1", name="Чужая правка", direction=catalogue.direction.pk, factor="10")
+    assert client.post(url, data).status_code == 403
+    assert refusal(caplog) == ru(
+        "Only the executors and coordinators of the indicator's direction and the head of the department "
+        "edit an indicator of a direction; an indicator of no direction is edited by the municipality's "
+        "coordinators and executors."
+    )
+    catalogue.share.refresh_from_db()
+    assert (catalogue.share.name, catalogue.share.factor) == ("Доля педагогов, прошедших КПК", 100)
+    # Nor add one to it: the form offers their own direction only.
+    new = f"{reverse('indicators:indicator-new')}?municipality=ishim"
+    offered = client.get(new).context["form"].fields["direction"].queryset
+    assert list(offered) == [world.other_direction]
+    response = client.post(new, indicator_data(direction=catalogue.direction.pk))
+    assert response.status_code == 200 and "direction" in response.context["form"].errors
+    assert not Indicator.objects.filter(code="2.3.2").exists()
+    # An indicator of no direction follows the municipal roles: any coordinator of the municipality.
+    assert client.post(new, indicator_data()).status_code == 302
+    assert Indicator.objects.get(code="2.3.2").direction is None
+
+
+def test_the_executor_proposes_an_indicator_of_their_direction(client, catalogue):
+    client.force_login(catalogue.world.executor)
+    url = reverse("indicators:indicator-edit", args=[catalogue.share.pk])
+    data = indicator_data(code="2.3.1", name="Доля (предложение)", direction=catalogue.direction.pk)
+    assert client.post(url, {**data, "risk_threshold": "55"}).status_code == 302
+    catalogue.share.refresh_from_db()
+    assert (catalogue.share.name, catalogue.share.risk_threshold) == ("Доля (предложение)", Decimal(55))
+
+
+def test_a_direction_is_required_of_whoever_writes_only_a_directions_indicators(client, catalogue, world):
+    from tests.factories import make_user_with_role
+
+    # An operator the order names executor of 2.3: they write 2.3's indicators, not unbound ones.
+    operator = make_user_with_role("operator", municipality=world.municipality)
+    assign(operator, catalogue.direction, Duty.EXECUTOR)
+    client.force_login(operator)
+    url = f"{reverse('indicators:indicator-new')}?municipality=ishim"
+    response = client.post(url, indicator_data())
+    assert response.status_code == 200 and "direction" in response.context["form"].errors
+    assert client.post(url, indicator_data(direction=catalogue.direction.pk)).status_code == 302
 
 
 # Data elements
@@ -392,7 +478,19 @@ def test_an_organization_sees_only_the_elements_of_its_kind(client, catalogue):
     assert client.get(values_url(organization=world.elsewhere_school.pk)).status_code == 404
 
 
-@pytest.mark.parametrize(("actor", "status"), [("respondent", 403), ("operator", 403), ("expert", 403)])
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("coordinator", 200),
+        ("executor", 200),
+        ("other_coordinator", 200),  # figures are the municipality's, not a direction's
+        ("chief", 200),
+        ("administrator", 200),
+        ("respondent", 403),
+        ("operator", 403),
+        ("expert", 403),
+    ],
+)
 def test_only_the_department_enters_figures(client, catalogue, actor, status):
     client.force_login(getattr(catalogue.world, actor))
     assert client.get(values_url()).status_code == status
@@ -450,7 +548,7 @@ def test_the_coordinator_sets_and_removes_a_target_and_others_may_not(client, wo
     from tests.indicators.factories import make_indicator, make_period
 
     period = make_period("2025")
-    indicator = make_indicator(world.municipality, "2.3.1", "a", "b")
+    indicator = make_indicator(world.municipality, "1.1.1", "a", "b", direction=world.direction)
     url = reverse("indicators:target-set", args=[indicator.pk])
 
     client.force_login(world.coordinator)
@@ -464,8 +562,48 @@ def test_the_coordinator_sets_and_removes_a_target_and_others_may_not(client, wo
     client.post(url, {"period": "2025", "value": ""})
     assert not Target.objects.filter(indicator=indicator).exists()
 
-    client.force_login(world.executor)
-    assert client.post(url, {"period": "2025", "value": "80"}).status_code == 403
+    for refused in (world.other_coordinator, world.administrator, world.operator):
+        client.force_login(refused)
+        assert client.post(url, {"period": "2025", "value": "80"}).status_code == 403
     client.force_login(world.outsider)
     assert client.post(url, {"period": "2025", "value": "80"}).status_code == 404
     assert not Target.objects.filter(indicator=indicator).exists()
+
+    # The executor of 1.1 proposes a target; the head sets one too.
+    client.force_login(world.executor)
+    assert client.post(url, {"period": "2025", "value": "75"}).status_code == 302
+    assert Target.objects.get(indicator=indicator, period=period).value == Decimal(75)
+    client.force_login(world.chief)
+    assert client.post(url, {"period": "2025", "value": "78"}).status_code == 302
+    assert Target.objects.get(indicator=indicator, period=period).value == Decimal(78)
+
+
+def test_the_target_service_refuses_the_coordinator_of_another_direction(world):
+    from django.core.exceptions import PermissionDenied
+
+    from indicators import services
+    from indicators.models import Target
+    from tests.indicators.factories import make_indicator, make_period
+
+    period = make_period("2025")
+    indicator = make_indicator(world.municipality, "1.1.1", "a", "b", direction=world.direction)
+    with pytest.raises(PermissionDenied):
+        services.target_set(indicator=indicator, period=period, value=Decimal(80), by=world.other_coordinator)
+    assert not Target.objects.exists()
+    services.target_set(indicator=indicator, period=period, value=Decimal(80), by=world.executor)
+    assert Target.objects.get().value == Decimal(80)
+
+
+def test_an_indicator_of_no_direction_follows_the_municipal_roles(client, world):
+    from indicators.models import Target
+    from tests.indicators.factories import make_indicator, make_period
+
+    make_period("2025")
+    indicator = make_indicator(world.municipality, "П9", "a", "b")
+    url = reverse("indicators:target-set", args=[indicator.pk])
+    for allowed in (world.coordinator, world.executor, world.other_coordinator, world.chief):
+        client.force_login(allowed)
+        assert client.post(url, {"period": "2025", "value": "60"}).status_code == 302
+    client.force_login(world.administrator)
+    assert client.post(url, {"period": "2025", "value": "99"}).status_code == 403
+    assert Target.objects.get(indicator=indicator).value == Decimal(60)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from mcok import access, services
-from mcok.models import Role
+from mcok.models import Official, Role
 from tests.factories import make_document, make_official, make_user
 
 
@@ -48,6 +48,7 @@ def test_instance_administrator_sees_everything(world):
 
 
 def test_school_sees_department_records_and_its_own_not_another_schools(world):
+    assigned = set(Official.objects.filter(municipality=world.municipality))  # the world's directions'
     department_order = make_document(world.municipality)
     own_plan = make_document(world.municipality, organization=world.school)
     other_plan = make_document(world.municipality, organization=world.other_school)
@@ -57,9 +58,14 @@ def test_school_sees_department_records_and_its_own_not_another_schools(world):
     other_teacher = make_official(world.municipality, organization=world.other_school)
 
     assert set(access.documents_visible_to(world.respondent)) == {department_order, own_plan}
-    assert set(access.officials_visible_to(world.respondent)) == {inspector, own_teacher}
+    assert set(access.officials_visible_to(world.respondent)) == {inspector, own_teacher, *assigned}
     assert set(access.documents_visible_to(world.coordinator)) == {department_order, own_plan, other_plan}
-    assert set(access.officials_visible_to(world.coordinator)) == {inspector, own_teacher, other_teacher}
+    assert set(access.officials_visible_to(world.coordinator)) == {
+        inspector,
+        own_teacher,
+        other_teacher,
+        *assigned,
+    }
     assert foreign not in access.documents_visible_to(world.coordinator)
 
 

@@ -269,6 +269,8 @@ def test_user_changelist_shows_only_the_municipalitys_users(client, world, admin
         world.respondent,
         world.head,
         world.other_respondent,
+        world.chief,
+        world.other_coordinator,
     }
 
 

@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from mcok import access, services
 from mcok.api import exception_handler
-from mcok.models import Organization, Role, User
+from mcok.models import Official, Organization, Role, User
 from tests.factories import make_document, make_official, make_organization, make_user
 
 ACTORS = ["coordinator", "respondent", "outsider"]
@@ -21,9 +21,12 @@ def ids(response) -> set[int]:
 
 @pytest.fixture
 def records(world):
-    """Each municipality's department official and order, and one of each per school."""
+    """Each municipality's department official and order, and one of each per school. The world's
+    own officials (those its directions are assigned to) are department officials too."""
+    assigned = set(Official.objects.filter(municipality=world.municipality).values_list("pk", flat=True))
     periods = services.periods_ensure(year=2025)
     return {
+        "assigned": assigned,
         "periods": periods,
         "inspector": make_official(world.municipality),
         "school_teacher": make_official(world.municipality, organization=world.school),
@@ -142,7 +145,8 @@ def test_official_list_matches_access(client, world, records, actor):
         "respondent": {"inspector", "school_teacher"},
         "outsider": {"foreign_inspector"},
     }
-    assert got == {records[name].pk for name in expected[actor]}
+    department = records["assigned"] if actor != "outsider" else set()
+    assert got == {records[name].pk for name in expected[actor]} | department
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -166,10 +170,14 @@ def test_period_list_is_the_whole_calendar_for_everyone(client, world, records, 
     response = client.get(reverse("api:period-list"))
     got = ids(response)
     assert got == set(access.periods_visible_to(user).values_list("pk", flat=True))
-    assert len(got) == records["periods"] == 8
+    assert records["periods"] == 8
+    assert len(got) == 9  # with the year 2020 the world's directions are in force from
     codes = [row["code"] for row in response.json()["results"]]
-    assert codes[0] == "2025"  # ordered by start, the longest first
-    assert set(codes) == {"2025", "2025/26", "2025-H1", "2025-H2", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"}
+    assert codes[:2] == ["2020", "2025"]  # ordered by start, the longest first
+    assert set(codes) == {
+        "2020",
+        *("2025", "2025/26", "2025-H1", "2025-H2", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"),
+    }
 
 
 def test_organization_json_is_exact(client, world):
@@ -292,7 +300,10 @@ def test_filtering_by_a_foreign_municipality_is_refused_not_answered(client, wor
 
 def test_official_and_document_filters(client, world, records):
     client.force_login(world.coordinator)
-    assert ids(client.get(reverse("api:official-list"), {"department": "true"})) == {records["inspector"].pk}
+    assert ids(client.get(reverse("api:official-list"), {"department": "true"})) == {
+        records["inspector"].pk,
+        *records["assigned"],
+    }
     assert ids(client.get(reverse("api:official-list"), {"organization": world.school.pk})) == {
         records["school_teacher"].pk
     }

@@ -4,10 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from directions.models import Block, Cycle, CycleComponent, Direction, Evaluation, Position, Score, Transition
 from mcok.models import Period
@@ -185,6 +187,25 @@ def test_other_municipality_is_not_found_and_never_shown(client, world, trail):
 def test_administrator_of_the_municipality_reads_it(client, world, trail):
     client.force_login(world.administrator)
     assert "О системе оценки" in body(client)
+
+
+def test_the_head_of_the_department_reads_it(client, world, trail):
+    client.force_login(world.chief)
+    assert "О системе оценки" in body(client)
+    assert client.get(URL, {"municipality": "amur"}).status_code == 404
+
+
+def test_a_refusal_says_who_reads_the_trail(client, world, caplog):
+    client.force_login(world.expert)
+    assert client.get(URL).status_code == 403
+    denied = [
+        r.exc_info[1] for r in caplog.records if r.exc_info and isinstance(r.exc_info[1], PermissionDenied)
+    ]
+    with translation.override("ru"):
+        expected = gettext(
+            "Only coordinators, administrators and the head of the department read the audit trail."
+        )
+    assert [str(error) for error in denied] == [expected]
 
 
 def test_instance_administrator_chooses_the_municipality(client, world, trail, django_user_model):

@@ -166,3 +166,50 @@ def test_bad_filter_values_are_explained_not_a_server_error(client, world, query
     body = response.content.decode()
     if "page" not in query:
         assert 'class="errorlist' in body
+
+
+# The menu by role ---------------------------------------------------------------------------------
+
+STAFF_MENU = {"reports:dashboard", "directions:overview", "indicators:catalogue", "reports:reports"}
+
+
+@pytest.mark.parametrize(
+    ("actor", "audit", "public_tab"),
+    [
+        ("chief", True, True),  # the head of the department sees the staff's menus
+        ("coordinator", True, True),
+        ("administrator", True, True),
+        ("executor", False, True),
+        ("operator", False, True),
+        ("expert", False, False),
+    ],
+)
+def test_the_menu_of_the_department_staff(client, world, actor, audit, public_tab):
+    client.force_login(getattr(world, actor))
+    menu = {item.url_name for item in client.get(reverse("mcok:home")).context["menu"]}
+    assert menu >= STAFF_MENU
+    assert ("mcok:audit" in menu) is audit
+    assert ("reports:site" in menu) is public_tab
+
+
+@pytest.mark.parametrize("actor", ["respondent", "head"])
+def test_a_school_sees_no_staff_menu(client, world, actor):
+    client.force_login(getattr(world, actor))
+    menu = {item.url_name for item in client.get(reverse("mcok:home")).context["menu"]}
+    assert not menu & (STAFF_MENU | {"mcok:audit", "reports:site"})
+    assert "mcok:home" in menu
+
+
+def test_an_instance_administrator_sees_the_heads_menu(client, world, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("mcok:home"))
+    menu = {item.url_name for item in response.context["menu"]}
+    assert STAFF_MENU | {"mcok:audit", "reports:site"} <= menu
+    assert response.context["is_staff_role"] and response.context["show_admin_link"]
+
+
+def test_the_head_is_told_about_organizations_without_head_and_sees_accounts(client, world):
+    client.force_login(world.chief)
+    response = client.get(reverse("mcok:home"))
+    assert "2 организации без руководителя" in response.content.decode()
+    assert response.context["is_staff_role"] and not response.context["show_admin_link"]

@@ -519,9 +519,11 @@ def editor(form) -> str:
 @pytest.mark.parametrize(
     ("actor", "status", "can_edit"),
     [
-        ("administrator", 200, True),
         ("coordinator", 200, True),
         ("executor", 200, True),
+        ("chief", 200, True),
+        ("other_coordinator", 200, False),  # coordinates another direction: reads, does not change
+        ("administrator", 200, False),
         ("operator", 200, False),
         ("expert", 200, False),
         ("respondent", 404, False),
@@ -531,7 +533,7 @@ def editor(form) -> str:
     ],
 )
 def test_editor_by_role(client, world, actor, status, can_edit):
-    form = make_form(world.municipality)
+    form = make_form(world.municipality, direction=world.direction)
     client.force_login(getattr(world, actor))
     response = client.get(editor(form))
     assert response.status_code == status
@@ -549,6 +551,9 @@ def test_editor_by_role(client, world, actor, status, can_edit):
     [
         ("coordinator", 302),
         ("executor", 302),
+        ("chief", 302),
+        ("other_coordinator", 403),
+        ("administrator", 403),
         ("operator", 403),
         ("expert", 403),
         ("respondent", 404),
@@ -556,7 +561,7 @@ def test_editor_by_role(client, world, actor, status, can_edit):
     ],
 )
 def test_adding_a_question_by_role(client, world, actor, status):
-    form = make_form(world.municipality, elements=False)
+    form = make_form(world.municipality, elements=False, direction=world.direction)
     client.force_login(getattr(world, actor))
     response = client.post(
         reverse("monitoring:field_new", args=[form.pk]),
@@ -629,7 +634,8 @@ def test_list_queries_do_not_grow_with_forms(client, world):
     def queries(count: int) -> int:
         Form.objects.all().delete()
         for n in range(count):
-            form = make_form(world.municipality, title=f"Форма {n}", elements=False)
+            direction = world.direction if n % 3 == 0 else None
+            form = make_form(world.municipality, title=f"Форма {n}", elements=False, direction=direction)
             if n % 2:
                 make_campaign(world.municipality, form=form)
         client.get(url)
@@ -833,7 +839,10 @@ def test_a_locked_form_is_read_only_and_offers_a_new_version(client, world):
     assert client.post(reverse("monitoring:form_new_version", args=[form.pk])).status_code == 403
 
 
-@pytest.mark.parametrize(("actor", "status"), [("coordinator", 302), ("operator", 403), ("respondent", 404)])
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [("coordinator", 302), ("chief", 302), ("administrator", 403), ("operator", 403), ("respondent", 404)],
+)
 def test_new_form_page_by_role(client, world, actor, status):
     client.force_login(getattr(world, actor))
     response = client.post(reverse("monitoring:form_new"), {"title": "Оснащение кабинетов"})
@@ -841,7 +850,7 @@ def test_new_form_page_by_role(client, world, actor, status):
     assert Form.objects.filter(title="Оснащение кабинетов").exists() is (status == 302)
     if status == 302:
         form = Form.objects.get(title="Оснащение кабинетов")
-        assert form.municipality == world.municipality and form.created_by == world.coordinator
+        assert form.municipality == world.municipality and form.created_by == getattr(world, actor)
         assert response["Location"] == editor(form)
 
 

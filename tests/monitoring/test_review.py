@@ -56,8 +56,10 @@ def queries(client, url: str) -> int:
 
 @pytest.fixture
 def campaign(world) -> Campaign:
-    """Open, asking the municipality's two schools; the first has submitted."""
-    campaign = make_campaign(world.municipality, by=world.coordinator)
+    """Open, of a form of direction 1.1 (world.direction), asking the municipality's two schools; the
+    first has submitted."""
+    form = make_form(world.municipality, direction=world.direction)
+    campaign = make_campaign(world.municipality, form=form, by=world.coordinator)
     submitted(campaign, world.school, by=world.respondent)
     return campaign
 
@@ -75,52 +77,67 @@ def _routes(world, campaign):
         reverse("monitoring:campaign", args=[campaign.pk]),
         reverse("monitoring:review", args=[submission.pk]),
     ]
-    actions = [
+    running = [
         (reverse("monitoring:campaign_open", args=[draft.pk]), {}),
-        (reverse("monitoring:campaign_close", args=[campaign.pk]), {}),
         (reverse("monitoring:campaign_remind", args=[campaign.pk]), {}),
         (
             reverse("monitoring:extension_grant", args=[campaign.pk]),
             {"organization": world.other_school.pk, "deadline": days(20).isoformat(), "reason": "болезнь"},
         ),
+        (reverse("monitoring:campaign_close", args=[campaign.pk]), {}),
+    ]
+    reviewing = [
         (reverse("monitoring:submissions_accept_bulk", args=[campaign.pk]), {"submission": [submission.pk]}),
         (reverse("monitoring:submission_accept", args=[submission.pk]), {}),
         (reverse("monitoring:submission_return", args=[submission.pk]), {"comment": "Проверьте число"}),
     ]
-    editing = [reverse("monitoring:campaign_new"), reverse("monitoring:campaign_edit", args=[draft.pk])]
-    return pages, actions, editing
+    new = reverse("monitoring:campaign_new")
+    edit = reverse("monitoring:campaign_edit", args=[draft.pk])
+    return pages, running + reviewing, [new, edit], running, reviewing
 
 
 @pytest.mark.parametrize(
-    ("actor", "page", "edit", "act"),
+    ("actor", "page", "new", "edit", "run", "review"),
     [
-        ("coordinator", 200, 200, 302),
-        ("administrator", 200, 200, 302),
-        ("executor", 200, 200, 403),
-        ("operator", 200, 403, 403),
-        ("expert", 200, 403, 403),
-        ("respondent", 404, 404, 404),
-        ("head", 404, 404, 404),
+        # The order's people of direction 1.1: its coordinator does everything, its executor builds
+        # and runs the collection but does not accept; the head of the department acts as coordinator.
+        ("coordinator", 200, 200, 200, 302, 302),
+        ("chief", 200, 200, 200, 302, 302),
+        ("executor", 200, 200, 200, 302, 403),
+        # A coordinator of another direction starts collections of their own, not of 1.1.
+        ("other_coordinator", 200, 200, 403, 403, 403),
+        # Administrators keep users and catalogues: they read, they neither build nor review.
+        ("administrator", 200, 403, 403, 403, 403),
+        ("operator", 200, 403, 403, 403, 403),
+        ("expert", 200, 403, 403, 403, 403),
+        ("respondent", 404, 404, 404, 404, 404),
+        ("head", 404, 404, 404, 404, 404),
     ],
 )
-def test_each_route_answers_by_role(client, world, campaign, actor, page, edit, act):
-    pages, actions, editing = _routes(world, campaign)
+def test_each_route_answers_by_role(client, world, campaign, actor, page, new, edit, run, review):
+    pages, _actions, (new_url, edit_url), running, reviewing = _routes(world, campaign)
     client.force_login(getattr(world, actor))
     for url in pages:
         assert client.get(url).status_code == page, url
-    for url in editing:
-        assert client.get(url).status_code == edit, url
-    for url, data in actions:
-        assert client.post(url, data).status_code == act, url
+    assert client.get(new_url).status_code == new
+    assert client.get(edit_url).status_code == edit
+    for url, data in reviewing + running:  # reviewing first: the last running action closes it
+        expected = review if (url, data) in reviewing else run
+        response = client.post(url, data)
+        assert response.status_code == expected, url
+        if expected == 403:
+            assert "только" in response.content.decode().lower(), url  # the reason, in Russian
         assert client.get(url).status_code in (405, 404), url  # actions only by POST
 
 
-def test_refused_actions_change_nothing(client, world, campaign):
+@pytest.mark.parametrize("actor", ["other_coordinator", "administrator"])
+def test_refused_actions_change_nothing(client, world, campaign, actor):
     submission = campaign.submissions.get(organization=world.school)
-    client.force_login(world.executor)
+    client.force_login(getattr(world, actor))
     response = client.post(reverse("monitoring:submission_accept", args=[submission.pk]))
     assert response.status_code == 403
     assert response.context["message"] in response.content.decode()  # the page says who may
+    client.post(reverse("monitoring:submission_return", args=[submission.pk]), {"comment": "Нет"})
     client.post(reverse("monitoring:campaign_close", args=[campaign.pk]))
     client.post(
         reverse("monitoring:extension_grant", args=[campaign.pk]),
@@ -134,8 +151,23 @@ def test_refused_actions_change_nothing(client, world, campaign):
     assert not DataValue.objects.exists()
 
 
+def test_the_executor_runs_the_collection_but_does_not_accept(client, world, campaign):
+    submission = campaign.submissions.get(organization=world.school)
+    client.force_login(world.executor)
+    response = client.post(reverse("monitoring:submission_accept", args=[submission.pk]))
+    assert response.status_code == 403
+    page = client.get(reverse("monitoring:campaign", args=[campaign.pk]))
+    assert page.context["may_run"] and not page.context["may_review"] and not page.context["may_accept"]
+    assert reverse("monitoring:campaign_close", args=[campaign.pk]) in page.content.decode()
+    assert reverse("monitoring:submissions_accept_bulk", args=[campaign.pk]) not in page.content.decode()
+    assert client.post(reverse("monitoring:campaign_close", args=[campaign.pk])).status_code == 302
+    campaign.refresh_from_db()
+    submission.refresh_from_db()
+    assert campaign.state == Campaign.State.CLOSED and submission.status == Status.SUBMITTED
+
+
 def test_another_municipality_sees_nothing_of_it(client, world, campaign):
-    pages, actions, editing = _routes(world, campaign)
+    pages, actions, editing, _running, _reviewing = _routes(world, campaign)
     client.force_login(world.outsider)
     listing = client.get(pages[0])
     assert listing.status_code == 200

@@ -977,7 +977,7 @@ def test_data_values_from_skips_an_answer_that_does_not_check(campaign, world):
     assert DataValue.objects.count() == 1
 
 
-@pytest.mark.parametrize("actor", ["executor", "operator", "respondent", "head", "outsider"])
+@pytest.mark.parametrize("actor", ["executor", "operator", "administrator", "respondent", "head", "outsider"])
 def test_accept_by_anyone_but_a_reviewer_is_denied(campaign, world, actor):
     submission = make_submission(campaign, world.school, ANSWERS, submit=True)
     with pytest.raises(PermissionDenied):
@@ -986,9 +986,10 @@ def test_accept_by_anyone_but_a_reviewer_is_denied(campaign, world, actor):
     assert submission.status == Status.SUBMITTED and not DataValue.objects.exists()
 
 
-def test_an_administrator_may_accept(campaign, world):
+@pytest.mark.parametrize("actor", ["coordinator", "chief"])
+def test_the_coordinator_and_the_head_of_the_department_accept(campaign, world, actor):
     submission = make_submission(campaign, world.school, ANSWERS, submit=True)
-    services.submission_accept(submission=submission, by=world.administrator)
+    services.submission_accept(submission=submission, by=getattr(world, actor))
     assert Submission.objects.get(pk=submission.pk).status == Status.ACCEPTED
 
 

@@ -51,18 +51,16 @@ def make_report_world(world, *, indicators: int = 2, schools: int = 2, conclusio
     core_services.periods_ensure(year=2023)
     core_services.periods_ensure(year=2024)
     previous, period = Period.objects.get(code="2023"), Period.objects.get(code="2024")
-    block, _created = Block.objects.get_or_create(
-        code="1", defaults={"name": "Механизмы управления качеством образовательных результатов"}
-    )
-    direction = Direction.objects.create(
-        municipality=municipality,
-        block=block,
-        code="1.1",
-        name="Система оценки качества подготовки обучающихся",
-        goal="Повышение качества подготовки обучающихся",
-        measures="Мониторинг результатов ВПР\nАдресная методическая помощь",
-        valid_from=previous,
-    )
+    # The world's direction 1.1 (world.coordinator coordinates it, world.executor executes it), as the
+    # order names it.
+    Block.objects.filter(code="1").update(name="Механизмы управления качеством образовательных результатов")
+    direction = world.direction
+    direction.refresh_from_db()
+    direction.name = "Система оценки качества подготовки обучающихся"
+    direction.goal = "Повышение качества подготовки обучающихся"
+    direction.measures = "Мониторинг результатов ВПР\nАдресная методическая помощь"
+    direction.valid_from = previous
+    direction.save()
     cycle = Cycle.objects.create(direction=direction, period=period)
     CycleComponent.objects.create(
         cycle=cycle,
@@ -304,8 +302,8 @@ def test_summary_covers_every_direction_in_force(world):
     )
     data = analytics.gather(summary, today=TODAY)
     assert data.is_summary
-    assert [section.direction.code for section in data.directions] == ["1.1", "1.2"]
-    first, second_section = data.directions
+    assert [section.direction.code for section in data.directions] == ["1.1", "1.2", "2.3"]
+    first, second_section, _world_direction = data.directions
     assert [item.indicator.code for item in first.indicators] == ["П1", "П2"]
     assert first.indicators_missing_target == 2 and first.organizations_at_risk == 2
     assert {state: count for state, _label, count in first.states} == {

@@ -11,14 +11,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directions import services as directions_services
-from directions.models import Block, Component, CycleComponent, Direction, Evaluation, LevelBand
+from directions.models import (
+    Block,
+    Component,
+    CycleComponent,
+    Direction,
+    Duty,
+    Evaluation,
+    LevelBand,
+    Responsibility,
+)
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok import services as core_services
 from mcok.models import Municipality, Period, Role
 from monitoring.models import Campaign, Extension, Submission
 from reports import dashboard
 from roadmaps.models import Event, Occurrence, Roadmap
-from tests.factories import make_official, make_organization, make_user_with_role
+from tests.factories import assign, make_official, make_organization, make_user_with_role
 from tests.monitoring.factories import make_campaign, make_form
 
 URL = reverse("reports:dashboard")
@@ -27,6 +36,14 @@ LAST_YEAR = timezone.localdate().year - 1  # every date of it is in the past, wh
 
 def in_last_year(month: int, day: int = 1) -> datetime.date:
     return datetime.date(LAST_YEAR, month, day)
+
+
+@pytest.fixture(autouse=True)
+def _only_the_tests_directions(world) -> None:
+    """The dashboard lists every direction in force: each test makes its own, so the world's 1.1 and
+    2.3 are left out."""
+    world.direction.delete()
+    world.other_direction.delete()
 
 
 @pytest.fixture
@@ -65,6 +82,7 @@ def make_direction(municipality: Municipality, period: Period, *, name: str | No
 
 def open_cycle(world, direction: Direction, period: Period) -> None:
     by = make_user_with_role(Role.Kind.COORDINATOR, municipality=direction.municipality)
+    assign(by, direction, Duty.COORDINATOR)  # the direction's coordinator opens its cycle
     directions_services.cycle_open(direction=direction, period=period, by=by)
 
 
@@ -428,8 +446,8 @@ def add_rows(world, period: Period, roadmap: Roadmap, schools: list) -> None:
     m = world.municipality
     direction = make_direction(m, period)
     open_cycle(world, direction, period)
-    direction.coordinators.add(make_official(m))
-    direction.executors.add(make_official(m))
+    Responsibility.objects.create(direction=direction, duty=Duty.COORDINATOR, official=make_official(m))
+    Responsibility.objects.create(direction=direction, duty=Duty.EXECUTOR, official=make_official(m))
     indicator = make_indicator(m, period=period, value=10, target=50, risk_threshold=40)
     for school in schools:
         school_value(indicator, period, school, 20)

@@ -13,7 +13,16 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from directions.models import Block, Component, Cycle, CycleComponent, Direction, Evaluation
+from directions.models import (
+    Block,
+    Component,
+    Cycle,
+    CycleComponent,
+    Direction,
+    Duty,
+    Evaluation,
+    Responsibility,
+)
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok.models import Document, Municipality, Official, User
 from reports import public
@@ -123,17 +132,19 @@ def make_tab(world) -> Tab:
     )  # fmt: skip
     coordinator.user = world.coordinator
     coordinator.save()
-    direction = Direction.objects.create(
-        municipality=municipality,
-        block=block,
-        code="1.1",
-        name="Система оценки качества подготовки обучающихся",
-        goal="Повышение качества подготовки обучающихся",
-        measures="Мониторинг результатов ВПР\nМетодические семинары",
-        valid_from=p2024,
-    )
-    direction.coordinators.set([coordinator])
-    direction.executors.set([executor])
+    # The world's direction 1.1 as the order describes it, assigned to the two officials above (the
+    # coordinator's account acts through Шерсткина); its 2.3 is not part of this tab.
+    world.other_direction.delete()
+    direction = world.direction
+    direction.responsibilities.all().delete()
+    direction.block = block
+    direction.name = "Система оценки качества подготовки обучающихся"
+    direction.goal = "Повышение качества подготовки обучающихся"
+    direction.measures = "Мониторинг результатов ВПР\nМетодические семинары"
+    direction.valid_from = p2024
+    direction.save()
+    Responsibility.objects.create(direction=direction, duty=Duty.COORDINATOR, official=coordinator)
+    Responsibility.objects.create(direction=direction, duty=Duty.EXECUTOR, official=executor)
     indicator = add_indicator(
         direction,
         "1.1.1",

@@ -18,7 +18,16 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from directions.models import Block, Component, Cycle, CycleComponent, Direction, Evaluation
+from directions.models import (
+    Block,
+    Component,
+    Cycle,
+    CycleComponent,
+    Direction,
+    Duty,
+    Evaluation,
+    Responsibility,
+)
 from indicators.models import Indicator, IndicatorValue
 from mcok.models import Document, Official
 from reports import public
@@ -168,6 +177,9 @@ class Page(HTMLParser):
 
 def _hostile_world(world) -> Site:
     municipality = world.municipality
+    # The hostile site holds its own direction 9.1 only, not the world's 1.1 and 2.3.
+    world.direction.delete()
+    world.other_direction.delete()
     municipality.name = HOSTILE["municipality.name"]
     municipality.department = HOSTILE["municipality.department"]
     municipality.site_url = JAVASCRIPT_URL
@@ -204,9 +216,9 @@ def _hostile_world(world) -> Site:
         position=HOSTILE["executor.position"],
         organization=employer,
     )
-    direction.coordinators.set([coordinator])
-    direction.executors.set([executor])
-    direction.executor_organizations.set([executing])
+    Responsibility.objects.create(direction=direction, duty=Duty.COORDINATOR, official=coordinator)
+    Responsibility.objects.create(direction=direction, duty=Duty.EXECUTOR, official=executor)
+    Responsibility.objects.create(direction=direction, duty=Duty.EXECUTOR, organization=executing)
     indicator = Indicator.objects.create(
         municipality=municipality,
         direction=direction,

@@ -2,6 +2,7 @@
 editing back to draft, publication, and a list whose queries do not grow with its rows."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,20 +31,22 @@ def _done_pdf(report: Report, user) -> ReportJob:
 
 
 @pytest.mark.parametrize(
-    ("actor", "read", "create"),
+    ("actor", "read", "create", "write"),
     [
-        ("coordinator", 200, 200),
-        ("executor", 200, 200),
-        ("administrator", 200, 200),
-        ("operator", 200, 403),
-        ("expert", 200, 403),
-        ("respondent", 404, 404),
-        ("head", 404, 404),
-        ("outsider", 404, 404),
-        ("outsider_school", 404, 404),
+        ("coordinator", 200, 200, 200),  # of the report's direction 1.1
+        ("executor", 200, 200, 200),  # of 1.1: drafts its report
+        ("chief", 200, 200, 200),  # the head of the department writes any report
+        ("other_coordinator", 200, 200, 403),  # of 2.3: may write a summary, not 1.1's report
+        ("administrator", 200, 403, 403),  # keeps users and catalogues, writes no reports
+        ("operator", 200, 403, 403),
+        ("expert", 200, 403, 403),
+        ("respondent", 404, 404, 404),
+        ("head", 404, 404, 404),
+        ("outsider", 404, 404, 404),
+        ("outsider_school", 404, 404, 404),
     ],
 )
-def test_who_reads_and_who_writes(client, world, actor, read, create):
+def test_who_reads_and_who_writes(client, world, actor, read, create, write):
     w = make_report_world(world, indicators=1)
     job = _done_pdf(w.report, world.coordinator)
     client.force_login(getattr(world, actor))
@@ -56,9 +59,10 @@ def test_who_reads_and_who_writes(client, world, actor, read, create):
     assert client.get(list_url).status_code == read
     create_url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
     assert client.get(create_url).status_code == create
-    assert client.get(reverse("reports:report-edit", args=[w.report.pk])).status_code == create
+    assert client.get(reverse("reports:report-edit", args=[w.report.pk])).status_code == write
     response = client.post(reverse("reports:report-generate", args=[w.report.pk, "xlsx"]))
-    assert response.status_code == (302 if create == 200 else create)
+    assert response.status_code == (302 if write == 200 else write)
+    assert ReportJob.objects.filter(report=w.report, format="xlsx").exists() is (write == 200)
 
 
 def test_anonymous_is_sent_to_log_in(client, world):
@@ -349,6 +353,171 @@ def test_the_list_queries_do_not_grow_with_rows(client, world):
     def queries() -> int:
         with CaptureQueriesContext(connection) as context:
             assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    _add_reports(w, world.coordinator, 2)
+    few = queries()
+    _add_reports(w, world.executor, 8)
+    assert queries() == few
+
+
+# Rights by assignment ---------------------------------------------------------------------------------
+
+
+def refusal(caplog) -> str:
+    """The message of the last PermissionDenied a page answered 403 with (Django logs it)."""
+    denied = [
+        record.exc_info[1]
+        for record in caplog.records
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied)
+    ]
+    assert denied, "no refusal was logged"
+    return str(denied[-1])
+
+
+WRITING = (
+    "Only the executors and coordinators of the report's direction and the head of the department "
+    "write a report of a direction; a municipal summary is written by the municipality's "
+    "coordinators and executors."
+)
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("coordinator", 302),
+        ("chief", 302),
+        ("executor", 403),  # drafts, does not approve
+        ("other_coordinator", 403),  # coordinates 2.3, not 1.1
+        ("administrator", 403),
+        ("operator", 403),
+    ],
+)
+def test_the_coordinator_of_the_direction_and_the_head_approve(client, world, caplog, actor, status):
+    w = make_report_world(world, indicators=1)
+    client.force_login(getattr(world, actor))
+    response = client.post(reverse("reports:report-approve", args=[w.report.pk]))
+    assert response.status_code == status
+    w.report.refresh_from_db()
+    assert w.report.state == (Report.State.APPROVED if status == 302 else Report.State.DRAFT)
+    if status == 403:
+        assert refusal(caplog) == ru(
+            "Only the coordinator of the report's direction or the head of the department approves it; "
+            "a municipal summary is approved by the municipality's coordinator."
+        )
+    # The button is offered to those who may approve, while the report waits for approval.
+    Report.objects.filter(pk=w.report.pk).update(state=Report.State.DRAFT)
+    page = client.get(reverse("reports:report", args=[w.report.pk])).content.decode()
+    assert (reverse("reports:report-approve", args=[w.report.pk]) in page) is (status == 302)
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("coordinator", 302),
+        ("other_coordinator", 302),
+        ("chief", 302),
+        ("executor", 403),
+        ("administrator", 403),
+    ],
+)
+def test_a_summary_follows_the_municipal_roles(client, world, actor, status):
+    w = make_report_world(world, indicators=1)
+    summary = Report.objects.create(
+        municipality=world.municipality,
+        kind=Report.Kind.SUMMARY,
+        period=w.period,
+        title="Сводная справка",
+        created_by=world.executor,
+    )
+    client.force_login(getattr(world, actor))
+    assert client.post(reverse("reports:report-approve", args=[summary.pk])).status_code == status
+    summary.refresh_from_db()
+    assert (summary.state == Report.State.APPROVED) is (status == 302)
+
+
+def test_the_executor_drafts_the_report_of_their_direction(client, world):
+    w = make_report_world(world, indicators=1)
+    client.force_login(world.executor)
+    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    response = client.post(
+        url, {"kind": "direction", "direction": w.direction.pk, "period": w.period.pk, "title": "Проект"}
+    )
+    assert response.status_code == 302
+    report = Report.objects.get(title="Проект")
+    assert (report.direction, report.created_by, report.state) == (w.direction, world.executor, "draft")
+    page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
+    assert reverse("reports:report-edit", args=[report.pk]) in page
+    assert reverse("reports:report-approve", args=[report.pk]) not in page
+
+
+def test_the_form_offers_only_the_directions_one_writes_for(client, world, caplog):
+    w = make_report_world(world, indicators=1)
+    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+
+    def offered(user) -> set[int]:
+        client.force_login(user)
+        response = client.get(url + "&period=2024")
+        return {direction.pk for direction in response.context["form"].fields["direction"].queryset}
+
+    other = world.other_direction
+    assert offered(world.other_coordinator) == {other.pk}
+    assert offered(world.executor) == {w.direction.pk}
+    assert offered(world.chief) == {w.direction.pk, other.pk}
+
+    # Posting the other direction anyway creates nothing.
+    client.force_login(world.other_coordinator)
+    data = {"kind": "direction", "direction": w.direction.pk, "period": w.period.pk, "title": "Чужая"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "direction" in response.context["form"].errors
+    assert not Report.objects.filter(title="Чужая").exists()
+    # Nor may they edit 1.1's report or make its files.
+    assert client.post(reverse("reports:report-edit", args=[w.report.pk]), data).status_code == 403
+    assert refusal(caplog) == ru(WRITING)
+    assert client.post(reverse("reports:report-generate", args=[w.report.pk, "pdf"])).status_code == 403
+    w.report.refresh_from_db()
+    assert w.report.title != "Чужая" and not ReportJob.objects.filter(report=w.report).exists()
+
+
+def test_a_user_with_no_right_to_write_gets_the_russian_refusal(client, world, caplog):
+    make_report_world(world, indicators=1)
+    client.force_login(world.administrator)
+    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    response = client.get(url)
+    assert response.status_code == 403
+    assert refusal(caplog) == ru(WRITING)
+    assert ru(WRITING) in response.content.decode()  # the 403 page says who may
+    body = client.get(reverse("reports:reports")).content.decode()
+    assert reverse("reports:report-create") not in body
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [("operator", 302), ("administrator", 403), ("chief", 403), ("coordinator", 403), ("executor", 403)],
+)
+def test_only_the_operator_publishes_the_approved_file(client, world, caplog, actor, status):
+    w = make_report_world(world, indicators=1)
+    job = _done_pdf(w.report, world.coordinator)
+    Report.objects.filter(pk=w.report.pk).update(state=Report.State.APPROVED)
+    client.force_login(getattr(world, actor))
+    assert client.post(reverse("reports:report-publish", args=[w.report.pk])).status_code == status
+    w.report.refresh_from_db()
+    assert w.report.published_job == (job if status == 302 else None)
+    if status == 403:
+        assert refusal(caplog) == ru(
+            "Only the municipal operator publishes reports on the public tab and withdraws them."
+        )
+
+
+def test_the_list_queries_do_not_grow_for_the_head(client, world):
+    w = make_report_world(world, indicators=1)
+    client.force_login(world.chief)
+    url = reverse("reports:reports")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+            assert response.status_code == 200 and response.context["may_create"]
         return len(context.captured_queries)
 
     _add_reports(w, world.coordinator, 2)

@@ -16,7 +16,7 @@ from reports import public
 from reports.models import PublicPage, PublicVersion
 from tests.factories import make_document
 
-MUNICIPAL = ["administrator", "coordinator", "executor", "operator", "expert"]
+MUNICIPAL = ["administrator", "coordinator", "executor", "operator", "expert", "chief", "other_coordinator"]
 EDITORS = ["administrator", "operator"]
 
 
@@ -98,6 +98,7 @@ def test_another_municipality_is_not_found(client, world):
         ("coordinator", 403),
         ("executor", 403),
         ("expert", 403),
+        ("chief", 403),  # the head approves the work; the operator keeps the public tab
         ("respondent", 404),
         ("head", 404),
         ("outsider", 404),
@@ -123,7 +124,7 @@ def test_an_instance_administrator_publishes_anywhere(client, world, admin_user)
     assert PublicVersion.objects.filter(page=page, published_by=admin_user).exists()
 
 
-@pytest.mark.parametrize("actor", ["coordinator", "executor", "expert"])
+@pytest.mark.parametrize("actor", ["coordinator", "executor", "expert", "chief"])
 def test_other_staff_read_but_cannot_change(client, world, actor):
     page = direction_page(world)
     public.publish(page, user=world.operator)

@@ -444,3 +444,11 @@ def test_parsed_wordings_give_valid_date_pairs(words, separator):
     assert_valid(deadline, 2030, 2031)
     assert all(1 <= month <= 12 for month in deadline.months)
     assert list(deadline.years) == sorted(set(deadline.years))
+
+
+def test_a_list_then_a_rule_is_described():
+    """Found by Hypothesis: several years before «далее» made a list the first part, which the
+    description of a single deadline could not read."""
+    assert describe(parse("2022 2021 – далее раз в полугодие", start_year=2021, end_year=2024)) == (
+        "2022 г.; 2021 г., далее – 2 раза в год"
+    )

@@ -603,7 +603,9 @@ def test_recommendation_pages_refuse_another_directions_coordinator(client, worl
     draft = make_recommendation(world, state=Recommendation.State.DRAFT, direction=world.direction)
     client.force_login(world.other_coordinator)
     assert client.get(reverse("roadmaps:recommendation_edit", args=[draft.pk])).status_code == 403
-    assert client.post(reverse("roadmaps:recommendation_issue", args=[draft.pk])).status_code == 403
+    refused = client.post(reverse("roadmaps:recommendation_issue", args=[draft.pk]))
+    assert refused.status_code == 403
+    assert "Направлять рекомендацию адресатам могут только координаторы" in refused.content.decode()
     page = client.get(reverse("roadmaps:recommendation", args=[draft.pk]))
     assert page.status_code == 200 and not page.context["may_issue"] and not page.context["may_edit"]
     response = client.post(
