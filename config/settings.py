@@ -121,8 +121,11 @@ LOGIN_REDIRECT_URL = "mcok:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Schools of one municipality often share one address: lock out by username and address together,
-# for a while, and forget the failures after a successful login.
+# for a while, and forget the failures after a successful login. Password spraying (many usernames
+# from one address) locks the address itself at a much higher count (mcok.security.AxesHandler).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_HANDLER = "mcok.security.AxesHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -209,7 +212,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     # Token first: an API client without credentials gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mcok.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -240,6 +243,9 @@ SPECTACULAR_SETTINGS = {
         "CycleComponentStateEnum": "directions.models.CycleComponent.State",
     },
 }
+
+# API tokens: a regional system asks POST /api/token/ again before this many hours have passed.
+API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=12)
 
 # django-simple-history: who made a change comes from the request, or from the service that made it.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

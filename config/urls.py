@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from directions import api as directions_api
@@ -42,7 +41,7 @@ router.register("submissions", monitoring_api.SubmissionViewSet, basename="submi
 api_urlpatterns = [
     path("", include(router.urls)),
     path("me/", mcok_api.MeApi.as_view(), name="me"),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", mcok_api.TokenIssueApi.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from directions import access, fioko, services
 from directions.models import Component, Direction, Evaluation, Position, Score
+from mcok import workbooks
 from mcok.models import Municipality, Period, User
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -33,6 +34,7 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ENTRIES = 1000
 MAX_ROWS = 5000
+MAX_COLUMNS = 100  # of the header; the columns the import knows are the first few
 MAX_SCORE = Decimal("9999.99")  # Position.max_score: 6 digits, 2 after the point
 
 # Field → the headers that name its column, compared lower-cased with ё read as е.
@@ -142,10 +144,10 @@ def _sheet_rows(file: IO[bytes]) -> list[tuple[int, tuple[Any, ...]]]:
         if not workbook.worksheets:
             raise ValidationError(_("The workbook has no sheet."))
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # read every row, whatever the file claims its size is
         rows = []
-        # The reader fills the rows a file skips, so the count is the row number Excel shows.
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        # Every row is read as wide as the header (workbooks.rows), and counted by the row number
+        # Excel shows: the reader fills the rows a file skips.
+        for number, cells in workbooks.rows(sheet, width=MAX_COLUMNS, blank=True):
             if number > MAX_ROWS:
                 raise ValidationError(
                     _("The sheet has more than %(count)s rows; split it into several files.")
@@ -156,6 +158,10 @@ def _sheet_rows(file: IO[bytes]) -> list[tuple[int, tuple[Any, ...]]]:
         return rows
     except ValidationError:
         raise
+    except workbooks.TooManyColumns:
+        raise ValidationError(
+            _("The file has more than %(count)s columns.") % {"count": MAX_COLUMNS}
+        ) from None
     except Exception:  # a sheet's XML may be broken past the first rows
         raise ValidationError(unreadable) from None
     finally:

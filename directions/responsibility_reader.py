@@ -48,6 +48,7 @@ from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
+from mcok import workbooks
 from roadmaps import docx_reader
 
 # The values of directions.models.Duty, kept here as text so that the reader needs no models.
@@ -352,9 +353,9 @@ def read_xlsx(file: BinaryIO | bytes | str | os.PathLike, *, max_rows: int = MAX
     left = max_rows
     try:
         for sheet in workbook.worksheets[:MAX_SHEETS]:
-            sheet.reset_dimensions()  # read every row, whatever the file claims its size is
             texts: list[list[str]] = []
-            for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            # Every row at most MAX_COLUMNS wide, whatever the file holds further right.
+            for _number, values in workbooks.rows(sheet, width=MAX_COLUMNS, header=None, blank=True):
                 if left <= 0:
                     problems.append(
                         _("Only the first %(count)s rows were read; the rest is ignored.")

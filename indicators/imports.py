@@ -34,12 +34,13 @@ from django.utils.translation import gettext as _
 from directions.imports import archive_problem
 from indicators import access, services
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
-from mcok import exports
+from mcok import exports, workbooks
 from mcok import services as core_services
 from mcok.models import Municipality, Organization, Period, User, period_code, period_dates
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_COLUMNS = 100  # of the header of a workbook; the columns the import knows are four
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # DataValue.value: 16 digits, 4 after the point.
@@ -242,18 +243,19 @@ def _xlsx_rows(content: bytes) -> Rows:
         if not workbook.worksheets:
             raise ValidationError(_("The workbook has no sheet."))
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # read every row, whatever the file claims its size is
         rows: Rows = []
-        # The reader fills the rows a file skips, so the count is the row number Excel shows.
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if all(_blank(cell) for cell in cells):
-                continue
+        # Every row is read as wide as the header (workbooks.rows); the numbers are the ones Excel shows.
+        for number, cells in workbooks.rows(sheet, width=MAX_COLUMNS):
             if len(rows) > MAX_ROWS:
                 raise _too_many_rows()
-            rows.append((number, tuple(cells)))
+            rows.append((number, cells))
         return rows
     except ValidationError:
         raise
+    except workbooks.TooManyColumns:
+        raise ValidationError(
+            _("The file has more than %(count)s columns.") % {"count": MAX_COLUMNS}
+        ) from None
     except Exception:  # a sheet's XML may be broken past the first rows
         raise ValidationError(unreadable) from None
     finally:

@@ -8,7 +8,7 @@ respondent, school head); an administrator with no municipality, and a superuser
 
 from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
@@ -158,20 +158,35 @@ def periods_visible_to(user) -> QuerySet[Period]:
     return Period.objects.all() if user.is_authenticated else Period.objects.none()
 
 
-def users_visible_to(user) -> QuerySet[User]:
-    """Accounts an administrator manages: all for the instance's; for a municipal administrator,
-    those with a role in their municipality, never an instance administrator's; nobody else's."""
+def users_manageable_by(user) -> QuerySet[User]:
+    """Accounts `user` sees and manages in the admin site (edits, resets the password of,
+    deactivates, grants roles to) and links to officials: every account for an administrator of
+    the instance; for a municipal administrator, only an account whose roles all lie in one
+    municipality they administer. An account with roles in two municipalities, with no role at all,
+    or with staff, superuser or instance-wide rights is the instance administrator's alone: a
+    municipal administrator who could reset its password would act in the other municipality too."""
     if is_instance_administrator(user):
         return User.objects.all()
-    municipalities = _ids(user, {Role.Kind.ADMINISTRATOR}, "municipality_id")
-    instance_administrators = Role.objects.filter(kind=Role.Kind.ADMINISTRATOR, municipality=None).values(
-        "user"
-    )
+    administered = municipality_ids(user, Role.Kind.ADMINISTRATOR)
+    if not administered:
+        return User.objects.none()
+    elsewhere = Role.objects.filter(Q(municipality=None) | ~Q(municipality__in=administered))
     return (
-        User.objects.filter(roles__municipality__in=municipalities, is_superuser=False)
-        .exclude(pk__in=instance_administrators)
-        .distinct()
+        User.objects.filter(is_superuser=False, is_staff=False)
+        .exclude(pk__in=elsewhere.values("user"))
+        .annotate(_municipalities=Count("roles__municipality", distinct=True))
+        .filter(_municipalities=1)
     )
+
+
+def users_linkable_to(user, municipality: Municipality) -> QuerySet[User]:
+    """Accounts `user` may link to an official of `municipality`: those they manage
+    (users_manageable_by); for a municipal administrator, only those whose roles are in that very
+    municipality. One account may act as several officials."""
+    manageable = users_manageable_by(user)
+    if is_instance_administrator(user):
+        return manageable
+    return manageable.filter(pk__in=Role.objects.filter(municipality=municipality).values("user"))
 
 
 # The get_<record>_for functions answer 404 alike for "does not exist" and "not yours".

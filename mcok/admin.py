@@ -3,7 +3,8 @@ municipality's records; an instance administrator sees everything."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -29,6 +30,12 @@ def scoped_choices(db_field, request, kwargs):
     elif db_field.name == "head":
         kwargs["queryset"] = Official.objects.filter(municipality__in=municipalities)
 
+
+# The same words for an account that does not exist and one that is not the administrator's to link.
+UNLINKABLE_ACCOUNT = _(
+    "Choose an account of this municipality: there is no such account, or only the administrator "
+    "of the whole portal may link it (it has roles elsewhere or administers the portal)."
+)
 
 # Only the municipalities of the rows shown, not every municipality's name.
 MUNICIPALITY_FILTER = ("municipality", admin.RelatedOnlyFieldListFilter)
@@ -109,7 +116,34 @@ class OfficialAdmin(ScopedAdmin):
     list_filter = [MUNICIPALITY_FILTER]
     search_fields = ["full_name", "position"]
     list_select_related = ["municipality", "organization", "user"]
-    raw_id_fields = ["user"]
+    # The autocomplete asks UserAdmin, so it finds only accounts the administrator manages, and
+    # shows the chosen one's name from the field's own (scoped) queryset; a raw id widget would
+    # print the name of any account whose id is typed in.
+    autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = access.users_manageable_by(request.user)
+            kwargs["error_messages"] = {"invalid_choice": UNLINKABLE_ACCOUNT}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        user = request.user
+
+        class OfficialForm(form):
+            def clean(self):
+                cleaned_data = super().clean()
+                account, municipality = cleaned_data.get("user"), cleaned_data.get("municipality")
+                if (
+                    account is not None
+                    and municipality is not None
+                    and not access.users_linkable_to(user, municipality).filter(pk=account.pk).exists()
+                ):
+                    self.add_error("user", ValidationError(str(UNLINKABLE_ACCOUNT), code="invalid_choice"))
+                return cleaned_data
+
+        return OfficialForm
 
 
 @admin.register(Document)
@@ -144,6 +178,13 @@ class RoleInline(admin.TabularInline):
     extra = 1
     fields = ["kind", "municipality", "organization"]
 
+    def get_min_num(self, request, obj=None, **kwargs):
+        # An account without a role is the instance administrator's (users_manageable_by): a
+        # municipal administrator creates an account with its first role, or not at all.
+        if obj is None and not access.is_instance_administrator(request.user):
+            return 1
+        return super().get_min_num(request, obj, **kwargs)
+
     def get_queryset(self, request):
         # Roles elsewhere stay out of the form, so a municipal administrator cannot delete them.
         queryset = super().get_queryset(request)
@@ -171,33 +212,39 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "last_name", "first_name", "email", "is_active", "last_login"]
 
     def get_queryset(self, request):
-        # A subquery: users_visible_to is distinct, and `&` refuses to mix distinct and not.
-        return super().get_queryset(request).filter(pk__in=access.users_visible_to(request.user).values("pk"))
+        # A subquery: users_manageable_by groups its rows, and `&` refuses to mix that with the rest.
+        manageable = access.users_manageable_by(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=manageable)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Every page of one account (change, password, history, delete) starts here: an account
+        # the administrator does not manage is absent, a 404 that names nobody.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def has_module_permission(self, request):
         return access.may_use_admin_site(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return access.may_use_admin_site(request.user)
+        if not access.may_use_admin_site(request.user):
+            return False
+        return obj is None or access.users_manageable_by(request.user).filter(pk=obj.pk).exists()
 
-    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+    has_change_permission = has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return access.may_use_admin_site(request.user)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if access.is_instance_administrator(request.user):
             return fieldsets
-        # A municipal administrator manages accounts and roles, not superuser or staff flags.
+        # A municipal administrator manages accounts and roles, not the staff, superuser or
+        # permission flags: a staff account is the instance administrator's (users_manageable_by).
+        hidden = {"is_staff", "is_superuser", "user_permissions", "groups"}
         return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [
-                        f
-                        for f in options["fields"]
-                        if f not in {"is_superuser", "user_permissions", "groups"}
-                    ],
-                },
-            )
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
         ]

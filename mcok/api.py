@@ -2,15 +2,17 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mcok import access
+from mcok import access, tokens
 from mcok.filters import DocumentFilter, OfficialFilter, OrganizationFilter
 from mcok.models import Document, Municipality, Official, Organization, Period, Role
 
@@ -154,3 +156,26 @@ class MeApi(APIView):
     def get(self, request: Request) -> Response:
         """The signed-in user and their roles."""
         return Response(self.OutputSerializer(request.user).data)
+
+
+class TokenIssueApi(ObtainAuthToken):
+    """A new API token for a username and password; the previous one stops working."""
+
+    # No authentication: a client refreshing its token may still send the expired one.
+    authentication_classes = ()
+
+    class TokenOutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        expires = serializers.DateTimeField()
+
+    @extend_schema(request=ObtainAuthToken.serializer_class, responses=TokenOutputSerializer)
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):  # django-axes refused before the password
+                detail = _("Too many wrong passwords: getting a token is blocked for 15 minutes.")
+                return Response({"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise ValidationError(serializer.errors)
+        token = tokens.api_token_issue(user=serializer.validated_data["user"])
+        output = {"token": token.key, "expires": tokens.token_expires_at(token)}
+        return Response(self.TokenOutputSerializer(output).data)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class McokConfig(AppConfig):
     name = "mcok"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from mcok import tokens  # noqa: F401  (connects the password-change receiver)

@@ -1,4 +1,8 @@
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest
 
 
@@ -16,3 +20,26 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+class AxesHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a second, higher threshold for the address alone.
+
+    A username is locked from an address after AXES_FAILURE_LIMIT failures (the lockout parameters
+    are username and address together, so a success forgets only that username's failures). An
+    address is locked for every username once AXES_ADDRESS_FAILURE_LIMIT failures over any usernames
+    came from it within the cool-off: password spraying. Schools of a municipality often share one
+    address, hence the second limit is much higher than the first.
+    """
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        failures = super().get_failures(request, credentials)
+        from_address = (
+            AccessAttempt.objects.filter(
+                ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
+            ).aggregate(total=Sum("failures_since_start"))["total"]
+            or 0
+        )
+        request.mcok_address_locked = from_address >= settings.AXES_ADDRESS_FAILURE_LIMIT
+        # Counted against AXES_FAILURE_LIMIT, which is lower: reaching the address limit locks.
+        return max(failures, from_address) if request.mcok_address_locked else failures

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcok import audit_views, views
+from mcok import account_views, audit_views, views
 
 app_name = "mcok"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("documents/", views.document_list, name="documents"),
     path("documents/<int:pk>/file/", views.document_file, name="document-file"),
     *audit_views.urlpatterns,
+    *account_views.urlpatterns,
 ]

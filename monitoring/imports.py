@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from directions.imports import archive_problem
 from mcok import services as core_services
+from mcok import workbooks
 from mcok.models import Municipality, Organization, User
 from monitoring import access, services, validation
 from monitoring.models import Campaign, Field, Form, Reminder, Section, Submission, SubmissionEvent
@@ -322,17 +323,20 @@ def _xlsx_records(content: bytes) -> list[tuple[int, list[Any]]]:
         if not workbook.worksheets:
             raise ValidationError(_("The workbook has no sheet."))
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # read every row, whatever the file claims its size is
         records: list[tuple[int, list[Any]]] = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
-                continue
+        # Every row is read as wide as the header, one column more so that a row with more cells
+        # than the header is still told (Response.overflow); never wider than MAX_COLUMNS + 1.
+        for number, cells in workbooks.rows(sheet, width=MAX_COLUMNS + 1, spare=1):
             if len(records) > MAX_ROWS:
                 raise _too_many_rows()
             records.append((number, list(cells)))
         return records
     except ValidationError:
         raise
+    except workbooks.TooManyColumns:
+        raise ValidationError(
+            _("The file has more than %(count)s columns.") % {"count": MAX_COLUMNS}
+        ) from None
     except Exception:  # a sheet's XML may be broken past the first rows
         raise ValidationError(unreadable_workbook()) from None
     finally:

@@ -5,7 +5,10 @@ The template holds one row per question with the answer cell beside it and the q
 a hidden column; a hidden sheet names the submission and the collection and carries a signature,
 so a workbook of another school or collection is refused, and a row moved or sorted is still
 found by its code. An uploaded template is saved through services.submission_save: it is checked
-exactly like the web form and the draft is stored whatever the check says.
+exactly like the web form and the draft is stored whatever the check says. The template carries the
+submission's revision at download (signed), so an upload merges like the web form: answers a
+colleague changed since the download are kept, and an answer changed both by them and in the file is
+reported as a conflict and not overwritten.
 """
 
 import datetime
@@ -16,21 +19,23 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from mcok import exports
+from mcok import exports, workbooks
 from mcok.models import Organization, User
-from monitoring import access, imports, services, validation
+from monitoring import access, entry, imports, selectors, services, validation
 from monitoring.models import Campaign, Field, Submission
 
 Kind = Field.Kind
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 MAX_TEMPLATE_ROWS = 3000
+MAX_TEMPLATE_COLUMNS = 30  # the template has five; a few columns inserted by hand are still read
 META_SHEET = "mcok"
 CODE_HEADER = "mcok:code"  # the hidden column's header: how the question rows are found
 SIGNER_SALT = "monitoring.template"
@@ -44,6 +49,24 @@ DATE_FORMAT = "DD.MM.YYYY"
 
 def _signature(submission: Submission) -> str:
     return signing.Signer(salt=SIGNER_SALT).sign(f"{submission.pk}.{submission.campaign_id}")
+
+
+def _revision_mark(submission: Submission) -> str:
+    """The revision the template was made from, signed with the submission, so an upload merges from
+    it and the number cannot be edited in the workbook."""
+    return signing.Signer(salt=SIGNER_SALT).sign(f"{submission.pk}.r{submission.revision}")
+
+
+def _revision_of(meta: dict[str, str], submission: Submission) -> int:
+    """The revision a template was downloaded at; 0 for a template without a valid mark (one made
+    before the mark existed), which makes every answer a colleague saved count as theirs."""
+    try:
+        signed = signing.Signer(salt=SIGNER_SALT).unsign(meta.get("revision", ""))
+    except signing.BadSignature:
+        return 0
+    prefix = f"{submission.pk}.r"
+    number = signed[len(prefix) :] if signed.startswith(prefix) else ""
+    return int(number) if number.isascii() and number.isdigit() else 0  # «²».isdigit() is true
 
 
 def _text_cell(sheet, row: int, column: int, value: Any):
@@ -127,6 +150,7 @@ def template_bytes(submission: Submission) -> bytes:
             ("campaign", campaign.pk),
             ("check", _signature(submission)),
             ("answer_header", answer_header),
+            ("revision", _revision_mark(submission)),
         ],
         start=1,
     ):
@@ -280,8 +304,20 @@ def _meta(workbook) -> dict[str, str]:
     return values
 
 
+def _is_template_header(cells: tuple[Any, ...]) -> bool:
+    return CODE_HEADER in cells
+
+
 def template_answers(content: bytes, submission: Submission) -> tuple[dict[str, Any], list[str]]:
-    """(answers by question code, notes) read from an uploaded template of `submission`.
+    """(answers by question code, notes) read from an uploaded template of `submission`; see
+    template_read."""
+    answers, notes, _revision = template_read(content, submission)
+    return answers, notes
+
+
+def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any], list[str], int]:
+    """(answers by question code, notes, the revision the template was downloaded at) read from an
+    uploaded template of `submission`.
 
     ValidationError, writing nothing, when the file is no XLSX workbook, is too large or unsafe to
     open, or is not this submission's template. Rows are found by their hidden code, wherever
@@ -310,15 +346,18 @@ def template_answers(content: bytes, submission: Submission) -> tuple[dict[str, 
                 )
             )
         answer_header = meta.get("answer_header", "")
+        revision = _revision_of(meta, submission)
         fields = {item.code: item for item in services.form_questions(submission.campaign.form)[0]}
         answers: dict[str, Any] = {}
         found = False
         for sheet in workbook.worksheets:
             if sheet.title == META_SHEET:
                 continue
-            sheet.reset_dimensions()
             code_column = answer_column = None
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            # Read as wide as the template's header row (workbooks.rows): a stray cell far right
+            # does not widen every row.
+            rows = workbooks.rows(sheet, width=MAX_TEMPLATE_COLUMNS, header=_is_template_header)
+            for number, cells in rows:
                 if number > MAX_TEMPLATE_ROWS:
                     break
                 if code_column is None:
@@ -339,6 +378,10 @@ def template_answers(content: bytes, submission: Submission) -> tuple[dict[str, 
                 break
     except ValidationError:
         raise
+    except workbooks.TooManyColumns:
+        raise ValidationError(
+            _("The file has more than %(count)s columns.") % {"count": MAX_TEMPLATE_COLUMNS}
+        ) from None
     except Exception:  # a sheet's XML may be broken past the first rows
         raise ValidationError(imports.unreadable_workbook()) from None
     finally:
@@ -352,13 +395,31 @@ def template_answers(content: bytes, submission: Submission) -> tuple[dict[str, 
             _("The workbook has no row for %(questions)s; their answers stay as they were.")
             % {"questions": "; ".join(f"«{label}»" for label in missing)}
         )
-    return answers, notes
+    return answers, notes, revision
+
+
+@dataclass
+class Conflict:
+    """A question a colleague changed after the template was downloaded and the file changed too:
+    the colleague's answer is kept, the file's is not saved."""
+
+    label: str
+    theirs: str
+    yours: str
+
+    def message(self) -> str:
+        return _(
+            "«%(question)s»: a colleague saved «%(theirs)s» after the template was downloaded, and the "
+            "workbook has «%(yours)s». The colleague's answer is kept; if yours is right, enter it on "
+            "the form's page."
+        ) % {"question": self.label, "theirs": self.theirs or "—", "yours": self.yours or "—"}
 
 
 @dataclass
 class Uploaded:
     saved: services.Saved
     notes: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         fields, _rules = services.form_questions(self.saved.submission.campaign.form)
@@ -374,10 +435,46 @@ def template_upload(*, submission: Submission, content: bytes, by: User) -> Uplo
         raise PermissionDenied(access.REFUSED_FILL)
     if not submission.is_editable or submission.campaign.state != Campaign.State.OPEN:
         raise ValidationError(_("The form cannot change now, so no workbook is accepted for it."))
-    answers, notes = template_answers(content, submission)
-    saved = services.submission_save(submission=submission, answers=answers, base_revision=None, by=by)
+    answers, notes, revision = template_read(content, submission)
+    fields = {item.code: item for item in services.form_questions(submission.campaign.form)[0]}
+    with transaction.atomic():
+        # Held across both tries below, so no colleague's save slips between them.
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        base = entry.answers_at(current, revision)
+        # Only what the file changed since its download is the person's input; a cell left as the
+        # template wrote it is no answer of theirs and must not undo a colleague's.
+        changed = {
+            code: value
+            for code, value in answers.items()
+            if not _unchanged(fields[code], value, base.get(code))
+        }
+        conflicts: list[Conflict] = []
+        try:
+            saved = services.submission_save(
+                submission=submission, answers=changed, base_revision=revision, by=by
+            )
+        except services.EditConflict as clash:
+            conflicts = [
+                Conflict(
+                    fields[code].label,
+                    selectors.answer_text(fields[code], current.answers.get(code)),
+                    selectors.answer_text(fields[code], changed.get(code)),
+                )
+                for code in clash.fields
+            ]
+            rest = {code: value for code, value in changed.items() if code not in clash.fields}
+            saved = services.submission_save(
+                submission=submission, answers=rest, base_revision=revision, by=by
+            )
     saved.submission.campaign = submission.campaign
-    return Uploaded(saved, notes)
+    return Uploaded(saved, notes, conflicts)
+
+
+def _unchanged(item: Field, value: Any, base: Any) -> bool:
+    """Whether a cell read from the template still holds the answer the template was made with."""
+    return entry.same_answer(value, base) or entry.same_answer(
+        value, _answer_text(item, _prefill(item, base))
+    )
 
 
 # Exports ----------------------------------------------------------------------------------------

@@ -386,6 +386,20 @@ def template_upload(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("file", error)
         else:
             problems = uploaded.problems()
+            if uploaded.conflicts:
+                messages.error(
+                    request,
+                    ngettext(
+                        "A colleague changed %(count)s of the same answers after the template was "
+                        "downloaded; that answer of the workbook is not saved:",
+                        "A colleague changed %(count)s of the same answers after the template was "
+                        "downloaded; those answers of the workbook are not saved:",
+                        len(uploaded.conflicts),
+                    )
+                    % {"count": len(uploaded.conflicts)},
+                )
+                for conflict in uploaded.conflicts:
+                    messages.error(request, conflict.message())
             if problems:
                 messages.warning(
                     request,

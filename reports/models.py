@@ -54,6 +54,17 @@ class Report(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # The PDF the coordinator approved and the SHA-256 of its bytes at that moment: the only file
+    # the operator may publish, and only while its bytes still match.
+    approved_job = models.ForeignKey(
+        "ReportJob",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved file"),
+    )
+    approved_sha256 = models.CharField(_("SHA-256 of the approved file"), max_length=64, blank=True)
     # The PDF the public tab links to; set by the operator, only from an approved report's finished job.
     published_job = models.ForeignKey(
         "ReportJob",

@@ -11,9 +11,8 @@ right get 403 with a message saying who may.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from directions.models import Direction
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
-from reports import access, analytics, jobs
+from reports import access, analytics, jobs, services
 from reports.models import Report, ReportJob
 from reports.report_forms import ReportForm, default_title
 
@@ -186,14 +185,16 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, report.municipality, data["direction"], data["period"]
             ):
                 raise _refuse_writing()
-            with transaction.atomic():
-                report = form.save(commit=False)
-                if was_approved:
-                    report.state = Report.State.DRAFT
-                    report.approved_by = None
-                    report.approved_at = None
-                report.save()
-            if was_approved:
+            report, returned = services.report_update(
+                report=report,
+                by=request.user,
+                kind=data["kind"],
+                direction=data["direction"],
+                period=data["period"],
+                title=data["title"],
+                conclusions=data["conclusions"],
+            )
+            if returned:
                 messages.warning(request, _("The report is saved and returned to draft: approve it again."))
             else:
                 messages.success(request, _("The report is saved."))
@@ -245,16 +246,21 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)
     if not access.can_approve(request.user, report):
         raise _refuse_approval()
-    with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.state == Report.State.APPROVED:
-            messages.info(request, _("The report is already approved."))
+    try:
+        approved = services.report_approve(report=report, by=request.user)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        if approved.approved_job_id:
+            messages.success(request, _("The report is approved with its PDF as it is now."))
         else:
-            locked.state = Report.State.APPROVED
-            locked.approved_by = request.user
-            locked.approved_at = timezone.now()
-            locked.save(update_fields=["state", "approved_by", "approved_at"])
-            messages.success(request, _("The report is approved."))
+            messages.warning(
+                request,
+                _(
+                    "The report is approved, but it has no PDF: a PDF made later returns it to draft, "
+                    "to be approved with the file."
+                ),
+            )
     return redirect("reports:report", pk=report.pk)
 
 
@@ -267,10 +273,24 @@ def report_generate(request: HttpRequest, pk: int, format: str) -> HttpResponse:
         raise Http404
     if not access.can_edit_report(request.user, report):
         raise _refuse_writing()
-    job = jobs.job_start(report, format, request.user)
-    if request.htmx:
+    job, returned = services.report_file_make(report=report, format=format, by=request.user)
+    if request.htmx and not returned:
         job.refresh_from_db()
         return render(request, "reports/_job.html", {"job": job})
+    if returned:
+        # The page must show the new state, so htmx reloads it rather than adding the file alone.
+        messages.warning(
+            request,
+            _(
+                "A new file is being made, so the report is returned to draft and taken off the public "
+                "tab: the coordinator approves it again with the new file."
+            ),
+        )
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = report.get_absolute_url()
+            return response
+        return redirect("reports:report", pk=report.pk)
     messages.success(request, _("The file is being made; it appears in the list of files when ready."))
     return redirect("reports:report", pk=report.pk)
 
@@ -278,30 +298,16 @@ def report_generate(request: HttpRequest, pk: int, format: str) -> HttpResponse:
 @require_POST
 @login_required
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    """The operator publishes the newest PDF of an approved report on the public tab."""
+    """The operator publishes the PDF the coordinator approved, as approved, on the public tab."""
     report = access.get_report_for(request.user, pk)
     if not access.can_publish(request.user, report):
         raise _refuse_publication()
-    with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        pdf = (
-            locked.jobs.filter(format=ReportJob.Format.PDF, status=ReportJob.Status.DONE)
-            .exclude(file="")
-            .order_by("-finished_at", "-pk")
-            .first()
-        )
-        if locked.state != Report.State.APPROVED:
-            messages.error(
-                request, _("Only an approved report can be published; the coordinator approves it first.")
-            )
-        elif pdf is None:
-            messages.error(request, _("The report has no PDF yet: make it first, then publish."))
-        else:
-            locked.published_job = pdf
-            locked.published_by = request.user
-            locked.published_at = timezone.now()
-            locked.save(update_fields=["published_job", "published_by", "published_at"])
-            messages.success(request, _("The report's PDF is published on the public tab."))
+    try:
+        services.report_publish(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The report's PDF is published on the public tab."))
     return redirect("reports:report", pk=report.pk)
 
 
@@ -311,16 +317,12 @@ def report_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     report = access.get_report_for(request.user, pk)
     if not access.can_publish(request.user, report):
         raise _refuse_publication()
-    with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.published_job_id is None:
-            messages.info(request, _("The report is not published."))
-        else:
-            locked.published_job = None
-            locked.published_by = None
-            locked.published_at = None
-            locked.save(update_fields=["published_job", "published_by", "published_at"])
-            messages.success(request, _("The report is withdrawn from the public tab."))
+    try:
+        services.report_unpublish(report=report, by=request.user)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The report is withdrawn from the public tab."))
     return redirect("reports:report", pk=report.pk)
 
 

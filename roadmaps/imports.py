@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from directions.models import Direction
+from mcok import workbooks
 from mcok.models import Municipality, Official, Organization, User
 from roadmaps import deadlines, docx_reader, services
 from roadmaps.docx_reader import EventData, ReadResult, RoadmapData, RoadmapFileError, SectionData
@@ -103,7 +104,7 @@ def read_xlsx(content: bytes, *, max_rows: int = MAX_ROWS) -> ReadResult:
                 warnings.append(_("Only the first %(count)s rows were read.") % {"count": max_rows})
                 break
             rows: list[list[str]] = []
-            for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            for _number, values in workbooks.rows(sheet, width=MAX_COLUMNS, header=None, blank=True):
                 if rows_left <= 0:
                     warnings.append(
                         _("Only the first %(count)s rows were read; the rest is ignored.")

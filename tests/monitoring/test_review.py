@@ -136,7 +136,7 @@ def test_refused_actions_change_nothing(client, world, campaign, actor):
     client.force_login(getattr(world, actor))
     response = client.post(reverse("monitoring:submission_accept", args=[submission.pk]))
     assert response.status_code == 403
-    assert response.context["message"] in response.content.decode()  # the page says who may
+    assert response.context["exception"] in response.content.decode()  # the page says who may
     client.post(reverse("monitoring:submission_return", args=[submission.pk]), {"comment": "Нет"})
     client.post(reverse("monitoring:campaign_close", args=[campaign.pk]))
     client.post(

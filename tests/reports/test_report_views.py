@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from reports import services
 from reports.models import Report, ReportJob
 from tests.reports.test_analytics import make_report_world
 
@@ -283,13 +284,16 @@ def test_publish_is_refused_for_a_draft_and_allowed_when_approved(client, world)
     w.report.refresh_from_db()
     assert w.report.published_job is None
 
-    Report.objects.filter(pk=w.report.pk).update(state=Report.State.APPROVED)
     ReportJob.objects.filter(pk=job.pk).update(status=Status.FAILED)
+    services.report_approve(report=w.report, by=world.coordinator)
     client.post(publish)
     w.report.refresh_from_db()
     assert w.report.published_job is None  # no finished PDF yet
 
+    # Approval pins the finished PDF: approved again once it is made.
     ReportJob.objects.filter(pk=job.pk).update(status=Status.DONE)
+    Report.objects.filter(pk=w.report.pk).update(state=Report.State.DRAFT)
+    services.report_approve(report=w.report, by=world.coordinator)
     client.post(publish)
     w.report.refresh_from_db()
     assert (w.report.published_job, w.report.published_by) == (job, world.operator)
@@ -498,7 +502,7 @@ def test_a_user_with_no_right_to_write_gets_the_russian_refusal(client, world, c
 def test_only_the_operator_publishes_the_approved_file(client, world, caplog, actor, status):
     w = make_report_world(world, indicators=1)
     job = _done_pdf(w.report, world.coordinator)
-    Report.objects.filter(pk=w.report.pk).update(state=Report.State.APPROVED)
+    services.report_approve(report=w.report, by=world.coordinator)  # pins the PDF
     client.force_login(getattr(world, actor))
     assert client.post(reverse("reports:report-publish", args=[w.report.pk])).status_code == status
     w.report.refresh_from_db()

@@ -10,9 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from directions import fioko
+from mcok import workbooks
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_POSITIONS = 10_000
+MAX_COLUMNS = 100  # of the header; the columns the command knows are the first few
 SHOWN_PROBLEMS = 20
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -274,13 +276,15 @@ def read_xlsx(path: Path) -> tuple[list[Row], set[str]]:
     try:
         if not workbook.worksheets:
             raise CommandError(_("%(path)s: the first sheet is empty.") % {"path": path})
-        sheet_rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(sheet_rows, None)
+        # Every row as wide as the header at most (workbooks.rows), numbered as Excel shows it.
+        sheet_rows = workbooks.rows(workbook.worksheets[0], width=MAX_COLUMNS, blank=True)
+        first = next(sheet_rows, None)
+        header = first[1] if first else None
         if not header:
             raise CommandError(_("%(path)s: the first sheet is empty.") % {"path": path})
         columns, labels = xlsx_columns(path, header)
         rows: list[Row] = []
-        for number, cells in enumerate(sheet_rows, start=2):
+        for number, cells in sheet_rows:
             if all(is_blank(cell) for cell in cells):
                 continue
             if len(rows) >= MAX_POSITIONS:
@@ -294,6 +298,8 @@ def read_xlsx(path: Path) -> tuple[list[Row], set[str]]:
             rows.append(row)
     except CommandError:
         raise
+    except workbooks.TooManyColumns:
+        raise CommandError(_("The file has more than %(count)s columns.") % {"count": MAX_COLUMNS}) from None
     except Exception as error:  # a sheet's XML may be broken past the header
         raise CommandError(
             _("%(path)s is not a readable XLSX file (%(error)s).") % {"path": path, "error": error}
