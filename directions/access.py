@@ -1,8 +1,10 @@
-"""Who may read and act on directions, cycles and evaluations, built on mcok.access.
+"""Who may read and act on directions, cycles and evaluations, built on mcok.access; and the rule
+every app asks for work bound to a direction (may_draft, may_approve).
 
-Reading: the municipality's staff roles (administrator, coordinator, executor, operator, expert);
-schools see none of it. Acting follows the technology card: the direction's executors draft, its
-coordinators approve, the municipality's operator publishes; experts score evaluations.
+Reading: the municipality's staff roles (administrator, head of the department, coordinator,
+executor, operator, expert); schools see none of it. Acting follows the assignments of the order
+(Responsibility) and the technology card: the direction's executors draft, its coordinators and the
+head approve, the municipality's operator publishes; experts score evaluations.
 """
 
 from datetime import date

@@ -56,15 +56,22 @@ def load() -> list[Login]:
 def _named_logins(municipality: Municipality) -> list[Login]:
     """A login for every official the order assigns to a direction: the coordinators act for the
     directions they coordinate and the executors for theirs, whatever the login's role says."""
-    duties: dict[Official, set[str]] = {}
-    for row in Responsibility.objects.filter(
-        direction__municipality=municipality, official__isnull=False
-    ).select_related("official__municipality", "official__user"):
-        duties.setdefault(row.official, set()).add(row.duty)
-    return [
-        named_login(official, [Role.Kind.COORDINATOR if Duty.COORDINATOR in held else Role.Kind.EXECUTOR])
-        for official, held in sorted(duties.items(), key=lambda item: item[0].full_name)
-    ]
+    duties: dict[Official, dict[str, list[str]]] = {}
+    rows = (
+        Responsibility.objects.filter(direction__municipality=municipality, official__isnull=False)
+        .select_related("official__municipality", "official__user", "direction")
+        .order_by("direction__code")
+    )
+    for row in rows:
+        duties.setdefault(row.official, {}).setdefault(row.duty, []).append(row.direction.code)
+    logins = []
+    for official, held in sorted(duties.items(), key=lambda item: item[0].full_name):
+        kind = Role.Kind.COORDINATOR if Duty.COORDINATOR in held else Role.Kind.EXECUTOR
+        scope = "; ".join(
+            f"{Duty(duty).label.lower()} {', '.join(codes)}" for duty, codes in sorted(held.items())
+        )
+        logins.append(named_login(official, [kind], scope))
+    return logins
 
 
 def _year(year: int) -> Period:

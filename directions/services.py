@@ -1,6 +1,8 @@
 """Writes on directions: opening a cycle, editing and moving its components as the technology card
 says, the evaluation catalogue, scores, and the indices computed from them."""
 
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from directions.models import (
     Cycle,
     CycleComponent,
     Direction,
+    Duty,
     Evaluation,
     Position,
     Responsibility,
@@ -75,27 +78,24 @@ def assign(
     acting: bool = False,
     document: Document | None = None,
 ) -> Responsibility:
-    """The assignment of an official (or an organization) to the direction's duty for the dates;
-    assigning the same again returns the row already there. Who may assign is the caller's check
-    (access.may_manage_responsibilities): the demo loader and the order's import call this too."""
-    if (official is None) == (organization is None):
-        raise ValidationError(_("An assignment names either an official or an organization."))
-    if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError(_("The assignment ends before it starts."))
-    holder = official or organization
-    if holder.municipality_id != direction.municipality_id:
-        raise ValidationError(_("The official or organization belongs to another municipality."))
-    responsibility, _created = Responsibility.objects.get_or_create(
-        direction=direction,
-        duty=duty,
-        official=official,
-        organization=organization,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        acting=acting,
-        defaults={"document": document},
-    )
-    return responsibility
+    """The assignment of an official (or an organization) to the direction's duty for the dates,
+    checked as every assignment is (responsibility_problems); assigning the same again returns the
+    row already there. No rights are checked: the demo loader calls this; the pages and the order's
+    import go through responsibility_add and responsibility_import, which do."""
+    fields = {
+        "direction": direction,
+        "duty": duty,
+        "official": official,
+        "organization": organization,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "acting": acting,
+    }
+    existing = Responsibility.objects.filter(**fields).first()
+    if existing is not None:
+        return existing
+    _check(**fields, document=document)
+    return Responsibility.objects.create(**fields, document=document)
 
 
 @transaction.atomic
@@ -289,10 +289,6 @@ def card_rows() -> dict[int, list[str]]:
 # Who may write them: access.may_manage_responsibilities (the administrators and the head). `by` is
 # the acting user; None only for the shell (the management command), which needs no rights.
 # The imports of this part stay with it (the module's head is shared).
-from dataclasses import dataclass  # noqa: E402
-from datetime import timedelta  # noqa: E402
-
-from directions.models import Duty  # noqa: E402
 
 
 def _require_keeper(by: User | None, municipality: Municipality) -> None:

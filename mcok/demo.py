@@ -146,7 +146,7 @@ def _load_municipality(data: dict) -> list[Login]:
     ]
 
 
-def named_login(official: Official, kinds: list[str]) -> Login:
+def named_login(official: Official, kinds: list[str], scope: str = "") -> Login:
     """The login of a person an order names, `<slug>-<surname in Latin letters>`, linked to their
     official, with the municipal roles `kinds`; a namesake gets the initials too."""
     municipality = official.municipality
@@ -163,7 +163,8 @@ def named_login(official: Official, kinds: list[str]) -> Login:
         official.save(update_fields=["user"])
     for kind in kinds:
         services.role_grant(user=user, kind=kind, municipality=municipality)
-    return Login(username, ", ".join(str(Role.Kind(kind).label) for kind in kinds), official.full_name)
+    role = ", ".join(str(Role.Kind(kind).label) for kind in kinds)
+    return Login(username, role, f"{official.full_name}{': ' if scope else ''}{scope}")
 
 
 def _demo_login(municipality, school, suffix, kind, seed_roles, picks) -> Login:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from itertools import count
 
+from directions import access
 from directions.models import Block, Direction, Duty, Responsibility
 from mcok import services
 from mcok.models import Document, Municipality, Official, Organization, Period, Role, User
@@ -63,7 +64,7 @@ def assign(user: User, direction: Direction, duty: str = Duty.COORDINATOR, **fie
     official = Official.objects.filter(user=user, municipality=direction.municipality).first()
     if official is None:
         official = make_official(direction.municipality, user=user, full_name=f"{user.username} А.А.")
-    vars(user).pop("_mcok_duty_rows", None)
+    access.forget_duties(user)
     return Responsibility.objects.create(direction=direction, duty=duty, official=official, **fields)
 
 
