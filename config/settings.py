@@ -92,12 +92,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache may live in a Redis of its own (evicting, memory-bounded), apart from the broker's.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or REDIS_URL
 
-if REDIS_URL:
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "mcok.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mcok"),
         }
     }
@@ -131,6 +133,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "mcok.security.client_ip"
+AXES_USERNAME_CALLABLE = "mcok.security.axes_username"  # cut to the column's 255 characters
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (docker-compose behind nginx: 1).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

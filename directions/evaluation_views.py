@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from directions import access, charts, fioko, imports, services
 from directions.models import Block, Component, Direction, Evaluation, LevelBand, Position, Score
 from mcok import access as core_access
+from mcok import params
 from mcok.filters import ALL, SearchFilterSet
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, Period, User
@@ -105,7 +106,7 @@ def _year_periods() -> QuerySet[Period]:
 def _chosen_municipality(request: HttpRequest) -> Municipality:
     """?municipality=slug among those the user may see (404 for any other), or the first of them."""
     visible = core_access.municipalities_visible_to(request.user)
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     municipality = visible.filter(slug=slug).first() if slug else visible.first()
     if municipality is None:
         raise Http404
@@ -114,7 +115,7 @@ def _chosen_municipality(request: HttpRequest) -> Municipality:
 
 def _chosen_period(request: HttpRequest, municipality: Municipality) -> Period:
     """?period=code, or the latest year with a catalogue, or the current year."""
-    code = request.GET.get("period")
+    code = params.query(request.GET, "period")
     if code:
         return get_object_or_404(Period, code=code)
     latest = (
@@ -507,7 +508,7 @@ def evaluation_partial_set(*, evaluation: Evaluation, directions: list[Direction
 def evaluation_partial(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = access.get_evaluation_for(request.user, pk)
     in_catalogue = {item.pk for item in _sheet_directions(evaluation)}
-    chosen = [int(value) for value in request.POST.getlist("direction") if value.isdigit()]
+    chosen = [pk for value in request.POST.getlist("direction") if (pk := params.as_id(value)) is not None]
     directions = list(Direction.objects.filter(pk__in=[pk for pk in chosen if pk in in_catalogue]))
     try:
         evaluation_partial_set(evaluation=evaluation, directions=directions, by=request.user)
@@ -987,8 +988,8 @@ def positions_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     first = manageable.first()
     initial = {
-        "municipality": request.GET.get("municipality") or (first.slug if first else None),
-        "period": request.GET.get("period") or str(timezone.localdate().year),
+        "municipality": params.query(request.GET, "municipality") or (first.slug if first else None),
+        "period": params.query(request.GET, "period") or str(timezone.localdate().year),
     }
     form = PositionsImportForm(
         request.POST or None, request.FILES or None, municipalities=manageable, initial=initial

@@ -38,6 +38,7 @@ from directions.responsibility_forms import (
     ResponsibilityForm,
     TransferForm,
 )
+from mcok import params
 from mcok.models import Document, Municipality
 
 SESSION_KEY = "directions:responsibilities-import"
@@ -197,15 +198,15 @@ def responsibilities(request: HttpRequest, slug: str) -> HttpResponse:
         row.state = _state(row, today)
         groups[row.direction_id].rows.append(row)
     shown = [group for group in groups.values() if group.rows or not narrowed]
-    item = request.GET.get("item")
+    item = params.as_id(request.GET.get("item"))
     context = {
         "municipality": municipality,
         "filters": filters,
         "groups": shown,
         "count": sum(len(group.rows) for group in shown),
         "may_manage": may_manage,
-        "history": _history(municipality, int(item) if item and item.isdigit() else None),
-        "history_item": item if item and item.isdigit() else None,
+        "history": _history(municipality, item),
+        "history_item": item,
         "today": today,
     }
     return render(request, "directions/responsibilities.html", context)
@@ -228,8 +229,8 @@ def responsibility_add(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = _municipality_for(request.user, slug)
     _require_keeper(request.user, municipality)
     initial = {"duty": request.GET.get("duty") or Duty.EXECUTOR}
-    if (direction := request.GET.get("direction", "")).isdigit():
-        initial["direction"] = int(direction)
+    if (direction := params.as_id(request.GET.get("direction"))) is not None:
+        initial["direction"] = direction
     form = ResponsibilityForm(request.POST or None, municipality=municipality, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

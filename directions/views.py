@@ -12,13 +12,14 @@ from directions import access, selectors, services
 from directions.forms import ComponentForm, MoveForm
 from directions.models import CARD_ROW, CardDuty, Component, Cycle, CycleComponent, Direction, Responsibility
 from mcok import access as core_access
+from mcok import params
 from mcok.models import Municipality, Period
 
 
 def _municipality(request: HttpRequest) -> Municipality:
     """The municipality chosen with ?municipality=slug among those the user may see, or the first."""
     visible = core_access.municipalities_visible_to(request.user)
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     municipality = visible.filter(slug=slug).first() if slug else visible.first()
     if municipality is None:
         raise Http404
@@ -27,7 +28,7 @@ def _municipality(request: HttpRequest) -> Municipality:
 
 def _period(request: HttpRequest) -> Period:
     """The period chosen with ?period=code, or the current calendar year."""
-    code = request.GET.get("period")
+    code = params.query(request.GET, "period")
     if code:
         return get_object_or_404(Period, code=code)
     year = timezone.localdate().year

@@ -32,7 +32,7 @@ from indicators.filters import DataElementFilter, IndicatorFilter
 from indicators.forms import DataElementForm, IndicatorForm, ValuesForm
 from indicators.imports import parse_number, plain_number
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest
-from mcok import exports
+from mcok import exports, params
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, Organization, Period
 
@@ -47,7 +47,7 @@ FORMULA_FIELDS = {"kind", "numerator", "denominator", "factor"}
 
 def _municipality(request: HttpRequest, candidates: QuerySet[Municipality]) -> Municipality:
     """?municipality=slug among `candidates` (404 for any other), or the first of them."""
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     municipality = candidates.filter(slug=slug).first() if slug else candidates.first()
     if municipality is None:
         raise Http404
@@ -59,7 +59,7 @@ def _managed_municipality(request: HttpRequest, allowed: Callable[..., bool], re
     `allowed(user, municipality)`. 404 for a municipality the user does not see, 403 with `refusal`
     for one they see but may not add to."""
     visible = selectors.catalogue_municipalities(request.user)
-    if request.GET.get("municipality"):
+    if params.query(request.GET, "municipality"):
         municipality = _municipality(request, visible)
     else:
         municipality = next((m for m in visible if allowed(request.user, m)), None) or _municipality(
@@ -90,7 +90,7 @@ def _entry_refusal() -> str:
 
 def _period(request: HttpRequest, default: Callable[[], Period | None]) -> Period | None:
     """?period=code (404 for an unknown code), or the default."""
-    code = request.GET.get("period")
+    code = params.query(request.GET, "period")
     if code:
         return get_object_or_404(Period, code=code)
     return default()
@@ -440,7 +440,7 @@ def _entry_municipality(request: HttpRequest) -> tuple[Municipality, list[Munici
     allowed = [m for m in visible if access.can_enter_values(request.user, m)]
     if not allowed:
         raise PermissionDenied(_entry_refusal())
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     if not slug:
         return allowed[0], allowed
     municipality = _municipality(request, visible)
@@ -454,9 +454,9 @@ def _entry_organization(request: HttpRequest, municipality: Municipality) -> Org
     value = request.GET.get("organization", "")
     if not value:
         return None
-    if not value.isdigit():
+    if (pk := params.as_id(value)) is None:
         raise Http404
-    return get_object_or_404(Organization, pk=int(value), municipality=municipality)
+    return get_object_or_404(Organization, pk=pk, municipality=municipality)
 
 
 @login_required

@@ -288,3 +288,12 @@ def administered_municipalities(user) -> QuerySet[Municipality]:
     if is_instance_administrator(user):
         return Municipality.objects.all()
     return Municipality.objects.filter(pk__in=municipality_ids(user, Role.Kind.ADMINISTRATOR))
+
+
+def may_see_account(user, account_id: int | None) -> bool:
+    """Whether `user` reads the login of the account linked to an official: their own, or one they
+    manage. Other staff read only that an account is linked: a link made to another tenant's account
+    must not show its login."""
+    if account_id is None or not (user.is_authenticated and user.is_active):
+        return False
+    return account_id == user.pk or users_manageable_by(user).filter(pk=account_id).exists()

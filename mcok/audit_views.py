@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from mcok import access, audit
+from mcok import access, audit, params
 from mcok.lists import PAGE_SIZE
 
 
@@ -19,10 +19,16 @@ class AuditFilterForm(forms.Form):
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
     kind = forms.ChoiceField(label=_("Kind of event"), required=False)
     date_from = forms.DateField(
-        label=_("Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[params.date_in_years],  # the day after 9999-12-31 overflows
     )
     date_to = forms.DateField(
-        label=_("Date to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[params.date_in_years],  # the day after 9999-12-31 overflows
     )
 
     def __init__(self, *args, municipalities, **kwargs):
@@ -48,7 +54,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             gettext("Only coordinators, administrators and the head of the department read the audit trail.")
         )
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     if slug:
         municipality = next((m for m in municipalities if m.slug == slug), None)
         if municipality is None:

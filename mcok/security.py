@@ -43,3 +43,13 @@ class AxesHandler(AxesDatabaseHandler):
         request.mcok_address_locked = from_address >= settings.AXES_ADDRESS_FAILURE_LIMIT
         # Counted against AXES_FAILURE_LIMIT, which is lower: reaching the address limit locks.
         return max(failures, from_address) if request.mcok_address_locked else failures
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username django-axes records a failure under, cut to its 255-character column: a longer one
+    names no account (ours hold 150) and would otherwise fail the insert with a server error."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:255] if isinstance(username, str) else username

@@ -105,7 +105,11 @@ def official_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def official_detail(request: HttpRequest, pk: int) -> HttpResponse:
     official = access.get_official_for(request.user, pk)
-    context = {"official": official, "history": official.history.select_related("history_user")[:20]}
+    context = {
+        "official": official,
+        "account_shown": access.may_see_account(request.user, official.user_id),
+        "history": official.history.select_related("history_user")[:20],
+    }
     return render(request, "mcok/official_detail.html", context)
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from mcok import params
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, User
 from monitoring import access, builder, services, validation
@@ -69,9 +70,7 @@ def _settings_form(user: User, municipalities: list[Municipality], **kwargs) -> 
 def _int(value: str | None) -> int | None:
     """An id as a query or a form sends it; None for anything else (a database would choke on a
     number beyond its integers)."""
-    if not value or len(value) > 18 or not (value.isascii() and value.isdigit()):
-        return None
-    return int(value)
+    return params.as_id(value)
 
 
 def _id(value: str | None) -> int:
@@ -493,7 +492,7 @@ def field_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _editable_form_for(request, pk)
-    item = _field_in(form, request.POST.get("field") or request.GET.get("field"))
+    item = _field_in(form, params.query(request.POST, "field") or params.query(request.GET, "field"))
     if refused := _locked_refusal(request, form):
         return refused
     if request.method != "POST":
@@ -543,7 +542,7 @@ def field_move(request: HttpRequest, pk: int) -> HttpResponse:
 def code_suggest(request: HttpRequest, pk: int) -> JsonResponse:
     """The code the builder would give a question with this label (?label=…, ?field=id when editing)."""
     form = _form_for(request, pk)
-    wanted = _int(request.GET.get("field"))
+    wanted = _int(params.query(request.GET, "field"))
     item = form.fields.filter(pk=wanted).first() if wanted else None
     label = request.GET.get("label", "")[:1000]
     return JsonResponse({"code": builder.code_suggest(form, label, exclude=item) if label.strip() else ""})

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from mcok import params
 from monitoring import access, entry, services, validation
 from monitoring.entry_forms import FileForm, file_problem, file_store, parse_revision, posted_answers
 from monitoring.models import Campaign, Field, Submission, SubmissionFile
@@ -423,7 +424,9 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
     `remove`, take away) the file of a question, checked by type and size."""
     item = access.get_submission_for(request.user, pk)
     if request.method == "GET":
-        stored = get_object_or_404(SubmissionFile, submission=item, field_code=request.GET.get("field", ""))
+        stored = get_object_or_404(
+            SubmissionFile, submission=item, field_code=params.query(request.GET, "field", "")
+        )
         try:
             handle = stored.file.open("rb")
         except (FileNotFoundError, ValueError) as missing:

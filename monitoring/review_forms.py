@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mcok import params
 from mcok.filters import ALL, SearchFilterSet
 from mcok.models import Municipality, Organization, Period
 from monitoring import access, services
@@ -68,12 +69,17 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What the schools read above the form: why the data are collected, whom to ask."),
     )
-    opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(**DATE_WIDGET))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(**DATE_WIDGET))
+    opens_on = forms.DateField(
+        label=_("Opens on"), widget=forms.DateInput(**DATE_WIDGET), validators=[params.date_in_years]
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(**DATE_WIDGET), validators=[params.date_in_years]
+    )
     closes_on = forms.DateField(
         label=_("Closes on"),
         required=False,
         widget=forms.DateInput(**DATE_WIDGET),
+        validators=[params.date_in_years],
         help_text=_("After this day nothing more is accepted; left empty, the coordinator closes it."),
     )
     requires_sign_off = forms.BooleanField(
@@ -179,7 +185,9 @@ class CampaignForm(forms.Form):
 
 class ExtensionForm(forms.Form):
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
-    deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(**DATE_WIDGET))
+    deadline = forms.DateField(
+        label=_("New deadline"), widget=forms.DateInput(**DATE_WIDGET), validators=[params.date_in_years]
+    )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
     def __init__(self, *args, campaign: Campaign, **kwargs):

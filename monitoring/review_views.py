@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from mcok import exports
+from mcok import exports, params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
 from monitoring import access, selectors, services
@@ -159,7 +159,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 def _editable_municipality(request: HttpRequest, municipalities: list[Municipality]) -> Municipality:
     """?municipality=slug among the user's (404 for another), else the first where they may edit."""
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     if slug:
         chosen = next((m for m in municipalities if m.slug == slug), None)
         if chosen is None:
@@ -210,9 +210,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             kind=Period.Kind.ACADEMIC_YEAR, starts_on__lte=today, ends_on__gte=today
         ).first()
         initial = {"opens_on": today, "deadline": today + datetime.timedelta(days=14), "period": current}
-        wanted = request.GET.get("form", "")
+        wanted = params.as_id(request.GET.get("form"))
         form = CampaignForm(initial=initial, municipality=municipality, user=request.user)
-        chosen = form.fields["form"].queryset.filter(pk=wanted).first() if wanted.isdigit() else None
+        chosen = form.fields["form"].queryset.filter(pk=wanted).first() if wanted else None
         if chosen is not None:
             form.initial |= {"form": chosen.pk, "title": chosen.title}
         return _form_page(request, form, municipalities=municipalities)
@@ -474,7 +474,7 @@ def submissions_accept_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     if denied := _review_action(request, campaign):
         return denied
-    ids = [int(value) for value in request.POST.getlist("submission") if value.isdigit()]
+    ids = [pk for value in request.POST.getlist("submission") if (pk := params.as_id(value)) is not None]
     chosen = list(
         campaign.submissions.filter(pk__in=ids)
         .select_related("organization", "campaign__municipality", "campaign__form", "campaign__period")

@@ -366,7 +366,7 @@ def campaigns_advance(*, today: datetime.date | None = None) -> dict[str, int]:
             if today <= deadline:
                 # The opening letter, in case the doorbell rung at opening was lost (sent at most once).
                 due[Reminder.Kind.OPENING].append(organization)
-            if deadline - before <= today <= deadline:
+            if today <= deadline <= today + before:  # not deadline - before: year 1 would overflow
                 due[Reminder.Kind.BEFORE_DEADLINE].append(organization)
             elif today > deadline:
                 due[Reminder.Kind.AFTER_DEADLINE].append(organization)

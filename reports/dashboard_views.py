@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mcok import params
 from mcok.models import Municipality, Period
 from reports import access
 from reports import dashboard as selectors
@@ -25,7 +26,7 @@ def _municipality(request: HttpRequest) -> Municipality:
     first = candidates.first()
     if first is None:
         raise PermissionDenied(_("The dashboard is for the education department's staff."))
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     if not slug:
         return first
     municipality = candidates.filter(slug=slug).first()
@@ -36,7 +37,7 @@ def _municipality(request: HttpRequest) -> Municipality:
 
 def _period(request: HttpRequest, municipality: Municipality) -> tuple[Period | None, str]:
     """?period=code or id, or the default period; with a message when the one asked for is unknown."""
-    asked = request.GET.get("period", "").strip()
+    asked = params.query(request.GET, "period", "").strip()
     if asked:
         period = selectors.period_named(asked)
         if period is not None:

@@ -85,7 +85,10 @@ def _cached(
     A hit reads the cache only: no database query."""
     if len(municipality_slug) > SLUG_MAX or len(key) > 2 * SLUG_MAX:
         raise Http404  # longer than any address of the tab: not worth a cache key
-    full_key = f"open:page:{public.generation(municipality_slug)}:{municipality_slug}:{key}"
+    current = public.generation(municipality_slug)
+    if current is None:
+        raise Http404  # no such municipality: nothing is kept for a made-up address
+    full_key = f"open:page:{current}:{municipality_slug}:{key}"
     entry = _local.get(full_key)
     if entry is None:
         entry = cache.get(full_key)

@@ -74,7 +74,8 @@ LINK_SCHEMES = ("http", "https")
 
 CACHE_SECONDS = 10 * 60
 # A generation outlives the responses made under it; when it expires a new one is made, which only
-# discards the responses once more. Unknown addresses therefore leave nothing in the cache for long.
+# discards the responses once more. A generation is made only for a municipality that exists, so
+# made-up addresses leave nothing in the cache (tests/reports/test_public_cache_keys.py).
 GENERATION_SECONDS = 24 * 60 * 60
 
 
@@ -729,13 +730,18 @@ def _slug_of(municipality: Municipality | str) -> str:
     return municipality if isinstance(municipality, str) else municipality.slug
 
 
-def generation(municipality_slug: str) -> str:
+def generation(municipality_slug: str) -> str | None:
     """The current generation of the municipality's public responses: part of every cache key, so a
     new generation discards them all. Made on the first read and kept for a day (if the cache drops
-    it earlier, a new one is made, which only discards the responses once more)."""
+    it earlier, a new one is made, which only discards the responses once more).
+
+    None, and nothing written, for a slug no municipality has: a made-up address leaves no key. The
+    database is asked only when the generation is missing, so a cache hit still costs no query."""
     key = _generation_key(municipality_slug)
     value = cache.get(key)
     if value is None:
+        if not Municipality.objects.filter(slug=municipality_slug).exists():
+            return None
         cache.add(key, uuid.uuid4().hex, timeout=GENERATION_SECONDS)
         value = cache.get(key) or uuid.uuid4().hex
     return value

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from directions.models import Direction
+from mcok import params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
 from reports import access, analytics, jobs, services
@@ -64,7 +65,7 @@ def _refuse_publication() -> PermissionDenied:
 
 def _chosen_municipality(request: HttpRequest, municipalities: QuerySet[Municipality]) -> Municipality:
     """?municipality=slug among the user's, else the first of them; 404 for anyone without one."""
-    slug = request.GET.get("municipality") or request.POST.get("municipality")
+    slug = params.query(request.GET, "municipality") or params.query(request.POST, "municipality")
     municipality = municipalities.filter(slug=slug).first() if slug else municipalities.first()
     if municipality is None:
         raise Http404
@@ -89,9 +90,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     directions = list(
         Direction.objects.filter(municipality=municipality).order_by("block__code", "code", "pk")
     )
-    period = next((p for p in periods if p.code == request.GET.get("period")), None)
+    period = next((p for p in periods if p.code == params.query(request.GET, "period")), None)
     direction = next((d for d in directions if str(d.pk) == request.GET.get("direction")), None)
-    if request.GET.get("period") and period is None:
+    if params.query(request.GET, "period") and period is None:
         messages.warning(request, _("There is no report for the period chosen; every report is shown."))
     if period is not None:
         rows = rows.filter(period=period)
@@ -144,16 +145,14 @@ def report_create(request: HttpRequest) -> HttpResponse:
             if request.GET.get("kind") in Report.Kind.values
             else Report.Kind.DIRECTION
         )
-        period = Period.objects.filter(code=request.GET.get("period")).first() or _latest_year()
+        period = Period.objects.filter(code=params.query(request.GET, "period")).first() or _latest_year()
         candidates = directions.order_by("block__code", "code")
         if period is not None:
             candidates = candidates.valid_in(period)
         direction = None
         if kind == Report.Kind.DIRECTION:
-            chosen = request.GET.get("direction")
-            direction = (candidates.filter(pk=chosen).first() if chosen and chosen.isdigit() else None) or (
-                candidates.first()
-            )
+            chosen = params.as_id(request.GET.get("direction"))
+            direction = (candidates.filter(pk=chosen).first() if chosen else None) or candidates.first()
         initial = {
             "kind": kind,
             "direction": direction,

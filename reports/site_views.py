@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mcok import params
 from mcok.models import Municipality
 from reports import access, public
 from reports.models import PublicPage, PublicVersion
@@ -37,7 +38,7 @@ def _municipality(request: HttpRequest) -> tuple[Municipality, list[Municipality
     """The municipality chosen with ?municipality=slug among the user's, or the first; 404 for a
     school, a stranger or a slug not theirs."""
     municipalities = list(access.staff_municipalities(request.user))
-    slug = request.GET.get("municipality") or request.POST.get("municipality")
+    slug = params.query(request.GET, "municipality") or params.query(request.POST, "municipality")
     chosen = next((m for m in municipalities if m.slug == slug), None) if slug else None
     if chosen is None and (slug or not municipalities):
         raise Http404

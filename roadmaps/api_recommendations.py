@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from mcok import params
 from mcok.filters import MAX_ID
 from mcok.models import Period
 from roadmaps import access
@@ -140,7 +141,7 @@ class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
     def effectiveness(self, request: Request, pk=None, **kwargs) -> Response:
         """?period=code (else the decision's period): the change of each linked indicator."""
         decision = self.get_object()
-        code = request.query_params.get("period")
+        code = params.query(request.query_params, "period")
         period = Period.objects.filter(code=code).first() if code else decision.period
         if period is None:
             raise ValidationError({"period": [_("Choose the period to analyse.")]})

@@ -18,6 +18,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from mcok import params
 from mcok.access import municipalities_visible_to
 from roadmaps import access, groups, protocol
 from roadmaps.group_forms import AgendaItemForm, GroupForm, MeetingForm, MemberForm
@@ -88,7 +89,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def group_new(request: HttpRequest) -> HttpResponse:
     visible = municipalities_visible_to(request.user).order_by("name")
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     if slug:
         municipality = get_object_or_404(visible, slug=slug)
     else:

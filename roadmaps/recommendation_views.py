@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from indicators import access as indicator_access
 from indicators.models import IndicatorValue
+from mcok import params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
 from roadmaps import access
@@ -44,7 +45,7 @@ def _municipality_for_new(request: HttpRequest) -> Municipality:
         if access.is_staff(request.user):
             raise PermissionDenied(access.REFUSED_RECOMMENDATION)
         raise Http404
-    slug = request.GET.get("municipality") or request.POST.get("municipality")
+    slug = params.query(request.GET, "municipality") or params.query(request.POST, "municipality")
     if slug:
         chosen = next((m for m in municipalities if m.slug == slug), None)
         if chosen is None:
@@ -138,11 +139,11 @@ def recommendation_new(request: HttpRequest) -> HttpResponse:
     initial: dict = {}
     indicator_id = request.GET.get("indicator")
     if indicator_id:
-        if not indicator_id.isdigit():
+        if (indicator_pk := params.as_id(indicator_id)) is None:
             raise Http404
-        indicator = indicator_access.get_indicator_for(request.user, int(indicator_id))
+        indicator = indicator_access.get_indicator_for(request.user, indicator_pk)
         municipality = indicator.municipality
-        period = _period_from(request.GET.get("period"))
+        period = _period_from(params.query(request.GET, "period"))
         if period is None:
             raise Http404
         allowed = access.can_draft_recommendation(request.user, municipality, indicator.direction, period)
@@ -348,8 +349,8 @@ def decision_new(request: HttpRequest) -> HttpResponse:
     municipality = _municipality_for_new(request)
     initial = {}
     recommendation_id = request.GET.get("recommendation")
-    if recommendation_id and recommendation_id.isdigit():
-        based_on = access.get_recommendation_for(request.user, int(recommendation_id))
+    if (recommendation_pk := params.as_id(recommendation_id)) is not None:
+        based_on = access.get_recommendation_for(request.user, recommendation_pk)
         if based_on.municipality_id != municipality.pk:
             raise Http404
         initial = {
@@ -418,7 +419,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _decision_period(request: HttpRequest, decision: Decision) -> Period | None:
     """?period=code, else the decision's period, else the latest period with values of its indicators."""
-    code = request.GET.get("period") or request.POST.get("period")
+    code = params.query(request.GET, "period") or params.query(request.POST, "period")
     if code:
         period = _period_from(code)
         if period is None:

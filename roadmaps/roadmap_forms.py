@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from indicators.models import Indicator
+from mcok import params
 from mcok.filters import ALL, YesNoFilter
 from mcok.models import Document, Municipality, Official, Organization
 from roadmaps import access
@@ -51,8 +52,8 @@ def direction_refused(form: forms.Form, municipality: Municipality) -> bool:
     value = str(form.data.get(form.add_prefix("direction")) or "")
     return (
         "direction" in form.errors
-        and value.isdigit()
-        and Direction.objects.filter(municipality=municipality, pk=int(value)).exists()
+        and (pk := params.as_id(value)) is not None
+        and Direction.objects.filter(municipality=municipality, pk=pk).exists()
     )
 
 

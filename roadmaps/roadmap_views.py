@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from mcok import exports
+from mcok import exports, params
 from mcok.access import organizations_visible_to
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality
@@ -330,7 +330,7 @@ def _new_municipality(request: HttpRequest) -> Municipality:
     """?municipality=slug among those where the user makes roadmaps, or the first; 403 when none, 404
     for a municipality not among them."""
     municipalities = access.roadmap_municipalities_for(request.user)
-    slug = request.GET.get("municipality")
+    slug = params.query(request.GET, "municipality")
     if slug:
         chosen = next((m for m in municipalities if m.slug == slug), None)
     else:
@@ -389,9 +389,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = None
     event_id = request.GET.get("event") or request.POST.get("event")
     if event_id:
-        if not str(event_id).isdigit():
+        if (event_pk := params.as_id(event_id)) is None:
             raise Http404
-        event = get_object_or_404(item.events.select_related("roadmap"), pk=int(event_id))
+        event = get_object_or_404(item.events.select_related("roadmap"), pk=event_pk)
     form = EventForm(request.POST or None, instance=event, roadmap=item)
     status = 200
     if request.method == "POST":

@@ -68,6 +68,8 @@ def test_env_example_holds_production_values():
     )
     assert database.password == example["POSTGRES_PASSWORD"], "DATABASE_URL and the postgres service differ"
     assert example["REDIS_URL"] == "redis://redis:6379/0"
+    # The cache in a Redis of its own: a flood of cache keys can neither fill nor evict the broker.
+    assert urlsplit(example["REDIS_CACHE_URL"]).hostname == "redis-cache"
     assert example["CELERY_TASK_ALWAYS_EAGER"] == "0"
     # Compose interpolates `$` in env files: a value with `$` would silently change.
     assert not [name for name, value in example.items() if "$" in value]
@@ -92,6 +94,7 @@ def test_check_deploy_is_clean_with_the_production_environment(tmp_path):
         }
     )
     environment.pop("REDIS_URL")
+    environment.pop("REDIS_CACHE_URL")
     # The browser tests of the same process allow Django's ORM beside Playwright's event loop; a
     # deployment never does.
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -165,3 +168,57 @@ def test_dockerfile_installs_the_system_packages_the_project_needs():
     assert re.search(r"^USER (?!root)\S+", dockerfile, re.MULTILINE), "the image must not run as root"
     assert "/healthz" in dockerfile and "HEALTHCHECK" in dockerfile
     assert '"config.wsgi:application"' in dockerfile and '"0.0.0.0:8000"' in dockerfile
+
+
+def _redis_options(service: dict) -> dict[str, str]:
+    """`--name value` pairs of a redis-server command line."""
+    command = service["command"]
+    assert command[0] == "redis-server", command
+    return {name[2:]: value for name, value in zip(command[1::2], command[2::2], strict=True)}
+
+
+def test_compose_bounds_redis_and_keeps_the_broker_apart_from_the_cache():
+    """Issue 18: the cache used to share one unbounded Redis with the broker, so anonymous requests
+    could fill the broker's memory. Now each Redis has a memory limit and a policy for it: the broker
+    never evicts a queued task, the cache drops its least recently used keys."""
+    compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    services = compose["services"]
+    broker, cache = _redis_options(services["redis"]), _redis_options(services["redis-cache"])
+    assert broker["maxmemory-policy"] == "noeviction"
+    assert cache["maxmemory-policy"] == "allkeys-lru"
+    for options in (broker, cache):
+        assert re.fullmatch(r"[1-9][0-9]*(mb|gb)", options.get("maxmemory", "")), options
+    assert services["redis-cache"]["image"].startswith("redis:7")
+    assert "healthcheck" in services["redis-cache"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["redis-cache"]["condition"] == "service_healthy", name
+
+    # The settings: the broker on REDIS_URL, the cache on REDIS_CACHE_URL, each a different service.
+    example = parse_env_file(ENV_EXAMPLE)
+    assert urlsplit(example["REDIS_URL"]).hostname == "redis"
+    assert urlsplit(example["REDIS_CACHE_URL"]).hostname == "redis-cache"
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.CELERY_BROKER_URL); print(s.CACHES['default']['LOCATION'])"
+    )
+    environment = {
+        **{name: value for name, value in os.environ.items() if name not in settings_variables()},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": example["REDIS_URL"],
+        "REDIS_CACHE_URL": example["REDIS_CACHE_URL"],
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [example["REDIS_URL"], example["REDIS_CACHE_URL"]]
+
+    # Without REDIS_CACHE_URL the cache stays where it was: in the Redis of REDIS_URL.
+    del environment["REDIS_CACHE_URL"]
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [example["REDIS_URL"], example["REDIS_URL"]]

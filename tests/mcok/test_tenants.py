@@ -340,3 +340,21 @@ def test_municipal_administrator_cannot_create_an_account_without_a_role(client,
     )
     assert response.status_code == 200
     assert not User.objects.filter(username="orphan").exists()
+
+
+def test_the_official_page_names_only_an_account_the_reader_may_manage(client, world, superuser):
+    """A link made before the rule (an official of the first municipality linked to the superuser)
+    shows that an account is linked, never its login; the instance's administrator reads the login."""
+    official = make_official(world.municipality, full_name="Связанная Е.Е.")
+    Official.objects.filter(pk=official.pk).update(user=superuser)
+    url = reverse("mcok:official", args=[official.pk])
+    for reader in (world.coordinator, world.administrator):
+        client.force_login(reader)
+        body = client.get(url).content.decode()
+        assert superuser.username not in body
+        assert "привязана" in body
+    client.force_login(superuser)
+    assert superuser.username in client.get(url).content.decode()
+    own = make_official(world.municipality, full_name="Своя Ж.Ж.", user=world.coordinator)
+    client.force_login(world.coordinator)
+    assert world.coordinator.username in client.get(reverse("mcok:official", args=[own.pk])).content.decode()
