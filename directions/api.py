@@ -18,8 +18,9 @@ from rest_framework.response import Response
 
 from directions import access, services
 from directions.models import Component, Cycle, CycleComponent, Direction, Evaluation, Position, Score
+from mcok.api import DocumentSerializer
 from mcok.filters import IdFilter
-from mcok.models import Period
+from mcok.models import Document, Period
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -79,9 +80,17 @@ class CycleComponentDetailSerializer(CycleComponentSerializer):
     cycle = serializers.PrimaryKeyRelatedField(read_only=True)
     direction = serializers.IntegerField(source="cycle.direction_id", read_only=True)
     period = serializers.CharField(source="cycle.period.code", read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
 
     class Meta(CycleComponentSerializer.Meta):
-        fields = ["cycle", "direction", "period", *CycleComponentSerializer.Meta.fields, "content"]
+        fields = [
+            "cycle",
+            "direction",
+            "period",
+            *CycleComponentSerializer.Meta.fields,
+            "content",
+            "documents",
+        ]
 
 
 class MoveSerializer(serializers.Serializer):
@@ -340,6 +349,7 @@ class CycleComponentViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             access.components_visible_to(self.request.user)
             .select_related("cycle__direction__municipality", "cycle__period")
+            .prefetch_related(Prefetch("documents", queryset=Document.objects.select_related("municipality")))
             .order_by("cycle", "pk")
         )
 

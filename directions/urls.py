@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:pk>/open/", views.cycle_open, name="cycle-open"),
     path("components/<int:pk>/", views.component_detail, name="component"),
     path("components/<int:pk>/move/", views.component_move, name="component-move"),
+    path("components/<int:pk>/documents/", views.component_document_attach, name="component-document-attach"),
+    path(
+        "components/<int:pk>/documents/<int:document_id>/detach/",
+        views.component_document_detach,
+        name="component-document-detach",
+    ),
 ]
 
 urlpatterns += evaluation_urls.urlpatterns

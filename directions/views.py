@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from directions import access, selectors, services
-from directions.forms import ComponentForm, MoveForm
-from directions.models import CARD_ROW, CardDuty, Component, Cycle, CycleComponent, Direction, Responsibility
+from directions import access, dossier, selectors, services
+from directions.forms import ComponentDocumentForm, ComponentForm, MoveForm
+from directions.models import CARD_ROW, CardDuty, Component, Direction, Responsibility
 from mcok import access as core_access
 from mcok import params
 from mcok.models import Municipality, Period
@@ -92,24 +92,14 @@ def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .get()
     )
     period = _period(request)
-    cycle = (
-        Cycle.objects.filter(direction=direction, period=period)
-        .prefetch_related(Prefetch("components", queryset=CycleComponent.objects.order_by("pk")))
-        .first()
-    )
-    groups = []
-    if cycle is not None:
-        by_row: dict[int, list] = {}
-        for item in cycle.components.all():
-            by_row.setdefault(item.card_row, []).append(item)
-        duties = {duty.row: duty for duty in CardDuty.objects.filter(municipality=direction.municipality)}
-        groups = [(row, duties.get(row), items) for row, items in sorted(by_row.items())]
+    cycle = dossier.cycle_of(direction, period)
     context = {
         "direction": direction,
         "period": period,
         "periods": _periods(),
         "cycle": cycle,
-        "groups": groups,
+        "groups": dossier.groups(direction, cycle),
+        "sections": dossier.sections(request.user, direction, period),
         "coordinators": [r.official for r in direction.holders(access.COORDINATOR, period) if r.official_id],
         "executors": [r.official for r in direction.holders(access.EXECUTOR, period) if r.official_id],
         "executor_organizations": [
@@ -172,6 +162,9 @@ def component_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "backward": {to for (frm, to) in services.BACKWARD if frm == item.state},
         "transitions": item.transitions.select_related("by"),
         "responsible": item.responsible.all(),
+        "documents": item.documents.order_by("-date", "title"),
+        "may_attach": access.may_attach_to_component(request.user, item),
+        "document_form": ComponentDocumentForm(component=item),
         "waiting_for": selectors.waiting_for(
             item, direction, selectors.operators_of(direction.municipality), item.cycle.period
         ),
@@ -205,4 +198,51 @@ def component_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The state is changed."))
+    return redirect("directions:component", pk=item.pk)
+
+
+@require_POST
+@login_required
+def component_document_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a document to the component: one of the municipality's, or a new file, link or order."""
+    item = access.get_component_for(request.user, pk)
+    if not access.may_attach_to_component(request.user, item):
+        raise PermissionDenied(services.REFUSED_ATTACH)
+    form = ComponentDocumentForm(request.POST, request.FILES, component=item)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.component_document_attach(
+                component=item,
+                by=request.user,
+                document=data["existing"],
+                title=data["title"],
+                kind=data["kind"],
+                number=data["number"],
+                date=data["date"],
+                upload=data["file"],
+                url=data["url"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The document «%(title)s» is attached.") % {"title": document.title})
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("directions:component", pk=item.pk)
+
+
+@require_POST
+@login_required
+def component_document_detach(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    item = access.get_component_for(request.user, pk)
+    attached = get_object_or_404(item.documents.all(), pk=document_id)
+    services.component_document_detach(component=item, document=attached, by=request.user)
+    messages.success(
+        request, _("The document «%(title)s» is taken off the component.") % {"title": attached.title}
+    )
     return redirect("directions:component", pk=item.pk)

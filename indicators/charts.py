@@ -42,6 +42,17 @@ def number_text(value: Decimal | None, unit: str = "") -> str:
     return f"{text} {unit}" if unit else text
 
 
+def change_text(change: Decimal | None, unit: str = "") -> str:
+    """A change between two values, signed: «+2,5 п.п.» for percentages — a change of a share is
+    counted in percentage points, not in percent — «−3,0 на 1000» for other units; «—» for none."""
+    if change is None:
+        return "—"
+    rounded = Decimal(change).quantize(TENTH, rounding=ROUND_HALF_UP)
+    points = _("p.p.") if unit.strip() == "%" else unit
+    text = number_text(abs(rounded), points)
+    return f"+{text}" if rounded > 0 else (f"−{text}" if rounded < 0 else text)
+
+
 def _coordinate(value: float) -> str:
     """A coordinate for SVG: at most two decimals, a dot, no exponent."""
     return format(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")

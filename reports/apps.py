@@ -7,8 +7,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        from directions.dossier import SECTION_PROVIDERS
         from mcok.navigation import MENU, STAFF, MenuItem
         from reports.access import SITE_MENU_KINDS
+        from reports.dossier import direction_sections
+
+        SECTION_PROVIDERS.append(direction_sections)
 
         # The dashboard comes first for the department's staff; reports and the public tab last.
         after = next((i for i, item in enumerate(MENU) if item.url_name == "mcok:home"), None)

@@ -75,9 +75,5 @@
 
   document.querySelectorAll("form.question-form").forEach(questionForm);
   document.querySelectorAll("form.rule-form").forEach(ruleForm);
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
+  // Forms with data-confirm ask through mcok/confirm.js, on every page.
 })();

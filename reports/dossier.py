@@ -1,0 +1,326 @@
+"""The parts of a direction's dossier that the apps above directions hold: its indicators, its
+collections, its recommendations with their answers, its decisions with their indicators, its
+roadmap events and its evaluation positions with their scores.
+
+The figures are the analytic report's own (reports.analytics): the dossier and the report of the
+same direction and period cannot disagree. Each part takes a fixed number of queries, whatever the
+number of its items; `direction_sections` is registered in directions.dossier.SECTION_PROVIDERS by
+ReportsConfig.ready.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import F, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directions.dossier import Section
+from directions.models import Direction, Evaluation, Position, Score
+from indicators import charts
+from indicators.services import previous_period
+from mcok.models import Period, User
+from monitoring.models import Campaign, Submission
+from reports import analytics
+
+DONE = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
+
+
+def _link(name: str, **query) -> str:
+    return f"{reverse(name)}?{urlencode({key: value for key, value in query.items() if value})}"
+
+
+# Indicators -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorLine:
+    """An indicator in the period with its previous value: the dossier's row."""
+
+    result: analytics.IndicatorResult
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        value = self.result.value
+        return None if value is None or self.previous is None else value - self.previous
+
+    @property
+    def previous_text(self) -> str:
+        return charts.number_text(self.previous, self.result.unit)
+
+    @property
+    def change_text(self) -> str:
+        return charts.change_text(self.change, self.result.unit)
+
+    @property
+    def improved(self) -> bool | None:
+        change = self.change
+        if not change:
+            return None
+        return (change > 0) == self.result.indicator.higher_is_better
+
+
+def _indicators(direction: Direction, period: Period) -> Section:
+    series = analytics._series(period)
+    indicators = analytics._sorted_by_code(analytics._indicators_of([direction], direction.municipality))
+    results = analytics.indicator_results(indicators, direction.municipality, period, series)
+    before = previous_period(period)
+    lines = []
+    for result in results:
+        previous = next((point.value for point in result.dynamics if before and point.period == before), None)
+        lines.append(IndicatorLine(result, previous))
+    at_risk = sum(1 for line in lines if line.result.risk_group)
+    missing = sum(1 for line in lines if line.result.misses_target)
+    summary = ""
+    if lines:
+        summary = _(
+            "Indicators: %(count)d; below the target: %(missing)d; with organizations in the risk group: "
+            "%(at_risk)d."
+        ) % {"count": len(lines), "missing": missing, "at_risk": at_risk}
+    return Section(
+        key="indicators",
+        title=_("Indicators"),
+        template="reports/dossier/indicators.html",
+        order=10,
+        items=lines,
+        context={"previous": before},
+        link=_link(
+            "indicators:catalogue",
+            municipality=direction.municipality.slug,
+            direction=direction.pk,
+            period=period.code,
+        ),
+        link_label=_("All indicators of the direction"),
+        empty=_("The direction has no indicators yet."),
+        summary=summary,
+    )
+
+
+# Collections ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CollectionLine:
+    campaign: Campaign
+    expected: int
+    done: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.expected) if self.expected else 0
+
+
+def _collections(direction: Direction, period: Period) -> Section:
+    """The collections of the direction's forms for periods within the dossier's period. One query."""
+    through = Campaign.organizations.through
+    campaigns = (
+        Campaign.objects.filter(form__direction=direction)
+        .filter(period__starts_on__lte=period.ends_on, period__ends_on__gte=period.starts_on)
+        .select_related("period", "form")
+        .annotate(
+            expected=analytics._count(through.objects.filter(campaign=OuterRef("pk")), "campaign"),
+            done=analytics._count(
+                Submission.objects.filter(campaign=OuterRef("pk"), status__in=DONE), "campaign"
+            ),
+        )
+        .order_by("deadline", "title", "pk")
+    )
+    lines = [CollectionLine(campaign, campaign.expected, campaign.done) for campaign in campaigns]
+    return Section(
+        key="collections",
+        title=_("Data collections"),
+        template="reports/dossier/collections.html",
+        order=20,
+        items=lines,
+        context={"today": timezone.localdate()},
+        link=_link("monitoring:campaigns", municipality=direction.municipality.slug, period=period.code),
+        link_label=_("All collections of the municipality"),
+        empty=_("No collection of the direction's forms in this period."),
+    )
+
+
+# Recommendations and decisions --------------------------------------------------------------------
+
+
+def _recommendations(direction: Direction, period: Period) -> Section:
+    rows = analytics._recommendations([direction], period)
+    summary = ""
+    if rows:
+        summary = _("Addressees: %(total)d; answered: %(answered)d.") % {
+            "total": sum(row.addressees for row in rows),
+            "answered": sum(row.answered for row in rows),
+        }
+    return Section(
+        key="recommendations",
+        title=_("Targeted recommendations"),
+        template="reports/dossier/recommendations.html",
+        order=30,
+        items=rows,
+        link=_link("roadmaps:recommendations", municipality=direction.municipality.slug),
+        link_label=_("All recommendations"),
+        empty=_("No recommendation of the direction was issued for this period."),
+        summary=summary,
+    )
+
+
+@dataclass
+class DecisionLine:
+    row: analytics.DecisionRow
+    events: list = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[tuple[analytics.IndicatorEffect, str]]:
+        return [
+            (
+                effect,
+                charts.change_text(
+                    None if effect.before is None or effect.after is None else effect.after - effect.before,
+                    effect.indicator.unit,
+                ),
+            )
+            for effect in self.row.effects
+        ]
+
+
+def _decisions(direction: Direction, period: Period) -> Section:
+    """The decisions with their indicators' moves and their events. Five queries."""
+    rows = analytics._decisions([direction], direction.municipality, period)
+    events: dict[int, list] = {}
+    if rows:
+        through = rows[0].decision.events.through
+        for link in through.objects.filter(decision__in=[row.decision for row in rows]).select_related(
+            "event__roadmap"
+        ):
+            events.setdefault(link.decision_id, []).append(link.event)
+    lines = [DecisionLine(row, events.get(row.decision.pk, [])) for row in rows]
+    summary = ""
+    if lines:
+        measured = sum(1 for line in lines if line.row.effects)
+        moved = sum(1 for line in lines if line.row.improved and not line.row.worsened)
+        summary = _(
+            "Decisions: %(count)d; linked to indicators: %(measured)d; their indicators improved: %(moved)d."
+        ) % {"count": len(lines), "measured": measured, "moved": moved}
+    return Section(
+        key="decisions",
+        title=_("Management decisions"),
+        template="reports/dossier/decisions.html",
+        order=40,
+        items=lines,
+        context={"previous": previous_period(period)},
+        link=_link("roadmaps:decisions", municipality=direction.municipality.slug),
+        link_label=_("All decisions"),
+        empty=_("No decision of the direction for this period."),
+        summary=summary,
+    )
+
+
+# Roadmap events -----------------------------------------------------------------------------------
+
+
+def _events(direction: Direction, period: Period, today: datetime.date) -> Section:
+    progress = analytics._direction_roadmap(direction, period, today)
+    summary = ""
+    if progress.total:
+        summary = _(
+            "Due in the period: %(total)d; done: %(done)d; in progress: %(in_progress)d; "
+            "overdue: %(overdue)d."
+        ) % {
+            "total": progress.total,
+            "done": progress.done,
+            "in_progress": progress.in_progress,
+            "overdue": progress.overdue,
+        }
+    if progress.roadmaps:
+        empty = _("No event of the direction's roadmaps is due in this period.")
+    else:
+        empty = _("The direction has no roadmap.")
+    return Section(
+        key="events",
+        title=_("Roadmap events"),
+        template="reports/dossier/events.html",
+        order=50,
+        items=progress.due_list,
+        context={
+            "roadmaps": progress.roadmaps,
+            "overdue": {item.pk for item in progress.due_list if item.is_overdue(today)},
+        },
+        link=_link("roadmaps:roadmaps", municipality=direction.municipality.slug),
+        link_label=_("All roadmaps"),
+        empty=empty,
+        summary=summary,
+    )
+
+
+# Evaluation -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PositionLine:
+    position: Position
+    scores: dict[str, Score] = field(default_factory=dict)  # by the evaluation's kind
+
+    @property
+    def self_score(self) -> Score | None:
+        return self.scores.get(Evaluation.Kind.SELF)
+
+    @property
+    def expert_score(self) -> Score | None:
+        return self.scores.get(Evaluation.Kind.EXPERT)
+
+
+def _evaluation(direction: Direction, period: Period) -> Section:
+    """The direction's positions of the period with the self-assessment's and the expert's scores,
+    and the direction's index in the latest finished evaluation. Four queries."""
+    positions = list(
+        Position.objects.filter(direction=direction, period=period).order_by("component", "code")
+    )
+    evaluations = {
+        evaluation.kind: evaluation
+        for evaluation in Evaluation.objects.filter(municipality=direction.municipality_id, period=period)
+    }
+    lines = {position.pk: PositionLine(position) for position in positions}
+    scores = Score.objects.filter(position__in=positions, evaluation__in=evaluations.values()).annotate(
+        kind=F("evaluation__kind")
+    )
+    for score in scores:
+        lines[score.position_id].scores[score.kind] = score
+    evaluation = analytics.latest_evaluation(direction.municipality, period)
+    indices = analytics._indices(evaluation, [direction], direction)
+    index = indices.directions[0] if indices and indices.directions else None
+    summary = ""
+    if index is not None:
+        summary = _("Index of the direction in the %(kind)s: %(percent)s (%(score)s of %(max)s).") % {
+            "kind": evaluation.get_kind_display().lower(),
+            "percent": index.percent_text,
+            "score": index.score_text,
+            "max": index.max_text,
+        }
+    return Section(
+        key="evaluation",
+        title=_("Evaluation positions"),
+        template="reports/dossier/evaluation.html",
+        order=60,
+        items=list(lines.values()),
+        context={"evaluations": evaluations, "kinds": Evaluation.Kind},
+        link=_link("directions:evaluations", municipality=direction.municipality.slug),
+        link_label=_("Evaluations of the municipality"),
+        empty=_("The catalogue of this period has no position of the direction."),
+        summary=summary,
+    )
+
+
+def direction_sections(user: User, direction: Direction, period: Period) -> list[Section]:
+    """The dossier's parts from the apps above directions, for the page."""
+    today = timezone.localdate()
+    return [
+        _indicators(direction, period),
+        _collections(direction, period),
+        _recommendations(direction, period),
+        _decisions(direction, period),
+        _events(direction, period, today),
+        _evaluation(direction, period),
+    ]
