@@ -228,6 +228,16 @@ def may_edit_component(user, component: CycleComponent) -> bool:
     return may_draft(user, cycle.direction.municipality, cycle.direction, cycle.period)
 
 
+def may_attach_to_component(user, component: CycleComponent) -> bool:
+    """Attach or detach the component's documents: whoever writes it until it is approved, and its
+    approvers (coordinators, the head) while it waits for publication — the approving order comes
+    with the approval. A published component keeps what was published."""
+    if component.state == State.APPROVED:
+        cycle = component.cycle
+        return may_approve(user, cycle.direction.municipality, cycle.direction, cycle.period)
+    return may_edit_component(user, component)
+
+
 def may_open_cycle(user, direction: Direction, period: Period) -> bool:
     return is_coordinator_of(user, direction, period)
 
@@ -249,9 +259,28 @@ def can_manage_directions(user, municipality: Municipality) -> bool:
     )
 
 
-def can_score(user, evaluation: Evaluation) -> bool:
-    """Experts score an expert evaluation; a self-assessment is scored by the coordinators too."""
-    kinds = [Role.Kind.EXPERT]
-    if evaluation.kind == Evaluation.Kind.SELF:
-        kinds.append(Role.Kind.COORDINATOR)
-    return access.has_role(user, kinds, municipality=evaluation.municipality)
+def can_score(user, evaluation: Evaluation, direction: Direction | None = None) -> bool:
+    """Experts score an evaluation of either kind. A self-assessment is scored by the coordinators
+    too: with a direction named, only by that direction's coordinators for the evaluation's period
+    and the head of the department (a coordinator of another direction may not); without one, by any
+    coordinator of the municipality."""
+    if access.has_role(user, Role.Kind.EXPERT, municipality=evaluation.municipality):
+        return True
+    if evaluation.kind != Evaluation.Kind.SELF:
+        return False
+    if direction is not None:
+        return direction.municipality_id == evaluation.municipality_id and is_coordinator_of(
+            user, direction, evaluation.period
+        )
+    return access.has_role(user, Role.Kind.COORDINATOR, municipality=evaluation.municipality)
+
+
+def may_accept_proposals(user, evaluation: Evaluation, direction: Direction) -> bool:
+    """Take the portal's proposals as the scores of a self-assessment's positions of the direction:
+    whoever may score them (can_score with the direction)."""
+    return evaluation.kind == Evaluation.Kind.SELF and can_score(user, evaluation, direction)
+
+
+def may_edit_proposal_rules(user, municipality: Municipality) -> bool:
+    """The rules of the proposals belong to the catalogue: whoever keeps it keeps them."""
+    return can_manage_directions(user, municipality)

@@ -11,9 +11,14 @@ urlpatterns = [
     path("evaluations/<int:pk>/partial/", views.evaluation_partial, name="evaluation-partial"),
     path("evaluations/<int:pk>/finish/", views.evaluation_finish, name="evaluation-finish"),
     path("evaluations/<int:pk>/results/", views.evaluation_results, name="evaluation-results"),
+    path("evaluations/<int:pk>/proposals/accept/", views.proposal_accept, name="proposal-accept"),
+    path(
+        "evaluations/<int:pk>/proposals/accept-all/", views.proposals_accept_all, name="proposals-accept-all"
+    ),
     path("positions/", views.position_list, name="positions"),
     path("positions/add/", views.position_add, name="position-add"),
     path("positions/<int:pk>/edit/", views.position_edit, name="position-edit"),
+    path("positions/<int:pk>/rule/", views.position_rule, name="position-rule"),
     path("positions/import/", views.positions_import, name="positions-import"),
     path("positions/import/confirm/", views.positions_import_confirm, name="positions-import-confirm"),
 ]

@@ -29,8 +29,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from directions import access, charts, fioko, imports, services
-from directions.models import Block, Component, Direction, Evaluation, LevelBand, Position, Score
+from directions import access, charts, fioko, imports, proposals, services
+from directions.models import (
+    Block,
+    Component,
+    Direction,
+    Evaluation,
+    LevelBand,
+    Position,
+    RuleKind,
+    Score,
+)
 from mcok import access as core_access
 from mcok import params
 from mcok.filters import ALL, SearchFilterSet
@@ -300,6 +309,8 @@ class ScoreRowForm(forms.Form):
 
     def __init__(self, data=None, *, score: Score):
         self.score_row = score
+        self.proposal: proposals.Proposal | None = None  # a self-assessment's: what the portal proposes
+        self.self_score: dict | None = None  # an expert evaluation's: the self-assessment's row
         initial = {
             "score": _score_input(score.score),
             "comment": score.comment,
@@ -319,6 +330,19 @@ class ScoreRowForm(forms.Form):
     @property
     def score_text(self) -> str:
         return number_text(self.score_row.score)
+
+    @property
+    def proposal_text(self) -> str:
+        return number_text(self.proposal.score) if self.proposal else ""
+
+    @property
+    def accepted(self) -> bool:
+        """The row holds the portal's proposal as its score."""
+        return self.proposal is not None and self.score_row.score == self.proposal.score
+
+    @property
+    def self_score_text(self) -> str:
+        return number_text(self.self_score["score"]) if self.self_score else "—"
 
     @property
     def submitted(self) -> bool:
@@ -396,7 +420,10 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if directions and current is None:
         raise Http404
     is_open = evaluation.state == Evaluation.State.OPEN
-    may_score = is_open and access.can_score(request.user, evaluation)
+    direction = (
+        Direction.objects.select_related("municipality").get(pk=current.pk) if current is not None else None
+    )
+    may_score = is_open and direction is not None and access.can_score(request.user, evaluation, direction)
     scores = []
     if current is not None:
         scores = list(
@@ -404,7 +431,11 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "position", "scored_by"
             )
         )
+        for score in scores:
+            score.position.direction = direction
         scores.sort(key=lambda s: fioko.natural_key(s.position.code))
+    proposed = proposals.propose_for_scores(scores, evaluation)
+    self_scores = _self_assessment_rows(evaluation, scores)
     sheet_url = f"{reverse('directions:evaluation', args=[evaluation.pk])}?{urlencode({'direction': code})}"
 
     data = None
@@ -414,10 +445,21 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(sheet_url)
         data = request.POST.copy()  # a row changed meanwhile gets the new fingerprint below
     rows = [ScoreRowForm(data, score=score) for score in scores]
+    for form in rows:
+        form.proposal = proposed.get(form.score_row.pk)
+        form.self_score = self_scores.get(form.score_row.position_id)
 
     if data is not None:
         submitted = [form for form in rows if form.submitted]
         checked = [form.is_valid() for form in submitted]  # every row, so that each shows its errors
+        for form in submitted:
+            if form.is_valid() and _needs_comment(form):
+                form.add_error(
+                    "comment",
+                    _("The score differs from the portal's proposal (%(proposed)s): say why in the comment.")
+                    % {"proposed": form.proposal_text},
+                )
+                checked.append(False)
         valid = all(checked)
         changed = [form for form in submitted if valid and form.changed]
         for form in changed:
@@ -436,12 +478,13 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     for form in changed:
-                        services.score_set(
+                        proposals.score_save(
                             score=form.score_row,
                             by=request.user,
                             value=form.cleaned_data["score"],
                             comment=form.cleaned_data["comment"],
                             evidence=form.cleaned_data["evidence"],
+                            proposal=form.proposal,
                         )
             except PermissionDenied:
                 messages.error(request, _("You cannot score this evaluation."))
@@ -478,11 +521,116 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_direction": directions[index + 1] if 0 <= index < len(directions) - 1 else None,
         "groups": _sheet_groups(rows),
         "may_score": may_score,
+        "is_self": evaluation.kind == Evaluation.Kind.SELF,
+        "is_expert": evaluation.kind == Evaluation.Kind.EXPERT,
+        "may_accept": may_score and evaluation.kind == Evaluation.Kind.SELF,
+        "unscored_proposals": sum(1 for form in rows if form.proposal and form.score_row.score is None),
         "may_manage": may_manage and is_open,
         "scored": sum(item.scored for item in directions),
         "total": sum(item.total for item in directions),
     }
     return render(request, "directions/evaluation_detail.html", context)
+
+
+def _needs_comment(form: ScoreRowForm) -> bool:
+    """A self-assessment's score set other than the portal's proposal, without a word why."""
+    value = form.cleaned_data.get("score")
+    return (
+        form.proposal is not None
+        and value is not None
+        and value != form.proposal.score
+        and value != form.score_row.score
+        and not form.cleaned_data.get("comment")
+    )
+
+
+def _self_assessment_rows(evaluation: Evaluation, scores: list[Score]) -> dict[int, dict]:
+    """For an expert evaluation: the self-assessment's score and comment of the same positions, by
+    position id. One query; nothing for a self-assessment."""
+    if evaluation.kind != Evaluation.Kind.EXPERT or not scores:
+        return {}
+    rows = Score.objects.filter(
+        evaluation__municipality=evaluation.municipality_id,
+        evaluation__period=evaluation.period_id,
+        evaluation__kind=Evaluation.Kind.SELF,
+        position__in=[s.position_id for s in scores],
+    ).values("position_id", "score", "comment", "proposed")
+    return {row["position_id"]: row for row in rows}
+
+
+def _sheet_url(evaluation: Evaluation, code: str) -> str:
+    return f"{reverse('directions:evaluation', args=[evaluation.pk])}?{urlencode({'direction': code})}"
+
+
+@require_POST
+@login_required
+def proposal_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """One click: the portal's proposal becomes the position's score (POST score=<row id>, and
+    proposed-<row id> with the proposal as the page showed it)."""
+    evaluation = access.get_evaluation_for(request.user, pk)
+    score_id = params.as_id(request.POST.get("score", ""))
+    score = get_object_or_404(
+        Score.objects.filter(evaluation=evaluation).select_related(
+            "position__direction__municipality", "evaluation__municipality", "evaluation__period"
+        ),
+        pk=score_id if score_id is not None else 0,
+    )
+    direction = score.position.direction
+    if not access.may_accept_proposals(request.user, evaluation, direction):
+        raise PermissionDenied
+    shown_text = (request.POST.get(f"proposed-{score.pk}") or "").strip().replace(",", ".")
+    try:
+        shown = Decimal(shown_text) if shown_text else None
+    except InvalidOperation:
+        shown = None
+    try:
+        proposals.proposal_accept(score=score, by=request.user, shown=shown)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The proposal for %(code)s is accepted; the indices are being recomputed.")
+            % {"code": score.position.code},
+        )
+    return redirect(_sheet_url(evaluation, direction.code))
+
+
+@require_POST
+@login_required
+def proposals_accept_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposals become the scores of every position of the direction (?direction=code) that is
+    not scored yet."""
+    evaluation = access.get_evaluation_for(request.user, pk)
+    code = params.query(request.GET, "direction") or params.query(request.POST, "direction") or ""
+    direction = (
+        Direction.objects.filter(code=code, positions__scores__evaluation=evaluation)
+        .select_related("municipality")
+        .distinct()
+        .first()
+    )
+    if direction is None:
+        raise Http404
+    if not access.may_accept_proposals(request.user, evaluation, direction):
+        raise PermissionDenied
+    try:
+        count = proposals.proposals_accept_all(evaluation=evaluation, direction=direction, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d proposal is accepted; the indices are being recomputed.",
+                    "%(count)d proposals are accepted; the indices are being recomputed.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.info(request, _("Every position of the direction is already scored."))
+    return redirect(_sheet_url(evaluation, direction.code))
 
 
 def evaluation_partial_set(*, evaluation: Evaluation, directions: list[Direction], by: User) -> Evaluation:
@@ -845,7 +993,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
     queryset = (
         access.positions_visible_to(request.user)
         .filter(municipality=municipality, period=period)
-        .select_related("direction__block")
+        .select_related("direction__block", "proposal_rule")
         .order_by("direction__block__code", "direction__code", COMPONENT_ORDER, "code")
     )
 
@@ -1060,3 +1208,95 @@ def positions_import_confirm(request: HttpRequest) -> HttpResponse:
         % {"count": count},
     )
     return redirect(_catalogue_url(municipality, period))
+
+
+# The rules of the proposals ----------------------------------------------------------------------
+
+
+class ProposalRuleForm(forms.Form):
+    """A position's rule: the kind of evidence and its parameters, each read by the kinds it names."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of evidence"), choices=RuleKind.choices)
+    state = forms.ChoiceField(
+        label=gettext_lazy("The component must be"),
+        choices=[
+            ("approved", gettext_lazy("approved or published")),
+            ("published", gettext_lazy("published on the official site")),
+        ],
+        required=False,
+        help_text=gettext_lazy("For the evidence «the component approved or published»."),
+    )
+    documents = forms.IntegerField(
+        label=gettext_lazy("Documents attached, at least"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=gettext_lazy("For the evidence «the component approved or published»."),
+    )
+    percent = forms.IntegerField(
+        label=gettext_lazy("The bar, %"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=gettext_lazy(
+            "For collections: the completeness of each; for recommendations: the share of addressees "
+            "who answered each."
+        ),
+    )
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "state": data.get("state") or "approved",
+            "documents": data.get("documents") or 0,
+            "percent": 100 if data.get("percent") is None else data["percent"],
+        }
+
+
+@login_required
+def position_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rule by which the portal proposes the position's self-assessment score: read by the
+    staff, changed (or reset to the default of its component) by whoever keeps the catalogue."""
+    position = get_object_or_404(
+        access.positions_visible_to(request.user).select_related("municipality", "period", "direction"), pk=pk
+    )
+    may_edit = access.may_edit_proposal_rules(request.user, position.municipality)
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied
+    rule = proposals.rules_for([position])[position.pk]
+    default = proposals.default_rule(position)
+    initial = {
+        "kind": rule.kind,
+        "state": rule.params.get("state", "approved"),
+        "documents": rule.params.get("documents", 0),
+        "percent": rule.params.get("percent", 100),
+    }
+    form = ProposalRuleForm(request.POST or None, initial=initial)
+    back = _catalogue_url(position.municipality, position.period)
+    if request.method == "POST":
+        try:
+            if "reset" in request.POST:
+                proposals.rule_reset(position=position, by=request.user)
+                messages.success(request, _("The position follows the default rule of its component again."))
+                return redirect("directions:position-rule", pk=position.pk)
+            if form.is_valid():
+                proposals.rule_set(
+                    position=position, by=request.user, kind=form.cleaned_data["kind"], params=form.params()
+                )
+                messages.success(request, _("The rule of %(code)s is saved.") % {"code": position.code})
+                return redirect("directions:position-rule", pk=position.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+    proposal = proposals.propose([position], position.period).get(position.pk)
+    context = {
+        "position": position,
+        "rule": rule,
+        "default": default,
+        "form": form,
+        "may_edit": may_edit,
+        "proposal": proposal,
+        "proposal_text": number_text(proposal.score) if proposal else "",
+        "max_text": number_text(position.max_score),
+        "back": back,
+    }
+    return render(request, "directions/position_rule.html", context)

@@ -380,6 +380,33 @@ class Position(models.Model):
         return f"{self.code} {self.text[:60]}"
 
 
+class EvaluationQuerySet(models.QuerySet):
+    def finished_with_results(self):
+        """Finished evaluations whose indices were computed (results holding a total)."""
+        return self.filter(state=Evaluation.State.FINISHED, results__has_key="total")
+
+    def latest_finished(self, municipality, period=None):
+        """THE latest finished evaluation of the municipality (of the period, when given), as the
+        public tab, the dashboard and the analytic report show it: the latest period first; within
+        a period the expert evaluation before the self-assessment; then the one finished last. None
+        when there is none. Start from an access-filtered queryset to keep its limits."""
+        queryset = self.finished_with_results().filter(municipality=municipality)
+        if period is not None:
+            queryset = queryset.filter(period=period)
+        return (
+            queryset.select_related("period", "municipality")
+            .order_by(
+                "-period__ends_on",
+                "-period__starts_on",
+                # "expert" sorts before "self": an expert evaluation outranks a self-assessment.
+                "kind",
+                F("finished_at").desc(nulls_last=True),
+                "-pk",
+            )
+            .first()
+        )
+
+
 class Evaluation(models.Model):
     """An evaluation of a municipality's management cycle for a period."""
 
@@ -412,6 +439,7 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
+    objects = EvaluationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -452,6 +480,14 @@ class Score(models.Model):
         verbose_name=_("scored by"),
     )
     scored_at = models.DateTimeField(_("scored"), null=True, blank=True)
+    proposed = models.DecimalField(
+        _("proposed by the portal"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The score the portal proposed from its evidence when this score was set."),
+    )
 
     history = HistoricalRecords()
 
@@ -487,3 +523,53 @@ class LevelBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ≥ {self.lower_percent}%"
+
+
+# How the public tab marks the kind of the evaluation its index comes from.
+EVALUATION_MARKS = {
+    Evaluation.Kind.SELF: _("self-assessment"),
+    Evaluation.Kind.EXPERT: _("expert evaluation"),
+}
+
+
+class RuleKind(models.TextChoices):
+    """The evidence the portal reads to propose a self-assessment score (directions/proposals.py)."""
+
+    COMPONENT = "component", _("The component approved or published, with documents")
+    INDICATORS = "indicators", _("Indicators with values for the period, targets and risk thresholds")
+    COLLECTIONS = "collections", _("Data collections of the period and their completeness")
+    RECOMMENDATIONS = "recommendations", _("Recommendations issued and answered")
+    DECISIONS = "decisions", _("Decisions with the indicators they should move")
+    EFFECTIVENESS = "effectiveness", _("Decisions with an analysis of their effectiveness")
+    EVENTS = "events", _("Roadmap events of the period done on time")
+    MANUAL = "manual", _("No proposal: scored by hand")
+
+
+class ProposalRule(models.Model):
+    """The rule by which the portal proposes a position's self-assessment score: a kind of evidence
+    and its parameters (JSON: «percent», the bar each piece of evidence must reach; «state» and
+    «documents» for a component). A position without a rule gets the default of its component
+    (directions/proposals.py DEFAULT_RULES)."""
+
+    position = models.OneToOneField(
+        Position, models.CASCADE, related_name="proposal_rule", verbose_name=_("position")
+    )
+    kind = models.CharField(_("kind of evidence"), max_length=20, choices=RuleKind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal rule")
+        verbose_name_plural = _("proposal rules")
+        ordering = ["position__direction__code", "position__code"]
+
+    def __str__(self) -> str:
+        return f"{self.position.code}: {self.get_kind_display()}"

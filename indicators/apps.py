@@ -13,3 +13,7 @@ class IndicatorsConfig(AppConfig):
         after = next((i for i, item in enumerate(MENU) if item.url_name == "directions:overview"), None)
         position = len(MENU) if after is None else after + 1
         MENU.insert(position, MenuItem("indicators:catalogue", _("Indicators"), STAFF))
+
+        from indicators.evidence import register_evidence  # the self-assessment's proposals read it
+
+        register_evidence()

@@ -22,6 +22,10 @@ class MonitoringConfig(AppConfig):
 
         ATTENTION_PROVIDERS.extend([_school_attention, _staff_attention])
 
+        from monitoring.evidence import register_evidence  # the self-assessment's proposals read it
+
+        register_evidence()
+
 
 # Imported when called: the providers' modules import models, which are not ready in ready()'s
 # import phase of other apps.

@@ -635,15 +635,11 @@ def _municipal_roadmap(municipality: Municipality, period: Period, today: dateti
 # FIOKO indices -------------------------------------------------------------------------------------
 
 
-def latest_evaluation(municipality: Municipality, period: Period) -> Evaluation | None:
-    """The municipality's latest finished evaluation of the period that has its indices."""
-    return (
-        Evaluation.objects.filter(
-            municipality=municipality, period=period, state=Evaluation.State.FINISHED, results__isnull=False
-        )
-        .order_by(F("finished_at").desc(nulls_last=True), "-pk")
-        .first()
-    )
+def latest_evaluation(municipality: Municipality, period: Period | None = None) -> Evaluation | None:
+    """The municipality's latest finished evaluation (of the period, when given) that has its
+    indices: the one the public tab, the dashboard and the report all show
+    (directions.models.EvaluationQuerySet.latest_finished decides which)."""
+    return Evaluation.objects.latest_finished(municipality, period)
 
 
 def _line(code: str, name: str, data: dict | None) -> IndexLine:

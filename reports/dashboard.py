@@ -191,15 +191,9 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def latest_finished_evaluation(user: User, municipality: Municipality, period: Period) -> Evaluation | None:
-    """The municipality's evaluation of the period finished last (self-assessment or expert)."""
-    return (
-        directions_access.evaluations_visible_to(user)
-        .filter(municipality=municipality, period=period, state=Evaluation.State.FINISHED)
-        .exclude(results__isnull=True)
-        .select_related("period", "municipality")
-        .order_by(F("finished_at").desc(nulls_last=True), "-pk")
-        .first()
-    )
+    """The municipality's latest finished evaluation of the period among those `user` may read, as
+    the public tab and the report pick it (directions.models.EvaluationQuerySet.latest_finished)."""
+    return directions_access.evaluations_visible_to(user).latest_finished(municipality, period)
 
 
 def indices(user: User, municipality: Municipality, period: Period) -> Indices | None:

@@ -28,7 +28,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from directions import charts as direction_charts
-from directions.models import Component, Evaluation
+from directions.models import EVALUATION_MARKS, Component
 from indicators import charts
 from mcok.models import Document, Municipality
 from reports import open_data, public
@@ -175,7 +175,8 @@ def _site_url(municipality: Municipality) -> str:
 
 
 def _evaluation_kind(kind: str | None) -> str:
-    return str(dict(Evaluation.Kind.choices).get(kind, "")) if kind else ""
+    """The mark of the evaluation the index comes from: «самооценка» or «экспертная оценка»."""
+    return str(EVALUATION_MARKS.get(kind, "")) if kind else ""
 
 
 def _home_context(municipality: Municipality, content: dict) -> dict:

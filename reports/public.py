@@ -286,15 +286,10 @@ def _municipality(municipality: Municipality) -> dict:
 
 
 def _latest_evaluation(municipality: Municipality) -> Evaluation | None:
-    """The latest finished evaluation with results; an expert one before a self-assessment."""
-    return (
-        Evaluation.objects.filter(
-            municipality=municipality, state=Evaluation.State.FINISHED, results__has_key="total"
-        )
-        .select_related("period")
-        .order_by("-period__ends_on", "-period__starts_on", "kind", "-pk")
-        .first()
-    )
+    """The latest finished evaluation with results, as the dashboard and the report pick it
+    (directions.models.EvaluationQuerySet.latest_finished): of the latest period, an expert one
+    before a self-assessment."""
+    return Evaluation.objects.latest_finished(municipality)
 
 
 def _page_documents(page: PublicPage) -> list[dict]:

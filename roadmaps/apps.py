@@ -22,6 +22,10 @@ class RoadmapsConfig(AppConfig):
 
         ATTENTION_PROVIDERS.extend([_events_attention, _recommendations_attention])
 
+        from roadmaps.evidence import register_evidence  # the self-assessment's proposals read it
+
+        register_evidence()
+
 
 # Imported when called: the providers' modules import models, not ready in ready()'s import phase.
 def _events_attention(user, roles):

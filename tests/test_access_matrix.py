@@ -499,6 +499,9 @@ def test_the_matrix_covers_every_route():
         "api:submission-detail",
         "api:submission-save",
         "api:submission-accept",
+        "directions:proposal-accept",
+        "directions:proposals-accept-all",
+        "directions:position-rule",
     ):
         assert expected in names
     assert len(names) > 40

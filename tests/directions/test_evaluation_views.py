@@ -81,9 +81,12 @@ def sheet_url(evaluation: Evaluation, direction: str = "1.1") -> str:
     return f"{reverse('directions:evaluation', args=[evaluation.pk])}?direction={direction}"
 
 
-def sheet_data(client, evaluation: Evaluation, direction: str, values: dict[str, str]) -> dict[str, str]:
+def sheet_data(
+    client, evaluation: Evaluation, direction: str, values: dict[str, str], *, why: str = ""
+) -> dict[str, str]:
     """What the browser sends from the sheet: every row as the page showed it, with `values`
-    (position code → the text typed in the score box) changed."""
+    (position code → the text typed in the score box) changed, and `why` written in their comment
+    (a self-assessment's score other than the portal's proposal needs one)."""
     response = client.get(sheet_url(evaluation, direction))
     assert response.status_code == 200
     data = {}
@@ -93,6 +96,8 @@ def sheet_data(client, evaluation: Evaluation, direction: str, values: dict[str,
                 data[form.add_prefix(name)] = form.initial[name]
             if form.position.code in values:
                 data[form.add_prefix("score")] = values[form.position.code]
+                if why:
+                    data[form.add_prefix("comment")] = why
     return data
 
 
@@ -118,7 +123,9 @@ def test_scoring_through_the_sheet_stores_the_hand_computed_results(
 ):
     evaluation = make_evaluation(world, year)
     client.force_login(world.coordinator)  # a self-assessment: coordinators score it too
-    data = sheet_data(client, evaluation, "1.1", {"Ц.1": "1", "Ц.2": "2", "П.1": "1,5", "М.1": "4"})
+    data = sheet_data(
+        client, evaluation, "1.1", {"Ц.1": "1", "Ц.2": "2", "П.1": "1,5", "М.1": "4"}, why="По документам"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(sheet_url(evaluation), data)
@@ -200,7 +207,9 @@ def test_a_score_above_the_maximum_is_refused_and_no_row_of_the_post_is_saved(cl
     value typed, each wrong row with its own message."""
     evaluation = make_evaluation(world, year)
     client.force_login(world.coordinator)
-    data = sheet_data(client, evaluation, "1.1", {"Ц.1": "1", "Ц.2": "4", "П.1": "-1", "М.1": "много"})
+    data = sheet_data(
+        client, evaluation, "1.1", {"Ц.1": "1", "Ц.2": "4", "П.1": "-1", "М.1": "много"}, why="По документам"
+    )
 
     response = client.post(sheet_url(evaluation), data)
 
