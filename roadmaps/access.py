@@ -68,6 +68,10 @@ REFUSED_EFFECTIVENESS = _(
     "Only the executors and coordinators of the decision's direction and the head of the department "
     "draft the analysis of its effectiveness."
 )
+REFUSED_DIRECTION_EFFECTIVENESS = _(
+    "Only the executors and coordinators of the direction and the head of the department draft the "
+    "analysis of the effectiveness of its measures."
+)
 REFUSED_DIRECTION = _("Choose a direction assigned to you: you may not write this work for other directions.")
 REFUSED_ANSWER = _("Only the organization's respondent or head may answer.")
 REFUSED_GROUP = _("Only the editors of the municipality and the group's leader may do this.")
@@ -397,6 +401,13 @@ def can_draft_effectiveness(user, decision: Decision, period: Period | None = No
     coordinators of its direction and the head (the coordinators approve it as the cycle's sixth
     component, directions.access.may_move)."""
     return may_draft(user, decision.municipality, decision.direction, period or decision.period)
+
+
+def can_draft_direction_effectiveness(user, direction: Direction, period: Period | None = None) -> bool:
+    """Draft the analysis of the effectiveness of the direction's measures for the period into its
+    cycle component: the direction's executors and coordinators and the head (as the component's
+    text, directions.access.may_edit_component; its coordinators approve it)."""
+    return may_draft(user, direction.municipality, direction, period)
 
 
 # Project groups ------------------------------------------------------------------------------------------

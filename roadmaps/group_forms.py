@@ -15,6 +15,11 @@ class GroupForm(forms.ModelForm):
     class Meta:
         model = ProjectGroup
         fields = ["title", "direction", "curators", "leader", "document"]
+        labels = {"document": _("Approving document")}
+        help_texts = {
+            "direction": _("The direction of the management cycle the group works for."),
+            "document": _("The order that approved the group and its composition."),
+        }
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "curators": forms.SelectMultiple(attrs={"size": 6}),

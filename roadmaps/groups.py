@@ -115,6 +115,8 @@ def _group_save(group, *, title, direction, curators, leader, document) -> Proje
     _check_official(leader, group.municipality, _("The leader"))
     if document is not None and document.municipality_id != group.municipality.pk:
         raise ValidationError(_("The document belongs to another municipality."))
+    if direction is not None and direction.municipality_id != group.municipality.pk:
+        raise ValidationError(_("The direction belongs to another municipality."))
     group.title = title
     group.direction = direction
     group.leader = leader

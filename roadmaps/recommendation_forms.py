@@ -10,7 +10,12 @@ from indicators.models import Indicator
 from mcok.models import Document, Municipality, Organization, Period
 from roadmaps import access
 from roadmaps.models import Decision, Event, Recommendation
-from roadmaps.roadmap_forms import limit_directions
+from roadmaps.roadmap_forms import (
+    GroupedMultipleChoiceField,
+    event_choices,
+    indicator_choices,
+    limit_directions,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -85,13 +90,14 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    events = forms.ModelMultipleChoiceField(
+    events = GroupedMultipleChoiceField(
         label=_("Roadmap events that carry it out"),
         queryset=Event.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("The events of the municipality's roadmaps, by roadmap."),
     )
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = GroupedMultipleChoiceField(
         label=_("Indicators it should move"),
         queryset=Indicator.objects.none(),
         required=False,
@@ -120,12 +126,8 @@ class DecisionForm(forms.Form):
         limit_directions(self.fields["direction"], user, municipality, approve=False, current=current)
         self.fields["period"].queryset = _periods()
         self.fields["recommendations"].queryset = Recommendation.objects.filter(municipality=municipality)
-        self.fields["events"].queryset = Event.objects.filter(
-            roadmap__municipality=municipality
-        ).select_related("roadmap")
-        self.fields["indicators"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
-            "code"
-        )
+        event_choices(self.fields["events"], municipality)
+        indicator_choices(self.fields["indicators"], municipality, first=current)
         adopts = access.may_leave_unbound(user, municipality, approve=True) or (
             access.direction_choices(user, municipality, approve=True).exists()
         )

@@ -26,6 +26,7 @@ from mcok import params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
 from roadmaps import access
+from roadmaps import effectiveness as analysis
 from roadmaps import recommendations as services
 from roadmaps.models import Decision, Recommendation, Response
 from roadmaps.recommendation_forms import DecisionForm, RecommendationForm, ResponseForm
@@ -458,6 +459,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         "period": period,
         "periods": Period.objects.order_by("-starts_on", "ends_on"),
         "result": result,
+        "carried": analysis.decision_analysis(item, period) if period and is_staff else None,
         "recommendations": list(
             access.recommendations_visible_to(request.user).filter(decisions=item).order_by("-created_at")
         ),

@@ -443,6 +443,11 @@ class OrganizationChange:
     after: Decimal | None
     change: Decimal | None
     improved: bool | None  # None: no comparison possible or no change
+    unit: str = ""
+
+    @property
+    def change_text(self) -> str:
+        return signed_change(self.change, self.unit)
 
 
 @dataclass
@@ -458,6 +463,11 @@ class IndicatorEffect:
     improved_count: int = 0
     worsened_count: int = 0
     unchanged_count: int = 0
+
+    @property
+    def change_text(self) -> str:
+        """The municipal change with its unit: «+10,0 п.п.» for a percentage."""
+        return signed_change(self.change, self.indicator.unit)
 
     @property
     def worsened(self) -> list[OrganizationChange]:
@@ -539,7 +549,13 @@ def effectiveness(decision: Decision, period: Period) -> Effectiveness:
             improved = _direction_of(o_change, better)
             effect.organizations.append(
                 OrganizationChange(
-                    organization_id, names[organization_id], o_before, o_after, o_change, improved
+                    organization_id,
+                    names[organization_id],
+                    o_before,
+                    o_after,
+                    o_change,
+                    improved,
+                    indicator.unit,
                 )
             )
             if o_change is None:
@@ -554,9 +570,31 @@ def effectiveness(decision: Decision, period: Period) -> Effectiveness:
     return Effectiveness(decision=decision, period=period, previous=previous, indicators=effects)
 
 
+# The units an indicator's value is a percentage in: a change of it is written in percentage points.
+PERCENT_UNITS = frozenset({"%", "процент", "проценты", "процентов", "проц."})
+
+
+def is_percent(unit: str) -> bool:
+    """Whether values in `unit` are percentages («%»), whose differences are percentage points."""
+    return (unit or "").strip().lower() in PERCENT_UNITS
+
+
+def change_unit(unit: str) -> str:
+    """The unit of a change of values in `unit`: «п.п.» for percentages, the unit itself otherwise."""
+    return _("p.p.") if is_percent(unit) else unit
+
+
 def _signed(change: Decimal, unit: str) -> str:
-    text = _value(abs(change), unit)
+    """A change with its sign and unit: «+10,0 п.п.» for a percentage, «−3,0 чел.», «0» for none."""
+    if not change:
+        return "0"
+    text = _value(abs(change), change_unit(unit))
     return f"+{text}" if change > 0 else f"−{text}"
+
+
+def signed_change(change: Decimal | None, unit: str) -> str:
+    """As `_signed`, and «—» when there is nothing to compare."""
+    return "—" if change is None else _signed(change, unit)
 
 
 def effectiveness_text(result: Effectiveness) -> str:
@@ -588,7 +626,7 @@ def effectiveness_text(result: Effectiveness) -> str:
                 **names,
                 "before": _value(effect.before, unit),
                 "after": _value(effect.after, unit),
-                "change": _signed(effect.change, unit) if effect.change else "0",
+                "change": _signed(effect.change, unit),
             }
             if effect.improved is True:
                 message = _(

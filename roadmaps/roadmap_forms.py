@@ -3,12 +3,13 @@ of the lists. Choices are limited to the roadmap's municipality by the view; a d
 among those the user may write (roadmaps.access), or none when their municipal role allows it."""
 
 import datetime
+from itertools import groupby
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,56 @@ def limit_directions(
         choices = Direction.objects.filter(Q(pk__in=choices.values("pk")) | Q(pk=current.pk)).order_by("code")
     field.queryset = choices
     field.required = not access.may_leave_unbound(user, municipality, approve=approve)
+
+
+class _GroupedChoices(forms.models.ModelChoiceIterator):
+    """The queryset's rows as option groups, one per consecutive value of the field's `group_of`."""
+
+    def __iter__(self):
+        for label, rows in groupby(self.queryset, key=self.field.group_of):
+            yield (label, [self.choice(row) for row in rows])
+
+
+class GroupedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of records shown in option groups (`group_of(record)` names a record's group;
+    the queryset is ordered so that each group's rows come together). What is accepted is still
+    decided by the queryset alone."""
+
+    iterator = _GroupedChoices
+
+    def __init__(self, *args, group_of=None, **kwargs):
+        self.group_of = group_of or (lambda row: "")
+        super().__init__(*args, **kwargs)
+
+
+def indicator_choices(field: GroupedMultipleChoiceField, municipality: Municipality, first=None) -> None:
+    """The municipality's indicators grouped by direction, those of `first` (the roadmap's direction)
+    at the top, then the others by the direction's code, then those of no direction."""
+    on_top = Case(When(direction_id=first.pk, then=0), default=1) if first is not None else Value(1)
+    field.queryset = (
+        Indicator.objects.filter(municipality=municipality)
+        .select_related("direction")
+        .annotate(on_top=on_top, unbound=Case(When(direction__isnull=True, then=1), default=0))
+        .order_by("on_top", "unbound", "direction__code", "code")
+    )
+    field.group_of = lambda row: (
+        f"{row.direction.code} {row.direction.name}" if row.direction_id else str(_("No direction"))
+    )
+    if first is not None:
+        field.help_text = _(
+            "The indicators of the roadmap's direction (%(code)s) come first; an event may also move "
+            "another direction's indicators."
+        ) % {"code": first.code}
+
+
+def event_choices(field: GroupedMultipleChoiceField, municipality: Municipality) -> None:
+    """The events of the municipality's roadmaps, grouped by roadmap."""
+    field.queryset = (
+        Event.objects.filter(roadmap__municipality=municipality)
+        .select_related("roadmap")
+        .order_by("roadmap__title", "roadmap_id", "order", "pk")
+    )
+    field.group_of = lambda row: row.roadmap.title[:120]
 
 
 def direction_refused(form: forms.Form, municipality: Municipality) -> bool:
@@ -129,6 +180,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
+        field_classes = {"indicators": GroupedMultipleChoiceField}
         fields = [
             "section",
             "number",
@@ -147,7 +199,7 @@ class EventForm(forms.ModelForm):
             "result": forms.Textarea(attrs={"rows": 2}),
             "responsible_officials": forms.SelectMultiple(attrs={"size": 6}),
             "responsible_organizations": forms.SelectMultiple(attrs={"size": 6}),
-            "indicators": forms.SelectMultiple(attrs={"size": 6}),
+            "indicators": forms.SelectMultiple(attrs={"size": 10}),
         }
         help_texts = {
             "deadline_text": _(
@@ -169,9 +221,7 @@ class EventForm(forms.ModelForm):
         self.fields["responsible_organizations"].queryset = Organization.objects.filter(
             municipality=municipality, is_active=True
         ).order_by("short_name")
-        self.fields["indicators"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
-            "code"
-        )
+        indicator_choices(self.fields["indicators"], municipality, first=roadmap.direction)
         self.fields["deadline_text"].label = _("Deadline, as written")
 
     def clean_content(self) -> str:

@@ -1,12 +1,14 @@
-from roadmaps import group_views, import_views, recommendation_views, roadmap_views
+from roadmaps import effectiveness_views, group_views, import_views, recommendation_views, roadmap_views
 
 app_name = "roadmaps"
 
 # Each view module keeps its own routes: roadmaps and their events, the import of Word and XLSX
-# roadmaps, project groups and meetings, recommendations and decisions.
+# roadmaps, project groups and meetings, recommendations and decisions, the analysis of a direction's
+# measures.
 urlpatterns = [
     *roadmap_views.urlpatterns,
     *import_views.urlpatterns,
     *group_views.urlpatterns,
     *recommendation_views.urlpatterns,
+    *effectiveness_views.urlpatterns,
 ]

@@ -499,6 +499,8 @@ def test_the_matrix_covers_every_route():
         "api:submission-detail",
         "api:submission-save",
         "api:submission-accept",
+        "roadmaps:direction_effectiveness",
+        "roadmaps:direction_effectiveness_draft",
         "directions:proposal-accept",
         "directions:proposals-accept-all",
         "directions:position-rule",
@@ -665,6 +667,7 @@ def test_the_head_of_the_department_reads_and_approves_any_direction(client, vic
         reverse("api:form-detail", args=[500021]),
         reverse("roadmaps:recommendation", args=[500040]),
         reverse("roadmaps:decision", args=[500039]),
+        reverse("roadmaps:direction_effectiveness", args=[500011]) + "?period=2025",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -315,8 +315,9 @@ def test_effectiveness_text_names_the_figures(world, decision_world):
     text = services.effectiveness_text(services.effectiveness(decision, after))
     first, second = text.split("\n\n")
     assert "П8" in first and "П9" in second
-    for figure in ("50,0 %", "60,0 %", "+10,0 %", "58,0 %"):
+    for figure in ("50,0 %", "60,0 %", "+10,0 п.п.", "58,0 %"):
         assert figure in first
+    assert "+10,0 %" not in first  # a change of a percentage is in percentage points
     assert world.school.short_name in first
     assert world.other_school.short_name not in first  # it improved
     assert "4,0 %" in second
