@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "mcok.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mcok.error_pages.NotFoundPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,10 +86,21 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL through psycopg 3 when DATABASE_URL is set, else an SQLite file.
+# The embedded default serves several people at once (a school's autosave beside its submit, the
+# in-process tasks beside the page): readers do not wait for a writer (WAL), a writer waits its turn
+# for up to 20 s instead of failing with «database is locked», and a transaction takes the write lock
+# when it begins (IMMEDIATE), so two of them never deadlock upgrading a read lock to a write.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

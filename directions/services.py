@@ -140,6 +140,63 @@ def component_update(*, component: CycleComponent, by: User, content: str, due_o
     return component
 
 
+REFUSED_ATTACH = gettext_lazy(
+    "The component's documents are attached by those who write it until it is approved, and by its "
+    "coordinators until it is published."
+)
+
+
+@transaction.atomic
+def component_document_attach(
+    *,
+    component: CycleComponent,
+    by: User,
+    document: Document | None = None,
+    title: str = "",
+    kind: str = Document.Kind.ORDER,
+    number: str = "",
+    date=None,
+    upload=None,
+    url: str = "",
+) -> Document:
+    """Attach a document of the municipality to the component, or a new one: a stored file, a link,
+    or an order cited by its number. The file is checked as every document is (type, size)."""
+    if not access.may_attach_to_component(by, component):
+        raise PermissionDenied(REFUSED_ATTACH)
+    municipality = component.cycle.direction.municipality
+    if document is not None:
+        if document.municipality_id != municipality.pk or document.organization_id is not None:
+            raise ValidationError(
+                _("Only the department's own documents of this municipality can be attached.")
+            )
+    else:
+        title, number, url = title.strip(), number.strip(), url.strip()
+        if not title:
+            raise ValidationError(_("Name the document."))
+        if upload is None and not url and not number:
+            raise ValidationError(_("Upload a file, give a link or at least the number of the order."))
+        document = Document(
+            municipality=municipality, kind=kind, title=title, number=number, date=date, url=url
+        )
+        if upload is not None:
+            document.file = upload
+        document.full_clean()
+        document.save()
+    component.documents.add(document)
+    component.changed_by = by
+    component.changed_at = timezone.now()
+    component._change_reason = _("Document attached: %(title)s") % {"title": document.title[:200]}
+    component.save(update_fields=["changed_by", "changed_at"])
+    return document
+
+
+def component_document_detach(*, component: CycleComponent, document: Document, by: User) -> None:
+    """Take the document off the component; the document itself stays in the municipality's list."""
+    if not access.may_attach_to_component(by, component):
+        raise PermissionDenied(REFUSED_ATTACH)
+    component.documents.remove(document)
+
+
 @transaction.atomic
 def component_move(
     *, component: CycleComponent, to_state: str, by: User, comment: str = ""

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from directions import charts as direction_charts
+from mcok.numbers import change_text, number_text  # noqa: F401  (the charts' own and their callers')
 
 WIDTH = 640
 TENTH = Decimal("0.1")
@@ -31,26 +32,6 @@ TOP = 8
 # Lines
 HEIGHT = 260
 LEFT, RIGHT, TOP_MARGIN, BOTTOM = 64, 24, 24, 44
-
-
-def number_text(value: Decimal | None, unit: str = "") -> str:
-    """«62,5 %», «10,0 на 1000», «−3,0»: one decimal rounded half up, a decimal comma; «—» for none."""
-    if value is None:
-        return "—"
-    rounded = Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)
-    text = f"{rounded}".replace(".", ",").replace("-", "−")
-    return f"{text} {unit}" if unit else text
-
-
-def change_text(change: Decimal | None, unit: str = "") -> str:
-    """A change between two values, signed: «+2,5 п.п.» for percentages — a change of a share is
-    counted in percentage points, not in percent — «−3,0 на 1000» for other units; «—» for none."""
-    if change is None:
-        return "—"
-    rounded = Decimal(change).quantize(TENTH, rounding=ROUND_HALF_UP)
-    points = _("p.p.") if unit.strip() == "%" else unit
-    text = number_text(abs(rounded), points)
-    return f"+{text}" if rounded > 0 else (f"−{text}" if rounded < 0 else text)
 
 
 def _coordinate(value: float) -> str:

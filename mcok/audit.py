@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mcok import numbers
 from mcok.models import Municipality
 
 # Who reads the trail of a municipality is decided by mcok.access.municipalities_audited_by.
@@ -54,11 +55,7 @@ class Source:
 
 
 def _value(number) -> str:
-    if number is None:
-        return "—"
-    from indicators.charts import number_text
-
-    return number_text(number)
+    return numbers.number_text(number)
 
 
 # ---- the sources -------------------------------------------------------------------------------

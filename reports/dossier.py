@@ -25,6 +25,7 @@ from indicators.services import previous_period
 from mcok.models import Period, User
 from monitoring.models import Campaign, Submission
 from reports import analytics
+from roadmaps.effectiveness import DirectionEffectiveness, direction_analysis
 
 DONE = (Submission.Status.SUBMITTED, Submission.Status.ACCEPTED)
 
@@ -146,8 +147,9 @@ def _collections(direction: Direction, period: Period) -> Section:
 # Recommendations and decisions --------------------------------------------------------------------
 
 
-def _recommendations(direction: Direction, period: Period) -> Section:
+def _recommendations(direction: Direction, period: Period, analysis: DirectionEffectiveness) -> Section:
     rows = analytics._recommendations([direction], period)
+    decided = {item.pk for item in analysis.decided}
     summary = ""
     if rows:
         summary = _("Addressees: %(total)d; answered: %(answered)d.") % {
@@ -160,6 +162,7 @@ def _recommendations(direction: Direction, period: Period) -> Section:
         template="reports/dossier/recommendations.html",
         order=30,
         items=rows,
+        context={"decided": decided},
         link=_link("roadmaps:recommendations", municipality=direction.municipality.slug),
         link_label=_("All recommendations"),
         empty=_("No recommendation of the direction was issued for this period."),
@@ -167,52 +170,30 @@ def _recommendations(direction: Direction, period: Period) -> Section:
     )
 
 
-@dataclass
-class DecisionLine:
-    row: analytics.DecisionRow
-    events: list = field(default_factory=list)
-
-    @property
-    def changes(self) -> list[tuple[analytics.IndicatorEffect, str]]:
-        return [
-            (
-                effect,
-                charts.change_text(
-                    None if effect.before is None or effect.after is None else effect.after - effect.before,
-                    effect.indicator.unit,
-                ),
-            )
-            for effect in self.row.effects
-        ]
-
-
-def _decisions(direction: Direction, period: Period) -> Section:
-    """The decisions with their indicators' moves and their events. Five queries."""
-    rows = analytics._decisions([direction], direction.municipality, period)
-    events: dict[int, list] = {}
-    if rows:
-        through = rows[0].decision.events.through
-        for link in through.objects.filter(decision__in=[row.decision for row in rows]).select_related(
-            "event__roadmap"
-        ):
-            events.setdefault(link.decision_id, []).append(link.event)
-    lines = [DecisionLine(row, events.get(row.decision.pk, [])) for row in rows]
+def _decisions(direction: Direction, period: Period, analysis: DirectionEffectiveness) -> Section:
+    """The decisions with their indicators' moves, their recommendations' answers and their events
+    done: the effectiveness analysis of roadmaps.effectiveness, the one the component is drafted from."""
     summary = ""
-    if lines:
-        measured = sum(1 for line in lines if line.row.effects)
-        moved = sum(1 for line in lines if line.row.improved and not line.row.worsened)
+    if analysis.decisions:
         summary = _(
-            "Decisions: %(count)d; linked to indicators: %(measured)d; their indicators improved: %(moved)d."
-        ) % {"count": len(lines), "measured": measured, "moved": moved}
+            "Decisions: %(count)d; moved their indicators the right way: %(moved)d, in part: %(partly)d, "
+            "did not: %(not_moved)d, cannot be measured: %(unmeasured)d."
+        ) % {
+            "count": len(analysis.decisions),
+            "moved": len(analysis.moved),
+            "partly": len(analysis.partly),
+            "not_moved": len(analysis.not_moved),
+            "unmeasured": len(analysis.unmeasured),
+        }
     return Section(
         key="decisions",
-        title=_("Management decisions"),
+        title=_("Management decisions and their effectiveness"),
         template="reports/dossier/decisions.html",
         order=40,
-        items=lines,
-        context={"previous": previous_period(period)},
-        link=_link("roadmaps:decisions", municipality=direction.municipality.slug),
-        link_label=_("All decisions"),
+        items=analysis.decisions,
+        context={"previous": analysis.previous, "undecided": analysis.undecided},
+        link=reverse("roadmaps:direction_effectiveness", args=[direction.pk]) + f"?period={period.code}",
+        link_label=_("The analysis of effectiveness of the direction's measures"),
         empty=_("No decision of the direction for this period."),
         summary=summary,
     )
@@ -316,11 +297,12 @@ def _evaluation(direction: Direction, period: Period) -> Section:
 def direction_sections(user: User, direction: Direction, period: Period) -> list[Section]:
     """The dossier's parts from the apps above directions, for the page."""
     today = timezone.localdate()
+    analysis = direction_analysis(direction, period)
     return [
         _indicators(direction, period),
         _collections(direction, period),
-        _recommendations(direction, period),
-        _decisions(direction, period),
+        _recommendations(direction, period, analysis),
+        _decisions(direction, period, analysis),
         _events(direction, period, today),
         _evaluation(direction, period),
     ]

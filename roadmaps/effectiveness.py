@@ -6,7 +6,7 @@ way. `direction_analysis` reads it in a fixed number of queries, `direction_text
 component's plain text, `component_draft` writes that text into the component.
 
 Changes of percentages are written in percentage points («п.п.»), never in «%»: an indicator whose
-unit is a percentage (recommendations.is_percent) changes by points, others keep their unit.
+unit is a percentage (mcok.numbers.is_percent) changes by points, others keep their unit.
 
 Who may draft is decided by roadmaps.access (can_draft_direction_effectiveness: the direction's
 executors and coordinators and the head); the component is written through directions.services.
@@ -28,10 +28,11 @@ from directions import services as direction_services
 from directions.models import Component, CycleComponent, Direction
 from indicators.models import Indicator, IndicatorValue, Target
 from indicators.services import previous_period
+from mcok import numbers
 from mcok.models import Period, User
 from roadmaps import access
 from roadmaps.models import Decision, Occurrence, Recommendation
-from roadmaps.recommendations import _value, signed_change, with_answer_counts
+from roadmaps.recommendations import _value, with_answer_counts
 
 
 class Verdict:
@@ -96,7 +97,7 @@ class IndicatorChange:
     @property
     def change_text(self) -> str:
         """«+10,0 п.п.» for a percentage, «−3,0 чел.» otherwise, «—» when not comparable."""
-        return signed_change(self.change, self.indicator.unit)
+        return numbers.change_text(self.change, self.indicator.unit)
 
     @property
     def assessment(self) -> str:

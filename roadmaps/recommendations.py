@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,6 +30,7 @@ from directions.models import Component, Cycle, CycleComponent, Direction
 from indicators import selectors as indicator_selectors
 from indicators.models import Indicator, IndicatorValue, Target
 from indicators.services import previous_period
+from mcok import numbers
 from mcok.models import Document, Municipality, Organization, Period, Role, User
 from mcok.selectors import AttentionItem
 from roadmaps import access
@@ -168,11 +169,8 @@ def recommendation_update(
 
 
 def _value(number: Decimal | None, unit: str = "") -> str:
-    """A figure as a Russian reader writes it: one decimal place, «72,5 %»."""
-    if number is None:
-        return "—"
-    text = number_format(Decimal(number).quantize(Decimal("0.1")), decimal_pos=1, use_l10n=True)
-    return f"{text} {unit}".strip() if unit else text
+    """A figure as a Russian reader writes it: one decimal place, «72,5 %» (mcok.numbers)."""
+    return numbers.number_text(number, unit)
 
 
 def risk_group_prefill(indicator: Indicator, period: Period, by: User) -> dict:
@@ -447,7 +445,7 @@ class OrganizationChange:
 
     @property
     def change_text(self) -> str:
-        return signed_change(self.change, self.unit)
+        return numbers.change_text(self.change, self.unit)
 
 
 @dataclass
@@ -467,7 +465,7 @@ class IndicatorEffect:
     @property
     def change_text(self) -> str:
         """The municipal change with its unit: «+10,0 п.п.» for a percentage."""
-        return signed_change(self.change, self.indicator.unit)
+        return numbers.change_text(self.change, self.indicator.unit)
 
     @property
     def worsened(self) -> list[OrganizationChange]:
@@ -570,33 +568,6 @@ def effectiveness(decision: Decision, period: Period) -> Effectiveness:
     return Effectiveness(decision=decision, period=period, previous=previous, indicators=effects)
 
 
-# The units an indicator's value is a percentage in: a change of it is written in percentage points.
-PERCENT_UNITS = frozenset({"%", "процент", "проценты", "процентов", "проц."})
-
-
-def is_percent(unit: str) -> bool:
-    """Whether values in `unit` are percentages («%»), whose differences are percentage points."""
-    return (unit or "").strip().lower() in PERCENT_UNITS
-
-
-def change_unit(unit: str) -> str:
-    """The unit of a change of values in `unit`: «п.п.» for percentages, the unit itself otherwise."""
-    return _("p.p.") if is_percent(unit) else unit
-
-
-def _signed(change: Decimal, unit: str) -> str:
-    """A change with its sign and unit: «+10,0 п.п.» for a percentage, «−3,0 чел.», «0» for none."""
-    if not change:
-        return "0"
-    text = _value(abs(change), change_unit(unit))
-    return f"+{text}" if change > 0 else f"−{text}"
-
-
-def signed_change(change: Decimal | None, unit: str) -> str:
-    """As `_signed`, and «—» when there is nothing to compare."""
-    return "—" if change is None else _signed(change, unit)
-
-
 def effectiveness_text(result: Effectiveness) -> str:
     """A paragraph per indicator, in Russian, for the coordinator to edit."""
     paragraphs = []
@@ -626,7 +597,7 @@ def effectiveness_text(result: Effectiveness) -> str:
                 **names,
                 "before": _value(effect.before, unit),
                 "after": _value(effect.after, unit),
-                "change": _signed(effect.change, unit),
+                "change": numbers.change_text(effect.change, unit),
             }
             if effect.improved is True:
                 message = _(

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from directions import dossier
 from directions.models import Component, Cycle, CycleComponent, Position, Score
-from indicators import charts
 from indicators.models import Indicator, IndicatorValue
 from monitoring.models import Submission
 from roadmaps.models import Decision, Event, Occurrence, Recommendation, Roadmap
@@ -110,13 +109,6 @@ def test_positions_show_the_self_assessment_beside_the_expert_score(world):
     [line] = section.items
     assert line.self_score.score == Decimal(2) and line.expert_score is None
     assert "75,0 %" in section.summary
-
-
-def test_a_change_of_percentages_is_counted_in_points():
-    assert charts.change_text(Decimal("7.5"), "%") == "+7,5 п.п."
-    assert charts.change_text(Decimal("-3"), "на 1000") == "−3,0 на 1000"
-    assert charts.change_text(Decimal(0), "%") == "0,0 п.п."
-    assert charts.change_text(None, "%") == "—"
 
 
 def _grow(world, w, n):

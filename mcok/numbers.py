@@ -1,0 +1,47 @@
+"""How the portal writes a number, in one place: the page, the PDF, the texts it drafts, the audit.
+
+One decimal place rounded half up (62,45 → 62,5, as a Russian reader rounds and as the school's
+form shows it), a decimal comma, the minus sign «−», the unit after a space; «—» for no value.
+A change of a percentage is counted in percentage points («+2,5 п.п.»), not in percent.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+TENTH = Decimal("0.1")
+
+# The units an indicator's value is a percentage in: a change of it is written in percentage points.
+PERCENT_UNITS = frozenset({"%", "процент", "проценты", "процентов", "проц."})
+
+
+def number_text(value: Decimal | int | float | None, unit: str = "") -> str:
+    """«62,5 %», «10,0 на 1000», «−3,0»; «—» for none."""
+    if value is None:
+        return "—"
+    rounded = Decimal(str(value) if isinstance(value, float) else value).quantize(
+        TENTH, rounding=ROUND_HALF_UP
+    )
+    text = f"{rounded}".replace(".", ",").replace("-", "−")
+    return f"{text} {unit}" if unit else text
+
+
+def is_percent(unit: str) -> bool:
+    """Whether values in `unit` are percentages, whose differences are percentage points."""
+    return (unit or "").strip().lower() in PERCENT_UNITS
+
+
+def change_unit(unit: str) -> str:
+    """The unit of a change of values in `unit`: «п.п.» for percentages, the unit itself otherwise."""
+    return _("p.p.") if is_percent(unit) else unit
+
+
+def change_text(change: Decimal | int | float | None, unit: str = "") -> str:
+    """A change between two values, signed: «+2,5 п.п.», «−3,0 чел.», «0,0 п.п.»; «—» for none."""
+    if change is None:
+        return "—"
+    rounded = Decimal(str(change) if isinstance(change, float) else change).quantize(
+        TENTH, rounding=ROUND_HALF_UP
+    )
+    text = number_text(abs(rounded), change_unit(unit))
+    return f"+{text}" if rounded > 0 else (f"−{text}" if rounded < 0 else text)
