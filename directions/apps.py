@@ -12,3 +12,20 @@ class DirectionsConfig(AppConfig):
 
         MENU.insert(1, MenuItem("directions:overview", _("Directions"), STAFF))
         MENU.insert(2, MenuItem("directions:evaluations", _("Evaluations"), STAFF))
+
+        from mcok.selectors import PERIOD_DATA_PROVIDERS
+
+        PERIOD_DATA_PROVIDERS.append(_period_data)
+
+
+def _period_data(municipality):
+    """A period holds the municipality's data when a cycle of it is opened or an evaluation finished."""
+    from django.db.models import Exists, OuterRef
+
+    from directions.models import Cycle, Evaluation
+
+    cycles = Cycle.objects.filter(period=OuterRef("pk"), direction__municipality=municipality)
+    finished = Evaluation.objects.filter(
+        period=OuterRef("pk"), municipality=municipality, state=Evaluation.State.FINISHED
+    )
+    return Exists(cycles) | Exists(finished)

@@ -8,10 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from directions import services
-from directions.demo_data import BLOCKS, DIRECTIONS, SELF_ASSESSMENT, TECHNOLOGY_CARD
+from directions.demo_data import (
+    BLOCKS,
+    CYCLE_TEXTS,
+    DIRECTIONS,
+    DRAFTED_STATES,
+    SELF_ASSESSMENT,
+    TECHNOLOGY_CARD,
+    WAITING_STATES,
+)
 from directions.models import (
     Block,
     CardDuty,
+    Component,
     Cycle,
     CycleComponent,
     Direction,
@@ -29,12 +38,17 @@ from mcok.models import Municipality, Official, Organization, Period, Role, User
 CARD_SOURCE = "Приказ №1048 от 05.07.2021, Приложение №2 (технологическая карта)"
 CARD_COPY = "По образцу технологической карты Ишимбайского района (приказ №1048 от 05.07.2021, Приложение №2)"
 CATALOGUE_SOURCE = "Самооценка муниципалитета по формулировкам технологической карты (не позиции ФИОКО)"
-# The cycles of 2025 meet the indicator values, recommendations and decisions of the demo. The goals
-# of Ishimbay's 1.1 and 2.3 wait for their executors, so that the named logins can walk the cycle
-# (README: «Ответственность по направлениям»).
+# The cycles of 2025 meet the indicator values, collections, recommendations and decisions of the
+# demo. The goals of Ishimbay's 1.1 and 2.3 wait for their executors, so that the named logins can walk
+# the cycle (README: «Ответственность по направлениям»).
 CYCLE_YEAR = 2025
-WAITING = {("ishimbay", "1.1"), ("ishimbay", "2.3")}
-EVALUATION_YEARS = (2025, 2026)
+WAITING = set(WAITING_STATES)
+# A finished self-assessment of each year; Ishimbay's of 2025 is under way, 2.3 not yet scored (the
+# portal proposes its scores from the evidence).
+EVALUATION_YEARS = (2024, 2025)
+OPEN_EVALUATIONS = {("ishimbay", 2025): "2.3"}
+# The text of the earlier demo's components, replaced on a rerun: nothing placeholder stays.
+PLACEHOLDER = "Демонстрационный текст: проект документа по компоненту цикла."
 State = CycleComponent.State
 
 
@@ -47,9 +61,9 @@ def load() -> list[Login]:
         directions = _load_directions(municipality, data, blocks)
         _load_card(municipality)
         _load_catalogue(municipality, directions)
+        logins += _named_logins(municipality)  # before the cycles: the people named move them
         _load_cycles(municipality, directions)
         _load_evaluations(municipality)
-        logins += _named_logins(municipality)
     return logins
 
 
@@ -159,31 +173,97 @@ def _progress(direction: Direction) -> int:
     return int(hashlib.sha256(f"{direction.municipality_id}:{direction.code}".encode()).hexdigest(), 16) % 9
 
 
+def demo_state(direction: Direction, component: str) -> str:
+    """The state the demo gives a component that has a text: the first components further on
+    (published, approved, drafted), the later ones not started; the waiting cycles as WAITING_STATES
+    says."""
+    key = (direction.municipality.slug, direction.code)
+    waiting = WAITING_STATES.get(key, DRAFTED_STATES.get(key))
+    if waiting is not None:
+        return waiting.get(component, State.NOT_STARTED)
+    index = list(Component.values).index(component)
+    steps = max(0, min(3, _progress(direction) - index + 1))
+    return [State.NOT_STARTED, State.DRAFTED, State.APPROVED, State.PUBLISHED][steps]
+
+
+def _movers(direction: Direction, period: Period) -> dict[str, User]:
+    """Who moves the demo components into each state, as the card says: an executor of the direction
+    drafts, its coordinator approves, the operator publishes (the municipality's role logins where
+    the order names nobody with a login)."""
+    slug = direction.municipality.slug
+
+    def named(duty: str, fallback: str) -> User:
+        officials = sorted(
+            (r.official for r in direction.holders(duty, period) if r.official_id and r.official.user_id),
+            key=lambda o: o.full_name,
+        )
+        return officials[0].user if officials else User.objects.get(username=f"{slug}-{fallback}")
+
+    return {
+        State.DRAFTED: named(Duty.EXECUTOR, "executor"),
+        State.APPROVED: named(Duty.COORDINATOR, "chief"),
+        State.PUBLISHED: User.objects.get(username=f"{slug}-operator"),
+    }
+
+
+def component_write(
+    item: CycleComponent, text: str, state: str, movers: dict[str, User] | None = None
+) -> None:
+    """Give a demo component its text and walk it to `state` (each step a transition by the person
+    whose duty it is). A component someone has moved or written since is left as it is, except the
+    placeholder of the earlier demo, which gives way to the text."""
+    if item.content == PLACEHOLDER:
+        item.content = text
+        item.save(update_fields=["content"])
+        return
+    if item.state != State.NOT_STARTED or item.content:
+        return
+    steps = [State.DRAFTED, State.APPROVED, State.PUBLISHED]
+    steps = steps[: steps.index(state) + 1] if state in steps else []
+    if steps and movers is None:
+        movers = _movers(item.cycle.direction, item.cycle.period)
+    previous = State.NOT_STARTED
+    for to_state in steps:
+        Transition.objects.create(component=item, from_state=previous, to_state=to_state, by=movers[to_state])
+        previous = to_state
+    item.state = previous
+    item.content = text
+    if steps:
+        item.changed_by = movers[previous]
+        item.changed_at = timezone.now()
+    item.save()
+
+
+def _texts(direction: Direction) -> dict[str, str]:
+    """The components' texts the seeds give the direction: its goal, its main measures and, where the
+    seed writes the whole programme, the programme's sections."""
+    texts = {}
+    if direction.goal:
+        texts[Component.GOALS] = direction.goal
+    if direction.measures:
+        texts[Component.MEASURES] = "\n".join(f"— {line}" for line in direction.measure_list)
+    texts.update(CYCLE_TEXTS.get((direction.municipality.slug, direction.code), {}))
+    return texts
+
+
 def _load_cycles(municipality: Municipality, directions: list[Direction]) -> None:
     period = _year(CYCLE_YEAR)
     admin = User.objects.get(username="admin")
     for direction in directions:
-        if Cycle.objects.filter(direction=direction, period=period).exists():
-            continue
-        cycle = services.cycle_open(direction=direction, period=period, by=admin)
-        items = list(cycle.components.order_by("pk"))
-        done = _progress(direction)
-        for index, item in enumerate(items):
-            # The first components are further on: published, approved, drafted, then not started.
-            steps = [State.DRAFTED, State.APPROVED, State.PUBLISHED][: max(0, min(3, done - index + 1))]
-            previous = State.NOT_STARTED
-            for state in steps:
-                Transition.objects.create(component=item, from_state=previous, to_state=state, by=admin)
-                previous = state
-            if steps:
-                item.state = previous
-                item.content = "Демонстрационный текст: проект документа по компоненту цикла."
-                item.changed_by = admin
-                item.changed_at = timezone.now()
-                item.save()
-            if index == 0 and done <= 0:
-                item.due_on = period.starts_on.replace(month=3, day=1)  # overdue: the matrix shows it
-                item.save()
+        opened = Cycle.objects.filter(direction=direction, period=period).first()
+        cycle = opened or services.cycle_open(direction=direction, period=period, by=admin)
+        items = {item.component: item for item in cycle.components.select_related("cycle__period")}
+        movers = _movers(direction, period)
+        for component, text in _texts(direction).items():
+            component_write(items[component], text, demo_state(direction, component), movers)
+        for item in items.values():
+            if item.content == PLACEHOLDER:  # the earlier demo's text, with nothing of the seeds for it
+                item.content = ""
+                item.save(update_fields=["content"])
+        goals = items[Component.GOALS]
+        if opened is None and goals.state == State.NOT_STARTED and _progress(direction) <= 0:
+            goals.due_on = period.starts_on.replace(month=3, day=1)  # overdue: the matrix shows it
+            goals.save(update_fields=["due_on"])
 
 
 def _demo_score(position: Position) -> Decimal:
@@ -212,14 +292,14 @@ def _load_evaluations(municipality: Municipality) -> None:
                 "position__period", "position__direction"
             )
         )
-        finished = year < EVALUATION_YEARS[-1]
-        for index, score in enumerate(scores):
-            if finished or index % 3:  # this year's evaluation is two-thirds scored
+        unscored = OPEN_EVALUATIONS.get((municipality.slug, year))
+        for score in scores:
+            if score.position.direction.code != unscored:
                 score.score = _demo_score(score.position)
                 score.scored_by = admin
                 score.scored_at = timezone.now()
         Score.objects.bulk_update(scores, ["score", "scored_by", "scored_at"])
-        if finished:
+        if unscored is None:
             services.evaluation_finish(evaluation=evaluation, by=admin)
         else:
             services.evaluation_compute(evaluation=evaluation)

@@ -17,3 +17,20 @@ class IndicatorsConfig(AppConfig):
         from indicators.evidence import register_evidence  # the self-assessment's proposals read it
 
         register_evidence()
+
+        from mcok.selectors import PERIOD_DATA_PROVIDERS
+
+        PERIOD_DATA_PROVIDERS.append(_period_data)
+
+
+def _period_data(municipality):
+    """A period holds the municipality's data when it has a computed municipal value."""
+    from django.db.models import Exists, OuterRef
+
+    from indicators.models import IndicatorValue
+
+    return Exists(
+        IndicatorValue.objects.filter(
+            period=OuterRef("pk"), municipality=municipality, organization__isnull=True, value__isnull=False
+        )
+    )

@@ -9,7 +9,7 @@ from django.db import transaction
 from directions.models import Direction
 from indicators import services
 from indicators.demo_data import DATA_ELEMENTS, DEMO_SCHOOLS, INDICATORS
-from indicators.models import DataElement, DataValue, Indicator
+from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, Target
 from mcok import services as core_services
 from mcok.demo import upsert
 from mcok.models import Municipality, Organization, Period
@@ -136,3 +136,111 @@ def _load_values(
             for code, number in numbers.items():
                 entries.append(services.Entry(elements[code], organization, period, number))
     services.data_values_write(entries=entries, source="import", by=None)
+
+
+# Where everything meets: risk thresholds, targets and the cycle's texts -------------------------------
+
+
+def _risk_threshold(values: list[Decimal], higher_is_better: bool) -> Decimal | None:
+    """A whole-number threshold that puts about the worst quarter of the organizations (at least one,
+    never all) into the risk group: value < threshold when higher is better, > when lower is."""
+    if len(values) < 2:
+        return None
+    ordered = sorted(values, reverse=not higher_is_better)
+    worst = ordered[max(1, len(ordered) // 4) - 1]
+    threshold = Decimal(int(worst) + 1) if higher_is_better else Decimal(-int(-worst) - 1)
+    at_risk = [v for v in values if (v < threshold if higher_is_better else v > threshold)]
+    return threshold if 0 < len(at_risk) < len(values) else None
+
+
+def _target(before: Decimal, indicator: Indicator) -> Decimal:
+    """The year's target from last year's municipal value: five points better for a percentage (a
+    growth rate: no decline), five per cent better for a quantity."""
+    if indicator.kind == Indicator.Kind.GROWTH:
+        return Decimal(100)
+    step = Decimal(5) if indicator.unit == "%" else (abs(before) * Decimal("0.05")).quantize(Decimal("0.1"))
+    target = before + step if indicator.higher_is_better else before - step
+    if indicator.unit == "%":
+        target = min(Decimal(100), max(Decimal(0), target.quantize(Decimal(1))))
+    return target
+
+
+def thresholds_and_targets(municipality: Municipality, year: int) -> None:
+    """Risk thresholds of the percentages that organizations report, drawn from the year's values (the
+    seeds set none), and the year's targets from the year before. Set once: what people changed stays."""
+    period = Period.objects.get(kind=Period.Kind.YEAR, year=year)
+    before = Period.objects.get(kind=Period.Kind.YEAR, year=year - 1)
+    indicators = list(Indicator.objects.filter(municipality=municipality))
+    values = IndicatorValue.objects.filter(
+        municipality=municipality, period__in=[period, before], value__isnull=False
+    ).values_list("indicator_id", "period_id", "organization_id", "value")
+    by_organization: dict[int, list[Decimal]] = {}
+    municipal: dict[tuple[int, int], Decimal] = {}
+    for indicator_id, period_id, organization_id, value in values:
+        if organization_id is None:
+            municipal[indicator_id, period_id] = value
+        elif period_id == period.pk:
+            by_organization.setdefault(indicator_id, []).append(value)
+    with_target = set(
+        Target.objects.filter(indicator__in=indicators, period=period).values_list("indicator", flat=True)
+    )
+    targets = []
+    for indicator in indicators:
+        if (
+            indicator.risk_threshold is None
+            and indicator.unit == "%"
+            and indicator.kind != Indicator.Kind.GROWTH
+        ):
+            threshold = _risk_threshold(by_organization.get(indicator.pk, []), indicator.higher_is_better)
+            if threshold is not None:
+                upsert(Indicator, {"pk": indicator.pk}, {"risk_threshold": threshold})
+        previous = municipal.get((indicator.pk, before.pk))
+        if (
+            indicator.pk not in with_target
+            and previous is not None
+            and (indicator.pk, period.pk) in municipal
+        ):
+            targets.append(Target(indicator=indicator, period=period, value=_target(previous, indicator)))
+    Target.objects.bulk_create(targets)
+
+
+def cycle_texts(municipality: Municipality, year: int) -> None:
+    """The «Показатели» and «Методы сбора» components of the year's cycles, written from the
+    direction's indicators (their names, units, formulas, methods and sources as the seeds give them),
+    in the state the directions' demo gives the direction's components."""
+    from directions import demo as directions_demo
+    from directions.models import Component, CycleComponent
+
+    components = CycleComponent.objects.filter(
+        cycle__direction__municipality=municipality,
+        cycle__period__year=year,
+        cycle__period__kind=Period.Kind.YEAR,
+        component__in=[Component.INDICATORS, Component.METHODS],
+    ).select_related("cycle__direction__municipality", "cycle__period")
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(municipality=municipality, direction__isnull=False).order_by(
+        "code"
+    ):
+        indicators.setdefault(indicator.direction_id, []).append(indicator)
+    for item in components:
+        own = sorted(indicators.get(item.cycle.direction_id, []), key=lambda i: _code_key(i.code))
+        if not own:
+            continue
+        if item.component == Component.INDICATORS:
+            lines = [f"{i.code} {i.name}{f', {i.unit}' if i.unit else ''}" for i in own]
+            text = "Муниципальные показатели направления:\n" + "\n".join(lines)
+        else:
+            lines = [
+                f"{i.code}: {'; '.join(part for part in (i.criterion, i.method, i.source) if part)}"
+                for i in own
+            ]
+            text = "Методы сбора и обработки информации (критерий оценки; метод; источник):\n" + "\n".join(
+                lines
+            )
+        state = directions_demo.demo_state(item.cycle.direction, item.component)
+        directions_demo.component_write(item, text, state)
+
+
+def _code_key(code: str) -> tuple:
+    digits = "".join(c if c.isdigit() else " " for c in code).split()
+    return (code.rstrip("0123456789."), *map(int, digits))

@@ -1,14 +1,18 @@
 """Reads worth a name: what a person's home page shows."""
 
+import datetime
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
 from mcok import access
-from mcok.models import Organization, Role, User
+from mcok.models import Municipality, Organization, Period, Role, User
 
 
 @dataclass
@@ -85,3 +89,23 @@ def home_for(user: User) -> Home:
     for provider in ATTENTION_PROVIDERS:
         items.extend(provider(user, roles))
     return Home(roles=roles, organizations=list(dict.fromkeys(organizations)), items=items)
+
+
+# Which periods hold a municipality's data. The apps that keep data append, in their AppConfig.ready,
+# functions `(municipality) -> Exists(… period=OuterRef("pk") …)`: directions (cycles, finished
+# evaluations), indicators (municipal values), monitoring (collections under way or done).
+PERIOD_DATA_PROVIDERS: list = []
+
+
+def latest_period_with_data(municipality: Municipality, today: datetime.date | None = None) -> Period | None:
+    """The calendar year the municipality's pages open on: the latest year up to today's in which it
+    has data (as PERIOD_DATA_PROVIDERS say), else the current year, else the latest year before it,
+    else any year; None when no year exists at all. Two queries."""
+    today = today or timezone.localdate()
+    years = Period.objects.filter(kind=Period.Kind.YEAR).order_by("-year")
+    if PERIOD_DATA_PROVIDERS:
+        has_data = reduce(operator.or_, (provider(municipality) for provider in PERIOD_DATA_PROVIDERS))
+        latest = years.filter(year__lte=today.year).filter(has_data).first()
+        if latest is not None:
+            return latest
+    return years.filter(year__lte=today.year).first() or years.last()

@@ -26,6 +26,24 @@ class MonitoringConfig(AppConfig):
 
         register_evidence()
 
+        from mcok.selectors import PERIOD_DATA_PROVIDERS
+
+        PERIOD_DATA_PROVIDERS.append(_period_data)
+
+
+def _period_data(municipality):
+    """A period holds the municipality's data when a collection of it is open or closed (a draft for
+    next year does not count)."""
+    from django.db.models import Exists, OuterRef
+
+    from monitoring.models import Campaign
+
+    return Exists(
+        Campaign.objects.filter(period=OuterRef("pk"), municipality=municipality).exclude(
+            state=Campaign.State.DRAFT
+        )
+    )
+
 
 # Imported when called: the providers' modules import models, which are not ready in ready()'s
 # import phase of other apps.

@@ -576,6 +576,8 @@ ORGANIZATIONS: dict[str, list[dict]] = {
         {"short_name": "МБОУ Сосновская СОШ № 2 (демо)", "kind": "school", "locality": "rural"},
         {"short_name": "МБОУ Отъясская СОШ (демо)", "kind": "school", "locality": "rural"},
         {"short_name": "МБОУ Вертунская ООШ (демо)", "kind": "school", "locality": "rural"},
+        {"short_name": "МБОУ Дегтянская СОШ (демо)", "kind": "school", "locality": "rural"},
+        {"short_name": "МБОУ Подгоренская СОШ (демо)", "kind": "school", "locality": "rural"},
     ],
 }
 

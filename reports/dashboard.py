@@ -36,11 +36,12 @@ from django.utils.translation import ngettext
 from directions import access as directions_access
 from directions import charts, fioko
 from directions import selectors as directions_selectors
-from directions.models import Block, Component, Cycle, CycleComponent, Direction, Evaluation, LevelBand
+from directions.models import Block, Component, CycleComponent, Direction, Evaluation, LevelBand
 from indicators import access as indicators_access
 from indicators import selectors as indicators_selectors
 from indicators.charts import number_text
 from indicators.models import Indicator, IndicatorValue, Target
+from mcok import selectors as core_selectors
 from mcok.models import Municipality, Period, User
 from monitoring import access as monitoring_access
 from monitoring import selectors as monitoring_selectors
@@ -73,30 +74,9 @@ def period_named(value: str) -> Period | None:
 
 
 def default_period(municipality: Municipality, today: datetime.date | None = None) -> Period | None:
-    """The current calendar year when the municipality has data in it, else the latest calendar year
-    before it with data (a cycle, an evaluation, a collection or a municipal indicator value); when
-    no year has any, what the indicator pages choose (indicators.selectors.default_period)."""
-    today = today or timezone.localdate()
-    has_data = (
-        Exists(Cycle.objects.filter(period=OuterRef("pk"), direction__municipality=municipality))
-        | Exists(Evaluation.objects.filter(period=OuterRef("pk"), municipality=municipality))
-        | Exists(Campaign.objects.filter(period=OuterRef("pk"), municipality=municipality))
-        | Exists(
-            IndicatorValue.objects.filter(
-                period=OuterRef("pk"),
-                municipality=municipality,
-                organization__isnull=True,
-                value__isnull=False,
-            )
-        )
-    )
-    latest = (
-        Period.objects.filter(kind=Period.Kind.YEAR, year__lte=today.year)
-        .filter(has_data)
-        .order_by("-year")
-        .first()
-    )
-    return latest or indicators_selectors.default_period(municipality)
+    """The latest calendar year up to today's with the municipality's data, as the directions' overview
+    chooses it (mcok.selectors.latest_period_with_data)."""
+    return core_selectors.latest_period_with_data(municipality, today)
 
 
 # 1. The management cycle ---------------------------------------------------------------------------

@@ -6,4 +6,5 @@ def load() -> None:
 
     demo_roadmaps.load()
     demo_groups.load()
+    demo_roadmaps.link_groups()  # after the groups: each to its direction and approving document
     demo_recommendations.load()  # after the roadmaps: its decisions link their events

@@ -5,9 +5,12 @@ before. Idempotent: records are found by their titles and only what is missing i
 the department acts: the rights by assignment let them draft, issue and adopt on every direction."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from directions import demo as directions_demo
+from directions.models import Component, CycleComponent
+from indicators import demo as indicators_demo
 from indicators import selectors as indicator_selectors
 from indicators import services as indicator_services
 from indicators.demo import DEMO_YEARS
@@ -15,7 +18,7 @@ from indicators.models import Indicator, IndicatorValue
 from mcok.models import Municipality, Organization, Period, User
 from roadmaps import access
 from roadmaps import recommendations as services
-from roadmaps.models import Decision, Event, Recommendation, Response
+from roadmaps.models import Decision, Event, Recommendation, Response, Roadmap
 
 RECOMMENDATIONS_PER_MUNICIPALITY = 3
 
@@ -63,17 +66,24 @@ def load() -> None:
     if period is None or not Period.objects.filter(kind=Period.Kind.YEAR, year=previous_year).exists():
         return
     for municipality in Municipality.objects.order_by("name"):
+        # The seeds set no thresholds and no targets: the demo draws them from the figures, and writes
+        # the cycle's «Показатели» and «Методы сбора» from the catalogue.
+        indicators_demo.thresholds_and_targets(municipality, year)
+        indicators_demo.cycle_texts(municipality, year)
         head = access.acting_head(municipality)
         if head is None:
             continue
         made = _recommendations(municipality, period, head)
         _decision(municipality, period, head, made[0] if made else None)
+        cycle_texts(municipality, period)
 
 
 def _recommendations(municipality: Municipality, period: Period, by: User) -> list[Recommendation]:
-    # Indicators with a risk group first; the demo catalogues set few thresholds, so the others too.
-    indicators = Indicator.objects.filter(municipality=municipality).order_by(
-        F("risk_threshold").asc(nulls_last=True), "code"
+    # Indicators with a risk group first, those that roadmap events carry out before the others.
+    carried = Event.objects.filter(indicators=OuterRef("pk"))
+    indicators = sorted(
+        Indicator.objects.filter(municipality=municipality).annotate(carried=Exists(carried)),
+        key=lambda i: (i.risk_threshold is None, not i.carried, i.code),
     )
     made: list[Recommendation] = []
     for indicator in indicators:
@@ -91,22 +101,32 @@ def _recommendations(municipality: Municipality, period: Period, by: User) -> li
             )
             services.recommendation_issue(recommendation=recommendation, by=by)
         made.append(recommendation)
-    # The schools with a demo login answer the first recommendations addressed to them.
-    for recommendation in made[:2]:
-        if recommendation.state != Recommendation.State.ISSUED:
+    # The first recommendations are answered by every other organization addressed (through the
+    # school's demo login where it has one), the last one by nobody yet: some answers are awaited.
+    for recommendation in made[:-1] if len(made) > 1 else made:
+        if recommendation.state != Recommendation.State.ISSUED or recommendation.responses.exists():
             continue
-        for role in access.answering_accounts(recommendation):
-            Response.objects.get_or_create(
+        logins = {role.organization_id: role.user for role in access.answering_accounts(recommendation)}
+        addressed = sorted(
+            recommendation.organizations.all(), key=lambda o: (o.pk not in logins, o.short_name)
+        )
+        Response.objects.bulk_create(
+            Response(
                 recommendation=recommendation,
-                organization=role.organization,
-                defaults={
-                    "text": "Проведён анализ причин на педагогическом совете, утверждён план мероприятий "
-                    "по повышению показателя, назначены ответственные.",
-                    "answered_by": role.user,
-                    "answered_at": timezone.now(),
-                },
+                organization=organization,
+                text=ANSWER,
+                answered_by=logins.get(organization.pk),
+                answered_at=timezone.now(),
             )
+            for organization in addressed[::2]
+        )
     return made
+
+
+ANSWER = (
+    "Проведён анализ причин на педагогическом совете, утверждён план мероприятий по повышению "
+    "показателя, назначены ответственные."
+)
 
 
 def _decision(
@@ -127,9 +147,19 @@ def _decision(
             .order_by("code")
             .first()
         )
-    event = (
-        Event.objects.filter(roadmap__municipality=municipality).order_by("roadmap", "order", "pk").first()
+    # The events that carry out the decision: those that carry its indicator, else the first of the
+    # roadmap of its direction.
+    events = (
+        list(Event.objects.filter(indicators=indicator).order_by("roadmap", "order", "pk")[:3])
+        if indicator
+        else []
     )
+    if not events and indicator is not None and indicator.direction_id:
+        events = list(
+            Event.objects.filter(roadmap__direction=indicator.direction).order_by("roadmap", "order", "pk")[
+                :1
+            ]
+        )
     decision = services.decision_create(
         municipality=municipality,
         by=by,
@@ -142,8 +172,47 @@ def _decision(
         or (recommendation.direction if recommendation else None),
         period=period,
         recommendations=[recommendation] if recommendation else [],
-        events=[event] if event else [],
+        events=events,
         indicators=[indicator] if indicator else [],
     )
     if indicator is not None:
         services.effectiveness_draft(decision, period, by)
+
+
+def cycle_texts(municipality: Municipality, period: Period) -> None:
+    """The year's «Меры», «Адресные рекомендации» and «Управленческие решения» components written
+    from what the municipality has: the events of the direction's roadmaps, the recommendations and
+    the decisions of the year, in the state the directions' demo gives the direction's components."""
+    items = CycleComponent.objects.filter(
+        cycle__direction__municipality=municipality,
+        cycle__period=period,
+        component__in=[Component.MEASURES, Component.RECOMMENDATIONS, Component.DECISIONS],
+    ).select_related("cycle__direction__municipality", "cycle__period")
+    texts: dict[tuple[int, str], list[str]] = {}
+    roadmaps = Roadmap.objects.filter(municipality=municipality, direction__isnull=False).prefetch_related(
+        "events"
+    )
+    for roadmap in roadmaps.order_by("pk"):
+        lines = [
+            f"{e.number} {' '.join(e.content.split())}".strip()
+            for e in roadmap.events.order_by("order", "pk")
+        ]
+        texts.setdefault((roadmap.direction_id, Component.MEASURES), []).extend(
+            [f"Мероприятия дорожной карты «{roadmap.title}»:", *lines]
+        )
+    for recommendation in Recommendation.objects.filter(municipality=municipality, period=period).order_by(
+        "pk"
+    ):
+        texts.setdefault((recommendation.direction_id, Component.RECOMMENDATIONS), []).append(
+            f"— {recommendation.title} (адресатов: {recommendation.organizations.count()})"
+        )
+    for decision in Decision.objects.filter(municipality=municipality, period=period).order_by("pk"):
+        adopted = f" от {decision.adopted_on:%d.%m.%Y}" if decision.adopted_on else ""
+        texts.setdefault((decision.direction_id, Component.DECISIONS), []).append(
+            f"— {decision.title}{adopted}"
+        )
+    for item in items:
+        lines = texts.get((item.cycle.direction_id, item.component))
+        if lines:
+            state = directions_demo.demo_state(item.cycle.direction, item.component)
+            directions_demo.component_write(item, "\n".join(lines), state)
