@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,6 +13,7 @@ from directions.models import CARD_ROW, CardDuty, Component, Direction, Responsi
 from mcok import access as core_access
 from mcok import params
 from mcok.models import Municipality, Period
+from mcok.selectors import latest_period_with_data
 
 
 def _municipality(request: HttpRequest) -> Municipality:
@@ -26,15 +26,16 @@ def _municipality(request: HttpRequest) -> Municipality:
     return municipality
 
 
-def _period(request: HttpRequest) -> Period:
-    """The period chosen with ?period=code, or the current calendar year."""
+def _period(request: HttpRequest, municipality: Municipality) -> Period:
+    """The period chosen with ?period=code, or the latest year with the municipality's data (the
+    dashboard's rule: mcok.selectors.latest_period_with_data)."""
     code = params.query(request.GET, "period")
     if code:
         return get_object_or_404(Period, code=code)
-    year = timezone.localdate().year
-    return Period.objects.filter(kind=Period.Kind.YEAR, year__lte=year).order_by(
-        "-year"
-    ).first() or get_object_or_404(Period, kind=Period.Kind.YEAR, year=year)
+    period = latest_period_with_data(municipality)
+    if period is None:
+        raise Http404
+    return period
 
 
 def _periods():
@@ -46,7 +47,7 @@ def _periods():
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     municipality = _municipality(request)
-    period = _period(request)
+    period = _period(request, municipality)
     context = {
         "municipality": municipality,
         "municipalities": core_access.municipalities_visible_to(request.user),
@@ -91,7 +92,7 @@ def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .get()
     )
-    period = _period(request)
+    period = _period(request, direction.municipality)
     cycle = dossier.cycle_of(direction, period)
     context = {
         "direction": direction,
