@@ -253,9 +253,10 @@ def evaluation_compute_later(evaluation_id: int) -> None:
 def score_set(
     *, score: Score, by: User, value: Decimal | None, comment: str = "", evidence: str = ""
 ) -> Score:
-    """Record an expert's primary score; the indices are recomputed after commit."""
+    """Record a primary score — an expert's, or in a self-assessment the position's direction's
+    coordinator's (access.can_score with the direction); the indices are recomputed after commit."""
     evaluation = score.evaluation
-    if not access.can_score(by, evaluation):
+    if not access.can_score(by, evaluation, score.position.direction):
         raise PermissionDenied
     if evaluation.state == Evaluation.State.FINISHED:
         raise ValidationError(_("The evaluation is finished: its scores no longer change."))

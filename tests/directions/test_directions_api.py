@@ -10,7 +10,7 @@ from directions import services
 from directions.models import Block, Direction, Evaluation, Position, Score
 from mcok import services as core_services
 from mcok.models import Period, Role
-from tests.factories import make_user_with_role
+from tests.factories import assign, make_user_with_role
 
 # Factories ----------------------------------------------------------------------------------------
 
@@ -261,8 +261,12 @@ def test_a_coordinator_cannot_score_an_expert_evaluation_through_the_api(client,
     assert response.status_code == 403
     target.refresh_from_db()
     assert target.score is None
-    # A self-assessment the coordinator may score.
-    assert patch(client, score(setup["self"], "1.1 Ц.1").pk, {"score": 1}).status_code == 200
+    # A self-assessment the coordinator may score: the positions of the direction they coordinate,
+    # not those of another direction.
+    own = score(setup["self"], "1.1 Ц.1")
+    assign(world.coordinator, own.position.direction)
+    assert patch(client, own.pk, {"score": 1}).status_code == 200
+    assert patch(client, score(setup["self"], "2.1 М.1").pk, {"score": 1}).status_code == 403
 
 
 def test_an_expert_of_another_municipality_cannot_score_here(client, world, setup):
