@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -101,6 +102,7 @@ def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cycle": cycle,
         "groups": dossier.groups(direction, cycle),
         "sections": dossier.sections(request.user, direction, period),
+        "today": timezone.localdate(),
         "coordinators": [r.official for r in direction.holders(access.COORDINATOR, period) if r.official_id],
         "executors": [r.official for r in direction.holders(access.EXECUTOR, period) if r.official_id],
         "executor_organizations": [

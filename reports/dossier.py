@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directions import fioko
 from directions.dossier import Section
-from directions.models import Direction, Evaluation, Position, Score
+from directions.models import Component, Direction, Evaluation, Position, Score
+from directions.proposals import Proposal, propose
 from indicators import charts
 from indicators.services import previous_period
 from mcok.models import Period, User
@@ -243,6 +245,7 @@ def _events(direction: Direction, period: Period, today: datetime.date) -> Secti
 class PositionLine:
     position: Position
     scores: dict[str, Score] = field(default_factory=dict)  # by the evaluation's kind
+    proposal: Proposal | None = None  # what the portal's evidence proposes for a self-assessment
 
     @property
     def self_score(self) -> Score | None:
@@ -253,17 +256,25 @@ class PositionLine:
         return self.scores.get(Evaluation.Kind.EXPERT)
 
 
+COMPONENT_ORDER = {key: number for number, key in enumerate(Component.values)}
+
+
 def _evaluation(direction: Direction, period: Period) -> Section:
-    """The direction's positions of the period with the self-assessment's and the expert's scores,
-    and the direction's index in the latest finished evaluation. Four queries."""
-    positions = list(
-        Position.objects.filter(direction=direction, period=period).order_by("component", "code")
+    """The direction's positions of the period in the card's order, with the portal's proposal, the
+    self-assessment's and the expert's scores, and the direction's index in the latest finished
+    evaluation. A fixed number of queries (the proposal's: directions.proposals.propose)."""
+    positions = sorted(
+        Position.objects.filter(direction=direction, period=period).select_related("direction"),
+        key=lambda item: (COMPONENT_ORDER.get(item.component, 99), fioko.natural_key(item.code)),
     )
     evaluations = {
         evaluation.kind: evaluation
         for evaluation in Evaluation.objects.filter(municipality=direction.municipality_id, period=period)
     }
-    lines = {position.pk: PositionLine(position) for position in positions}
+    proposed = propose(positions, period)
+    lines = {
+        position.pk: PositionLine(position, proposal=proposed.get(position.pk)) for position in positions
+    }
     scores = Score.objects.filter(position__in=positions, evaluation__in=evaluations.values()).annotate(
         kind=F("evaluation__kind")
     )
@@ -286,7 +297,7 @@ def _evaluation(direction: Direction, period: Period) -> Section:
         template="reports/dossier/evaluation.html",
         order=60,
         items=list(lines.values()),
-        context={"evaluations": evaluations, "kinds": Evaluation.Kind},
+        context={"evaluations": evaluations},
         link=_link("directions:evaluations", municipality=direction.municipality.slug),
         link_label=_("Evaluations of the municipality"),
         empty=_("The catalogue of this period has no position of the direction."),

@@ -4,6 +4,8 @@ based on one of them, carried out by a roadmap event and measured on its indicat
 before. Idempotent: records are found by their titles and only what is missing is made. The head of
 the department acts: the rights by assignment let them draft, issue and adopt on every direction."""
 
+import datetime
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -100,6 +102,11 @@ def _recommendations(municipality: Municipality, period: Period, by: User) -> li
                 municipality=municipality, by=by, due_on=period.ends_on, **fields
             )
             services.recommendation_issue(recommendation=recommendation, by=by)
+            # Issued after the spring monitoring of the demo year, not on the day the demo is loaded:
+            # the answers and the decision of September follow it.
+            issued = _moment(period, 6, 15)
+            Recommendation.objects.filter(pk=recommendation.pk).update(issued_at=issued)
+            recommendation.issued_at = issued
         made.append(recommendation)
     # The first recommendations are answered by every other organization addressed (through the
     # school's demo login where it has one), the last one by nobody yet: some answers are awaited.
@@ -116,11 +123,16 @@ def _recommendations(municipality: Municipality, period: Period, by: User) -> li
                 organization=organization,
                 text=ANSWER,
                 answered_by=logins.get(organization.pk),
-                answered_at=timezone.now(),
+                answered_at=_moment(period, 7, 10),
             )
             for organization in addressed[::2]
         )
     return made
+
+
+def _moment(period: Period, month: int, day: int) -> datetime.datetime:
+    """A working morning of the demo year, in the portal's time zone."""
+    return datetime.datetime(period.year, month, day, 10, 0, tzinfo=timezone.get_current_timezone())
 
 
 ANSWER = (

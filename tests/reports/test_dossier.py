@@ -108,6 +108,8 @@ def test_positions_show_the_self_assessment_beside_the_expert_score(world):
     ]
     [line] = section.items
     assert line.self_score.score == Decimal(2) and line.expert_score is None
+    # The goals are approved but carry no document: the portal proposes less than the maximum.
+    assert line.proposal is not None and line.proposal.score < position.max_score
     assert "75,0 %" in section.summary
 
 
