@@ -203,6 +203,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat runs exactly the PERIODIC_TASKS each app declares in its tasks.py, no more and no fewer
+# (tests/roadmaps/test_periodic_tasks.py compares them): a periodic task is declared where it lives.
 CELERY_BEAT_SCHEDULE = {
     # Every night at 01:10: the periods of the current and the next year exist before anyone needs them.
     "periods-ensure": {"task": "mcok.tasks.periods_ensure", "schedule": crontab(hour=1, minute=10)},
@@ -217,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
     "roadmap-overdue-remind": {
         "task": "roadmaps.tasks.overdue_remind",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Every morning at 08:00: from the 20th, the project groups without a meeting this month, once each.
+    "project-group-meeting-remind": {
+        "task": "roadmaps.tasks.meeting_remind",
+        "schedule": crontab(hour=8, minute=0),
     },
     # Every minute: report files whose doorbell was lost (the broker was down when they were asked for).
     "report-jobs-requeue": {"task": "reports.tasks.report_jobs_requeue", "schedule": 60.0},

@@ -1,6 +1,18 @@
 from celery import shared_task
 from django.db import OperationalError
 
+# The periodic tasks of this app, as beat runs them: config.settings.CELERY_BEAT_SCHEDULE holds exactly
+# the PERIODIC_TASKS of every app (tests/roadmaps/test_periodic_tasks.py); every other task is rung by code.
+PERIODIC_TASKS = [
+    # Every five minutes: open evaluations scored since their indices were computed (a lost doorbell).
+    {
+        "name": "evaluations-compute-stale",
+        "task": "directions.tasks.evaluations_compute_stale",
+        "schedule": 300.0,
+    },
+]
+ON_DEMAND_TASKS = ["directions.tasks.evaluation_compute"]
+
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def evaluation_compute(evaluation_id: int) -> dict | None:

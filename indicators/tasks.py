@@ -1,6 +1,18 @@
 from celery import shared_task
 from django.db import OperationalError
 
+# The periodic tasks of this app, as beat runs them: config.settings.CELERY_BEAT_SCHEDULE holds exactly
+# the PERIODIC_TASKS of every app (tests/roadmaps/test_periodic_tasks.py); every other task is rung by code.
+PERIODIC_TASKS = [
+    # Every minute: recompute requests whose doorbell was lost (the broker was down at commit).
+    {
+        "name": "indicator-values-recompute-pending",
+        "task": "indicators.tasks.indicator_values_recompute_pending",
+        "schedule": 60.0,
+    },
+]
+ON_DEMAND_TASKS = ["indicators.tasks.indicator_values_recompute"]
+
 
 @shared_task(
     acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True

@@ -6,7 +6,20 @@ twice, because each scheduled reminder is claimed by a unique row before its let
 import datetime
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.db import OperationalError
+
+# The periodic tasks of this app, as beat runs them: config.settings.CELERY_BEAT_SCHEDULE holds exactly
+# the PERIODIC_TASKS of every app (tests/roadmaps/test_periodic_tasks.py); every other task is rung by code.
+PERIODIC_TASKS = [
+    # Every hour: collections open and close on their dates; reminders that fall due are sent once.
+    {
+        "name": "campaigns-advance",
+        "task": "monitoring.tasks.campaigns_advance",
+        "schedule": crontab(minute=5),
+    },
+]
+ON_DEMAND_TASKS = ["monitoring.tasks.reminders_send"]
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -1,11 +1,13 @@
-"""Read-only API of project groups (with their members) and meetings (with their agenda items, the
-quorum and whether each decision passed). Querysets start from roadmaps.access."""
+"""Read-only API of project groups (with their members, the leader as member 1, positions and
+qualifiers as written) and meetings (kind, the meeting a repeated one repeats, their agenda items, the
+quorum and whether each decision was adopted: never without a quorum; a review of the roadmap with the
+events and their state on the meeting's date). Querysets start from roadmaps.access."""
 
 from django.db.models import Count, Prefetch
 from rest_framework import serializers, viewsets
 
 from roadmaps import access
-from roadmaps.groups import has_quorum, passed
+from roadmaps.groups import adopted, has_quorum
 from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
 
 
@@ -14,7 +16,16 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "full_name", "position", "organization", "official", "is_active"]
+        fields = [
+            "id",
+            "full_name",
+            "position",
+            "organization",
+            "qualifier",
+            "official",
+            "is_leader",
+            "is_active",
+        ]
 
 
 class ProjectGroupSerializer(serializers.ModelSerializer):
@@ -44,10 +55,14 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "votes_against",
             "votes_abstained",
             "passed",
+            "kind",
+            "roadmap_state",
         ]
 
     def get_passed(self, item) -> bool:
-        return passed(item, self.context["present"][item.meeting_id])
+        """Adopted: a quorate meeting and a majority of the members present."""
+        present, total = self.context["present"][item.meeting_id]
+        return adopted(item, present, total)
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -62,6 +77,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "id",
             "group",
             "number",
+            "kind",
+            "repeats",
             "date",
             "time",
             "place",
@@ -72,6 +89,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "invited",
             "chair",
             "secretary",
+            "notified_at",
+            "protocol_sent_at",
             "items",
         ]
 
@@ -79,7 +98,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return has_quorum(meeting.present, meeting.members_total)
 
     def get_items(self, meeting) -> list[dict]:
-        context = {**self.context, "present": {meeting.pk: meeting.present}}
+        context = {**self.context, "present": {meeting.pk: (meeting.present, meeting.members_total)}}
         return AgendaItemSerializer(meeting.items.all(), many=True, context=context).data
 
 

@@ -1,8 +1,15 @@
 """The Dobryanka project groups of seed 003 (Приложение 3) with their curators, leaders and members,
-and a few meetings with agenda items, votes and decisions (one of them without a quorum).
+and a few meetings with agenda items, votes and decisions (one without a quorum, and the repeated
+meeting that holds it, with a review of the roadmap).
 
-Members are matched to the demo officials and organizations of mcok/demo_data.py by name; a person
-or organization the demo data does not hold is kept as written. Idempotent: a rerun changes nothing.
+The leader is member 1 of the group, as Приложение 3 numbers it. A member's line is kept as written:
+«Катаева Ирина Юрьевна, старший воспитатель» gives the position «старший воспитатель», and what the
+order adds to the organization («(КШ)», «корпус «Голубятская ООШ»») is kept as the qualifier.
+Members are matched to the demo officials and organizations of mcok/demo_data.py by name; the
+organization by its name without the legal form (МБОУ/МАОУ slips), and by number only where the kind
+of institution agrees (a kindergarten for a kindergarten; for schools the letters too: «ПСОШ №1» is
+never «ДООШ № 1»). An organization the demo data does not hold is kept as written in the qualifier.
+Idempotent: a rerun changes nothing.
 """
 
 import datetime
@@ -11,6 +18,7 @@ import re
 from django.db import transaction
 
 from mcok.models import Municipality, Official, Organization
+from roadmaps.groups import roadmap_state
 from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
 
 SLUG = "dobryanka"
@@ -120,9 +128,9 @@ GROUPS = [
             ("Белоусова Анна Николаевна", "МАУДО «ПЦДОД «Школа технического резерва»"),
             ("Яковлева Оксана Николаевна", "МАДОУ «Детский сад №11»"),
             ("Карпова Ольга Анатольевна", "МАДОУ «ДДС №15»"),
-            ("Катаева Ирина Юрьевна", "МАДОУ ЦРР «ДДС № 16 «Берёзка»"),
+            ("Катаева Ирина Юрьевна, старший воспитатель", "МАДОУ ЦРР «ДДС № 16 «Берёзка»"),
             ("Шевченко Лариса Борисовна", "МБДОУ «Добрянский детский сад №21»"),
-            ("Иванова Надежда Дмитриевна", "МБДОУ «ПДС №7»"),
+            ("Иванова Надежда Дмитриевна (воспитатель)", "МБДОУ «ПДС №7»"),
             ("Золотозубова Людмила Михайловна", "МБУ ДО «ЦДОД «Логос»"),
         ],
     ),
@@ -143,8 +151,11 @@ GROUPS = [
     ),
 ]
 
-# Meetings of the first three groups: (group index, number, date, time, place, present, items).
-# Each item: (title, heard, decision, reasons, for, against, abstained).
+ROADMAP_REVIEW = "Рассмотрение хода реализации дорожной карты"
+
+# Meetings: (group index, number, date, time, place, present, items, number of the meeting repeated).
+# Each item: (title, heard, decision, reasons, for, against, abstained). Those present are the first
+# members in order, the leader first.
 MEETINGS = [
     (
         5,
@@ -173,6 +184,7 @@ MEETINGS = [
                 2,
             ),
         ],
+        None,
     ),
     (
         5,
@@ -192,6 +204,38 @@ MEETINGS = [
                 2,
             ),
         ],
+        None,
+    ),
+    (
+        5,
+        "3",
+        datetime.date(2021, 10, 19),
+        datetime.time(15, 0),
+        "Управление образования, каб. 12",
+        9,
+        [
+            (
+                "Об итогах обсуждения критериев муниципальной системы воспитания",
+                "Близнецова Е.В., муниципальный куратор",
+                "Принять критерии муниципальной системы воспитания с замечаниями "
+                "образовательных организаций.",
+                "Замечания образовательных организаций учтены в проекте критериев.",
+                6,
+                1,
+                2,
+            ),
+            (
+                ROADMAP_REVIEW,
+                "Тотьмянина Е.А., руководитель проектной группы",
+                "Принять к сведению ход реализации дорожной карты; просроченные мероприятия "
+                "выполнить до 01.12.2021.",
+                "Ежемесячный анализ исполнения мероприятий дорожной карты (п. 3.6 Положения).",
+                8,
+                0,
+                1,
+            ),
+        ],
+        "2",
     ),
     (
         6,
@@ -220,42 +264,120 @@ MEETINGS = [
                 1,
             ),
         ],
+        None,
     ),
 ]
 
 
-def _key(name: str) -> str:
-    """Organization names compared without spaces, quotes and «первой категории»; ё as е."""
+# Spellings of one organization in the order: the place name and its abbreviation, and a slip.
+SPELLINGS = {"полазненская сош": "псош", "вильвинская": "вильвенская"}
+KINDERGARTEN_WORDS = ("ддс", "пдс", "детскийсад", "дс№")
+
+
+def split_member(written: str) -> tuple[str, str]:
+    """«Катаева Ирина Юрьевна, старший воспитатель» → (name, position); «… (воспитатель)» the same."""
+    match = re.fullmatch(r"\s*(.+?)\s*(?:,\s*(.+?)|\((.+?)\))\s*", written)
+    if not match:
+        return written.strip(), ""
+    return match.group(1), (match.group(2) or match.group(3) or "").strip()
+
+
+def split_organization(written: str) -> tuple[str, str]:
+    """«МБОУ «ДООШ №1» (КШ)» → (organization, «(КШ)»); «…», корпус «Голубятская ООШ»» likewise."""
+    written = written.strip()
+    match = re.fullmatch(r"(.+?»)\s*(\(.+\)|,\s*(корпус.+))", written)
+    if not match:
+        return written, ""
+    return match.group(1), (match.group(3) or match.group(2)).strip()
+
+
+def _normal(name: str) -> str:
     name = name.lower().replace("ё", "е").replace("первой категории", "")
-    name = name.replace("полазненская сош", "псош").replace("(кш)", "")
-    name = re.sub(r",.*$", "", name)  # «МБОУ «ДСОШ № 5», корпус …» is the school itself
+    for spelling, usual in SPELLINGS.items():
+        name = name.replace(spelling, usual)
+    return name
+
+
+def _key(name: str) -> str:
+    """The organization's name with its legal form, compared without spaces and quotes."""
+    return re.sub(r"[\s«»\"'“”]", "", _normal(split_organization(name)[0]))
+
+
+def _core(name: str) -> str:
+    """The name without its legal form: what stands from the first quote on («ПСОШ № 1»)."""
+    name = _normal(split_organization(name)[0])
+    name = name.split("«", 1)[1] if "«" in name else name
     return re.sub(r"[\s«»\"'“”]", "", name)
 
 
+def _is_kindergarten(core: str) -> bool:
+    return any(word in core for word in KINDERGARTEN_WORDS)
+
+
 def _organization(organizations: dict[str, Organization], written: str) -> Organization | None:
+    """The demo organization the order names, or None when it is not held or not certain."""
     if not written:
         return None
     key = _key(written)
     if key in organizations:
         return organizations[key]
-    # «МАДОУ «ДДС №15» and «МАДОУ «ЦРР «ДДС № 15»» are one kindergarten; the same with МБОУ/МАДОУ slips
-    digits = re.findall(r"\d+", key)
-    tail = key.split("«", 1)[-1]
-    candidates = [
-        org
-        for k, org in organizations.items()
-        if re.findall(r"\d+", k) == digits and (tail[:3] in k or not tail)
-    ]
-    for kind_word in ("дс", "сош", "оош", "цдод", "пцдод", "детскийсад"):
-        if kind_word in key:
-            narrowed = [org for org in candidates if kind_word in _key(org.short_name)]
-            if len(narrowed) == 1:
-                return narrowed[0]
-    return candidates[0] if len(candidates) == 1 else None
+    core = _core(written)
+    same = [org for org in organizations.values() if _core(org.short_name) == core]
+    if len(same) == 1:
+        return same[0]  # the same school under another legal form (МБОУ for МАОУ)
+    digits = re.findall(r"\d+", core)
+    if not digits:
+        return None
+    numbered = [org for org in organizations.values() if re.findall(r"\d+", _core(org.short_name)) == digits]
+    if _is_kindergarten(core):
+        # «ДДС №15», «Детский сад №15» and «ЦРР «ДДС № 15»» are one kindergarten
+        gardens = [org for org in numbered if org.kind == "kindergarten"]
+        return gardens[0] if len(gardens) == 1 else None
+    letters = re.sub(r"[\d№]", "", core)
+    schools = [org for org in numbered if re.sub(r"[\d№]", "", _core(org.short_name)) == letters]
+    return schools[0] if len(schools) == 1 else None
 
 
 def _official(officials: dict[str, Official], name: str) -> Official | None:
     return officials.get(name.strip())
+
+
+def _members(
+    group: ProjectGroup, leader_name: str | None, leader: Official | None, members, officials, organizations
+):
+    """The leader as member 1, then the members as Приложение 3 lists them; a rerun fixes what an
+    older load matched wrongly and changes nothing else."""
+    rows = []
+    if leader_name:
+        rows.append(
+            (leader_name, "", leader.organization.short_name if leader and leader.organization else "", True)
+        )
+    rows += [(*split_member(line), written, False) for line, written in members]
+    for order, (name, position, written, is_leader) in enumerate(rows, start=1):
+        official = leader if is_leader else _official(officials, name)
+        organization_written, qualifier = split_organization(written) if written else ("", "")
+        organization = _organization(organizations, organization_written) or (
+            official.organization if official else None
+        )
+        if organization is None and organization_written:
+            qualifier = written  # an organization the demo data does not hold, kept as written
+        wanted = {
+            "official": official,
+            "organization": organization,
+            "position": position,
+            "qualifier": qualifier,
+            "is_leader": is_leader,
+            "order": order,
+        }
+        member = group.members.filter(full_name=name).first()
+        if member is None:
+            Member.objects.create(group=group, full_name=name, **wanted)
+            continue
+        changed = [field for field, value in wanted.items() if getattr(member, field) != value]
+        if changed:
+            for field in changed:
+                setattr(member, field, wanted[field])
+            member.save(update_fields=changed)
 
 
 @transaction.atomic
@@ -263,7 +385,10 @@ def load() -> None:
     municipality = Municipality.objects.filter(slug=SLUG).first()
     if municipality is None:  # mcok's demo must run first
         return
-    officials = {o.full_name: o for o in Official.objects.filter(municipality=municipality)}
+    officials = {
+        o.full_name: o
+        for o in Official.objects.filter(municipality=municipality).select_related("organization")
+    }
     organizations = {_key(o.short_name): o for o in Organization.objects.filter(municipality=municipality)}
     made = []
     for title, curators, leader_name, members in GROUPS:
@@ -275,33 +400,24 @@ def load() -> None:
             group.save()
         if set(group.curators.values_list("pk", flat=True)) != curator_ids:
             group.curators.set(curator_ids)
-        for order, (name, written) in enumerate(members, start=1):
-            if group.members.filter(full_name=name).exists():
-                continue
-            official = _official(officials, name)
-            organization = _organization(organizations, written) or (
-                official.organization if official else None
-            )
-            position = (
-                "" if organization or not written else written
-            )  # an unknown organization kept as written
-            Member.objects.create(
-                group=group,
-                official=official,
-                full_name=name,
-                organization=organization,
-                position=position,
-                order=order,
-            )
+        _members(group, leader_name, leader, members, officials, organizations)
         made.append(group)
-    for index, number, date, time, place, present, items in MEETINGS:
+    for index, number, date, time, place, present, items, repeats in MEETINGS:
         group = made[index]
-        if group.meetings.filter(number=number, date=date).exists():
+        members = list(group.members.filter(is_active=True).order_by("order", "full_name"))
+        meeting = group.meetings.filter(number=number, date=date).first()
+        if meeting is not None:
+            # an older load counted the members without the leader: the demo meeting is set again
+            if meeting.members_total != len(members):
+                meeting.members_total = len(members)
+                meeting.save(update_fields=["members_total"])
+                meeting.attendees.set(members[:present])
             continue
-        members = list(group.members.filter(is_active=True))
         meeting = Meeting.objects.create(
             group=group,
             number=number,
+            kind=Meeting.Kind.REPEATED if repeats else Meeting.Kind.PLANNED,
+            repeats=group.meetings.filter(number=repeats).first() if repeats else None,
             date=date,
             time=time,
             place=place,
@@ -312,9 +428,12 @@ def load() -> None:
         )
         meeting.attendees.set(members[:present])
         for order, (item_title, heard, decision, reasons, yes, no, abstained) in enumerate(items, start=1):
+            review = item_title == ROADMAP_REVIEW
             AgendaItem.objects.create(
                 meeting=meeting,
                 order=order,
+                kind=AgendaItem.Kind.ROADMAP_REVIEW if review else AgendaItem.Kind.REGULAR,
+                roadmap_state=roadmap_state(group, date) if review else [],
                 title=item_title,
                 speakers=heard,
                 decision=decision,

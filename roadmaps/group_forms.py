@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from mcok.models import Document, Official, Organization
+from mcok.params import BoundedTexts
 from roadmaps.groups import votes_problem
 from roadmaps.models import AgendaItem, Meeting, ProjectGroup
 
@@ -46,10 +47,19 @@ class MemberForm(forms.Form):
         help_text=_("Choose an official of the municipality, or write a name below."),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=300, required=False)
-    position = forms.CharField(label=_("Position"), max_length=500, required=False)
+    position = forms.CharField(
+        label=_("Position"), max_length=500, required=False, help_text=_("As the order writes it.")
+    )
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.none(), required=False
     )
+    qualifier = forms.CharField(
+        label=_("Qualifier"),
+        max_length=500,
+        required=False,
+        help_text=_("What the order adds to the organization: «(КШ)», «корпус «Голубятская ООШ»»."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,17 +79,38 @@ class MemberForm(forms.Form):
         return data
 
 
-class MeetingForm(forms.ModelForm):
+class MemberUpdateForm(forms.Form):
+    position = forms.CharField(label=_("Position"), max_length=500, required=False)
+    qualifier = forms.CharField(label=_("Qualifier"), max_length=500, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+
+class MeetingForm(BoundedTexts, forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = ["number", "date", "time", "place", "attendees", "invited", "chair", "secretary"]
+        fields = [
+            "number",
+            "kind",
+            "repeats",
+            "date",
+            "time",
+            "place",
+            "attendees",
+            "invited",
+            "chair",
+            "secretary",
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "attendees": forms.CheckboxSelectMultiple,
             "invited": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"number": _("Left empty, the next number of the group is given.")}
+        help_texts = {
+            "number": _("Left empty, the next number of the group is given."),
+            "kind": _("Monthly (3.2), unplanned by the leader's decision (3.3), or a repeated one."),
+            "repeats": _("For a repeated meeting: the meeting that had no quorum."),
+        }
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,12 +125,38 @@ class MeetingForm(forms.ModelForm):
             f"{m.full_name} ({m.organization.short_name})" if m.organization_id else m.full_name
         )
         self.fields["number"].required = False
+        earlier = group.meetings.order_by("-date", "-pk")
+        if self.instance.pk:
+            earlier = earlier.exclude(pk=self.instance.pk)
+        self.fields["repeats"].queryset = earlier
+        self.fields["repeats"].label_from_instance = lambda m: (
+            _("No. %(number)s of %(date)s")
+            % {
+                "number": m.number,
+                "date": m.date.strftime("%d.%m.%Y"),
+            }
+        )
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(BoundedTexts, forms.ModelForm):
     class Meta:
         model = AgendaItem
-        fields = ["title", "speakers", "decision", "reasons", "votes_for", "votes_against", "votes_abstained"]
+        fields = [
+            "kind",
+            "title",
+            "speakers",
+            "decision",
+            "reasons",
+            "votes_for",
+            "votes_against",
+            "votes_abstained",
+        ]
+        help_texts = {
+            "kind": _(
+                "A review of the roadmap's progress takes the events of the group's roadmap with their "
+                "state on the meeting's date into the protocol."
+            )
+        }
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "speakers": forms.Textarea(attrs={"rows": 2}),
@@ -110,11 +167,14 @@ class AgendaItemForm(forms.ModelForm):
     def __init__(self, *args, present: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.present = present
+        self.fields["title"].required = False  # a review of the roadmap has its own title
         for name in ("votes_for", "votes_against", "votes_abstained"):
             self.fields[name].widget.attrs.update({"min": 0, "max": present, "inputmode": "numeric"})
 
     def clean(self):
         data = super().clean()
+        if not (data.get("title") or "").strip() and data.get("kind") != AgendaItem.Kind.ROADMAP_REVIEW:
+            self.add_error("title", _("Write the agenda item."))
         votes = [data.get(name) for name in ("votes_for", "votes_against", "votes_abstained")]
         if all(v is not None for v in votes):
             problem = votes_problem(*votes, present=self.present)

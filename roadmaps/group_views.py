@@ -1,5 +1,6 @@
 """Pages of project groups and their meetings: the list, a group's page, its forms with the members,
-a meeting's protocol (HTML and PDF) and its form with the attendees, agenda items and votes.
+a meeting's protocol (HTML and PDF), its calendar file (.ics) and its form with the attendees, agenda
+items and votes; the notice and the signed protocol sent to the members by e-mail (roadmaps.group_mail).
 
 Records are found through roadmaps.access (404 alike for "absent" and "not yours"): the
 municipality's staff and its organizations' users read them. Writes go through roadmaps.groups;
@@ -16,12 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from mcok import params
 from mcok.access import municipalities_visible_to
-from roadmaps import access, groups, protocol
-from roadmaps.group_forms import AgendaItemForm, GroupForm, MeetingForm, MemberForm
+from roadmaps import access, group_mail, groups, protocol
+from roadmaps.group_forms import AgendaItemForm, GroupForm, MeetingForm, MemberForm, MemberUpdateForm
 from roadmaps.models import Meeting, ProjectGroup
 
 
@@ -63,7 +64,9 @@ def _meetings_summary(group: ProjectGroup) -> list[dict]:
                 "present": meeting.present,
                 "quorum": groups.has_quorum(meeting.present, meeting.members_total),
                 "items": len(items),
-                "adopted": sum(groups.passed(item, meeting.present) for item in items),
+                "adopted": sum(
+                    groups.adopted(item, meeting.present, meeting.members_total) for item in items
+                ),
             }
         )
     return summary
@@ -134,6 +137,14 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         request, _("%(name)s is added to the group.") % {"name": member.full_name}
                     )
                     return redirect("roadmaps:group_edit", pk=group.pk)
+            elif action == "member_update":
+                member = get_object_or_404(group.members.all(), pk=_int(request.POST.get("member")))
+                bound = MemberUpdateForm(request.POST, prefix=f"member{member.pk}")
+                if not bound.is_valid():
+                    raise ValidationError([e for errors in bound.errors.values() for e in errors])
+                groups.member_update(member=member, by=request.user, **bound.cleaned_data)
+                messages.success(request, _("%(name)s is saved.") % {"name": member.full_name})
+                return redirect("roadmaps:group_edit", pk=group.pk)
             elif action == "member_remove":
                 member = get_object_or_404(group.members.all(), pk=_int(request.POST.get("member")))
                 groups.member_remove(member=member, by=request.user)
@@ -143,7 +154,13 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, _("Unknown action."))
         except ValidationError as error:
             _errors(request, error)
-    members = group.members.filter(is_active=True).select_related("organization", "official")
+    members = list(group.members.filter(is_active=True).select_related("organization", "official__user"))
+    for member in members:
+        member.update_form = MemberUpdateForm(
+            prefix=f"member{member.pk}",
+            initial={"position": member.position, "qualifier": member.qualifier, "email": member.email},
+        )
+        member.address = group_mail.member_email(member)
     return render(
         request,
         "roadmaps/groups/group_edit.html",
@@ -189,6 +206,11 @@ def _get_meeting(request: HttpRequest, pk: int) -> Meeting:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting(request, pk)
+    can_manage = access.can_manage_group(request.user, meeting.group)
+    without_email = []
+    if can_manage:
+        members = meeting.group.members.filter(is_active=True).select_related("official__user")
+        without_email = [m.full_name for m in members if not group_mail.member_email(m)]
     return render(
         request,
         "roadmaps/groups/meeting.html",
@@ -196,9 +218,47 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "group": meeting.group,
             "protocol": protocol.protocol_html(meeting),
-            "can_manage": access.can_manage_group(request.user, meeting.group),
+            "can_manage": can_manage,
+            "without_email": without_email,
         },
     )
+
+
+@require_safe
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _get_meeting(request, pk)
+    response = HttpResponse(group_mail.meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _send(request: HttpRequest, pk: int, send) -> HttpResponse:
+    meeting = _get_meeting(request, pk)
+    _manage(request, meeting.group)
+    try:
+        result = send(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        # never «sent» when nothing went: the summary names who got it and who did not
+        (messages.success if result.sent and not result.failed else messages.warning)(
+            request, result.summary()
+        )
+    return redirect("roadmaps:meeting", pk=meeting.pk)
+
+
+@require_POST
+@login_required
+def meeting_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    return _send(request, pk, group_mail.meeting_notify)
+
+
+@require_POST
+@login_required
+def meeting_send_protocol(request: HttpRequest, pk: int) -> HttpResponse:
+    return _send(request, pk, group_mail.protocol_send)
 
 
 @login_required
@@ -282,4 +342,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", meeting_detail, name="meeting"),
     path("meetings/<int:pk>/edit/", meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/protocol.pdf", meeting_pdf, name="meeting_pdf"),
+    path("meetings/<int:pk>/meeting.ics", meeting_ics, name="meeting_ics"),
+    path("meetings/<int:pk>/notify/", meeting_notify, name="meeting_notify"),
+    path("meetings/<int:pk>/send-protocol/", meeting_send_protocol, name="meeting_send_protocol"),
 ]

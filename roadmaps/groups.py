@@ -1,10 +1,16 @@
 """Project groups and their meetings: the rules of the regulation (seed 003, Приложение 2) and the
 writes on groups, members, meetings and agenda items.
 
-A meeting holds its quorum when at least half of the group's members are present (3.4); a decision
-passes by a majority of the members present (3.5), that is, more than half of them vote for it. The
-number of members is fixed on the meeting when it is saved, so a later change of the group does not
-rewrite an old protocol's quorum.
+The group's leader is its member 1 (Приложение 3 lists «Руководитель группы» as number 1): the leader
+has a member row (`Member.is_leader`) kept in step with `ProjectGroup.leader`, so the leader counts
+in the quorum base, can be marked present and votes. A meeting holds its quorum when at least half of
+the group's members are present (3.4); a meeting without a quorum adopts nothing, and otherwise a
+decision passes by a majority of the members present (3.5), that is, more than half of them vote for
+it. The number of members is fixed on the meeting when it is saved, so a later change of the group
+does not rewrite an old protocol's quorum. A meeting is planned (monthly, 3.2), unplanned (3.3) or a
+repeated one («повторное заседание») that holds a meeting which failed for want of a quorum. An
+agenda item «рассмотрение хода реализации дорожной карты» (3.6) keeps the group's roadmap events with
+their state on the meeting's date.
 
 Who may write is decided by roadmaps.access: a group is created by the municipality's editors and
 the head (`can_create_group`), and kept by them, the coordinators of its direction and its leader or
@@ -18,11 +24,12 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mcok.models import Document, Municipality, Official, Organization, User
 from roadmaps import access
-from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
+from roadmaps.models import AgendaItem, Meeting, Member, Occurrence, ProjectGroup, Roadmap
 
 # Pure rules -----------------------------------------------------------------------------------------
 
@@ -36,6 +43,11 @@ def passed(item, present: int) -> bool:
     """A decision passes when more than half of the members present vote for it (3.5)."""
     votes_for = item if isinstance(item, int) else item.votes_for
     return present > 0 and 2 * votes_for > present
+
+
+def adopted(item, present: int, total: int) -> bool:
+    """A decision is adopted only by a quorate meeting (3.4) and by a majority of those present (3.5)."""
+    return has_quorum(present, total) and passed(item, present)
 
 
 def votes_problem(votes_for: int, votes_against: int, votes_abstained: int, present: int) -> str | None:
@@ -123,7 +135,33 @@ def _group_save(group, *, title, direction, curators, leader, document) -> Proje
     group.document = document
     group.save()
     group.curators.set(curators)
+    sync_leader(group)
     return group
+
+
+def sync_leader(group: ProjectGroup) -> Member | None:
+    """Give the group's leader the member row 1 (is_leader, first in order); a former leader stays an
+    ordinary member. Returns the leader's row, or None for a group without a leader."""
+    leader = group.leader
+    if leader is None:
+        group.members.filter(is_leader=True).update(is_leader=False)
+        return None
+    row = group.members.filter(official=leader, is_active=True).first()
+    if row is None:  # a member written by name before the leader was chosen
+        row = group.members.filter(official=None, full_name=leader.full_name, is_active=True).first()
+    group.members.filter(is_leader=True).exclude(pk=row.pk if row else None).update(is_leader=False)
+    if row is None:
+        row = Member(
+            group=group,
+            full_name=leader.full_name[:300],
+            position=(leader.position or "")[:500],
+            organization=leader.organization,
+        )
+    row.official = leader
+    row.is_leader = True
+    row.order = 0
+    row.save()
+    return row
 
 
 # Members ------------------------------------------------------------------------------------------------
@@ -138,8 +176,11 @@ def member_add(
     full_name: str = "",
     position: str = "",
     organization: Organization | None = None,
+    qualifier: str = "",
+    email: str = "",
 ) -> Member:
-    """Add an official of the municipality, or a person by name, position and organization."""
+    """Add an official of the municipality, or a person by name, position and organization; the
+    position and the qualifier of the organization («(КШ)», «корпус …») are kept as written."""
     _require(by, group)
     ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()  # one add at a time
     municipality = group.municipality
@@ -167,8 +208,24 @@ def member_add(
         full_name=full_name[:300],
         position=(position or "").strip()[:500],
         organization=organization,
+        qualifier=(qualifier or "").strip()[:500],
+        email=(email or "").strip()[:254],
         order=(last or 0) + 1,
     )
+
+
+@transaction.atomic
+def member_update(
+    *, member: Member, by: User, position: str = "", qualifier: str = "", email: str = ""
+) -> Member:
+    """Change a member's position, qualifier and e-mail address, kept as written."""
+    _require(by, member.group)
+    member.position = (position or "").strip()[:500]
+    member.qualifier = (qualifier or "").strip()[:500]
+    member.email = (email or "").strip()[:254]
+    member.full_clean(validate_unique=False, exclude=["group", "official", "organization"])
+    member.save(update_fields=["position", "qualifier", "email"])
+    return member
 
 
 @transaction.atomic
@@ -176,6 +233,11 @@ def member_remove(*, member: Member, by: User) -> bool:
     """Take a member out of the group. One who attended a meeting stays in its protocol: the row is
     kept as inactive; otherwise it is deleted. Returns True when the row was deleted."""
     _require(by, member.group)
+    if member.is_leader:
+        raise ValidationError(
+            _("%(name)s leads the group. Choose another leader in the group's form first.")
+            % {"name": member.full_name}
+        )
     if member.meetings.exists():
         Member.objects.filter(pk=member.pk).update(is_active=False)
         member.is_active = False
@@ -198,6 +260,29 @@ def _attendees(group: ProjectGroup, attendees: Iterable[Member]) -> list[Member]
     if any(m.group_id != group.pk for m in attendees):
         raise ValidationError(_("Only members of the group can be marked as present."))
     return attendees
+
+
+def _meeting_kind(meeting: Meeting, kind: str, repeats: Meeting | None) -> None:
+    """A repeated meeting holds an earlier meeting of the same group that had no quorum."""
+    kind = kind or (Meeting.Kind.REPEATED if repeats is not None else Meeting.Kind.PLANNED)
+    if kind not in Meeting.Kind.values:
+        raise ValidationError(_("Unknown kind of meeting."))
+    if kind != Meeting.Kind.REPEATED:
+        repeats = None
+    elif repeats is None:
+        raise ValidationError(_("Choose the meeting that failed for want of a quorum and is repeated."))
+    else:
+        if repeats.group_id != meeting.group_id or (meeting.pk and repeats.pk == meeting.pk):
+            raise ValidationError(_("A meeting can only repeat an earlier meeting of the same group."))
+        if repeats.date > meeting.date:
+            raise ValidationError(_("A repeated meeting cannot take place before the meeting it repeats."))
+        if has_quorum(repeats.attendees.count(), repeats.members_total):
+            raise ValidationError(
+                _("Meeting No. %(number)s of %(date)s had a quorum: there is nothing to repeat.")
+                % {"number": repeats.number, "date": repeats.date.strftime("%d.%m.%Y")}
+            )
+    meeting.kind = kind
+    meeting.repeats = repeats
 
 
 def _meeting_fill(meeting: Meeting, *, date, time, place, invited, chair, secretary, number) -> None:
@@ -225,9 +310,11 @@ def meeting_create(
     chair: str = "",
     secretary: str = "",
     number: str = "",
+    kind: str = "",
+    repeats: Meeting | None = None,
 ) -> Meeting:
-    """Record a meeting; the number of members is fixed now from the group's active members. Without a
-    number the meeting gets the next one of the group."""
+    """Record a meeting; the number of members is fixed now from the group's active members (the
+    leader among them). Without a number the meeting gets the next one of the group."""
     _require(by, group)
     ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()  # numbers one at a time
     attendees = _attendees(group, attendees)
@@ -242,6 +329,7 @@ def meeting_create(
         secretary=secretary,
         number=number,
     )
+    _meeting_kind(meeting, kind, repeats)
     if not meeting.number:
         meeting.number = str(group.meetings.count() + 1)
     meeting.members_total = _members_total(group, {m.pk for m in attendees})
@@ -263,8 +351,11 @@ def meeting_update(
     chair: str = "",
     secretary: str = "",
     number: str = "",
+    kind: str = "",
+    repeats: Meeting | None = None,
 ) -> Meeting:
-    """Change a meeting. Fewer members present than votes already counted on an item is refused."""
+    """Change a meeting. Fewer members present than votes already counted on an item is refused; the
+    roadmap reviewed on a new date is taken again."""
     group = meeting.group
     _require(by, group)
     attendees = _attendees(group, attendees)
@@ -289,9 +380,13 @@ def meeting_update(
         secretary=secretary,
         number=number or meeting.number,
     )
+    _meeting_kind(meeting, kind, repeats)
     meeting.members_total = _members_total(group, {m.pk for m in attendees})
     meeting.save()
     meeting.attendees.set(attendees)
+    for item in meeting.items.filter(kind=AgendaItem.Kind.ROADMAP_REVIEW):
+        item.roadmap_state = roadmap_state(group, meeting.date)
+        item.save(update_fields=["roadmap_state"])
     return meeting
 
 
@@ -301,13 +396,75 @@ def meeting_delete(*, meeting: Meeting, by: User) -> None:
     meeting.delete()
 
 
+# The review of the roadmap (3.6) --------------------------------------------------------------------
+
+
+def group_roadmaps(group: ProjectGroup):
+    """The roadmaps of the group's direction in its municipality (none without a direction)."""
+    if group.direction_id is None:
+        return Roadmap.objects.none()
+    return Roadmap.objects.filter(municipality_id=group.municipality_id, direction_id=group.direction_id)
+
+
+def roadmap_state(group: ProjectGroup, day: datetime.date) -> list[dict]:
+    """The group's roadmap events with their state at the end of `day`, read from the instances'
+    history: an instance begun by then (or undated), open on that day or due that year. An instance
+    with no record by then has state "" (not yet recorded in the portal). Four queries."""
+    tz = timezone.get_current_timezone()
+    cutoff = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+    occurrences = list(
+        Occurrence.objects.filter(event__roadmap__in=group_roadmaps(group))
+        .exclude(starts_on__gt=day)
+        .select_related("event__roadmap", "event__section")
+        .order_by("event__roadmap__title", "event__roadmap_id", "event__order", "event__pk", "due_on", "pk")
+    )
+    known: dict[int, object] = {}
+    history = Occurrence.history.filter(id__in=[o.pk for o in occurrences], history_date__lt=cutoff).order_by(
+        "id", "history_date", "history_id"
+    )
+    for record in history.only("id", "state", "done_on", "history_date"):
+        known[record.id] = record  # the last one by the cutoff wins
+    rows = []
+    for occurrence in occurrences:
+        record = known.get(occurrence.pk)
+        state = record.state if record is not None else ""
+        done_on = record.done_on if record is not None else None
+        open_then = state not in Occurrence.CLOSED
+        due = occurrence.due_on
+        if due is not None and due.year < day.year and not open_then:
+            continue  # closed in an earlier year: no longer under review
+        event = occurrence.event
+        rows.append(
+            {
+                "roadmap": event.roadmap.title,
+                "number": event.number,
+                "event": event.content,
+                "deadline": event.deadline_text,
+                "due_on": due.isoformat() if due else None,
+                "state": state,
+                "done_on": done_on.isoformat() if done_on else None,
+                "overdue": bool(due is not None and due < day and open_then),
+            }
+        )
+    return rows
+
+
 # Agenda items -------------------------------------------------------------------------------------------
 
 
 def _item_fill(item: AgendaItem, present: int, **fields) -> None:
+    kind = fields.get("kind") or AgendaItem.Kind.REGULAR
+    if kind not in AgendaItem.Kind.values:
+        raise ValidationError(_("Unknown kind of agenda item."))
     title = (fields["title"] or "").strip()
+    if not title and kind == AgendaItem.Kind.ROADMAP_REVIEW:
+        title = _("Review of the progress of the roadmap")
     if not title:
         raise ValidationError(_("Write the agenda item."))
+    item.kind = kind
+    item.roadmap_state = (
+        roadmap_state(item.meeting.group, item.meeting.date) if kind == AgendaItem.Kind.ROADMAP_REVIEW else []
+    )
     votes = [int(fields.get(name) or 0) for name in ("votes_for", "votes_against", "votes_abstained")]
     problem = votes_problem(*votes, present=present)
     if problem:
@@ -331,8 +488,10 @@ def agenda_item_add(
     votes_for: int = 0,
     votes_against: int = 0,
     votes_abstained: int = 0,
+    kind: str = "",
 ) -> AgendaItem:
-    """Add an item with the heard speakers, the reasoned decision and the votes of those present."""
+    """Add an item with the heard speakers, the reasoned decision and the votes of those present; a
+    review of the roadmap takes the group's roadmap events with their state on the meeting's date."""
     _require(by, meeting.group)
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     item = AgendaItem(meeting=meeting)
@@ -346,6 +505,7 @@ def agenda_item_add(
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstained=votes_abstained,
+        kind=kind,
     )
     last = meeting.items.aggregate(last=Max("order"))["last"]
     item.order = (last or 0) + 1
@@ -365,6 +525,7 @@ def agenda_item_update(
     votes_for: int = 0,
     votes_against: int = 0,
     votes_abstained: int = 0,
+    kind: str = "",
 ) -> AgendaItem:
     meeting = item.meeting
     _require(by, meeting.group)
@@ -378,6 +539,7 @@ def agenda_item_update(
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstained=votes_abstained,
+        kind=kind,
     )
     item.save()
     return item

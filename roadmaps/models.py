@@ -232,7 +232,12 @@ class Member(models.Model):
         "mcok.Official", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("official")
     )
     full_name = models.CharField(_("full name"), max_length=300)
-    position = models.CharField(_("position"), max_length=500, blank=True)
+    position = models.CharField(
+        _("position"),
+        max_length=500,
+        blank=True,
+        help_text=_("As the order writes it: «старший воспитатель»."),
+    )
     organization = models.ForeignKey(
         "mcok.Organization",
         models.SET_NULL,
@@ -241,6 +246,21 @@ class Member(models.Model):
         related_name="+",
         verbose_name=_("organization"),
     )
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "What the order adds to the organization, as written: «(КШ)», «корпус «Голубятская ООШ»»."
+        ),
+    )
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("For notices and protocols; an official's own address otherwise."),
+    )
+    # The group's leader is its member 1 (the regulation, seed 003): counted in the quorum, votes.
+    is_leader = models.BooleanField(_("group leader"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -257,8 +277,23 @@ class Meeting(models.Model):
     """A meeting of a project group; it holds its quorum with at least half of the members present
     (the regulation of seed 003), and each item's decision passes by a majority of those present."""
 
+    class Kind(models.TextChoices):
+        PLANNED = "planned", _("Planned (monthly)")
+        UNPLANNED = "unplanned", _("Unplanned")
+        REPEATED = "repeated", _("Repeated")
+
     group = models.ForeignKey(ProjectGroup, models.CASCADE, related_name="meetings", verbose_name=_("group"))
     number = models.CharField(_("number"), max_length=20, blank=True)
+    kind = models.CharField(_("kind of meeting"), max_length=10, choices=Kind.choices, default=Kind.PLANNED)
+    # A repeated meeting («повторное заседание») holds the one that failed for want of a quorum.
+    repeats = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeated_by",
+        verbose_name=_("repeats the meeting"),
+    )
     date = models.DateField(_("date"))
     time = models.TimeField(_("time"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=500, blank=True)
@@ -272,6 +307,8 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    notified_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
+    protocol_sent_at = models.DateTimeField(_("protocol sent"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -285,8 +322,16 @@ class Meeting(models.Model):
 
 
 class AgendaItem(models.Model):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Question of the agenda")
+        ROADMAP_REVIEW = "roadmap", _("Review of the roadmap's progress")
+
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="items", verbose_name=_("meeting"))
     order = models.PositiveIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind of item"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    # For a review of the roadmap (3.6 of the regulation): the group's roadmap events with their state
+    # on the meeting's date, taken when the item is saved, so the protocol keeps what was reviewed.
+    roadmap_state = models.JSONField(_("roadmap events reviewed"), default=list, blank=True)
     title = models.TextField(_("agenda item"))
     speakers = models.TextField(_("heard"), blank=True)
     decision = models.TextField(_("decision"), blank=True)

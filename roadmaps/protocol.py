@@ -1,6 +1,9 @@
 """The protocol of a project group's meeting, with the contents the regulation requires (seed 003,
 Приложение 2, 4.1): date, time and place, the members present and the persons invited, the agenda,
 and for each item the reasoned decision with the result of the vote; signed by chair and secretary.
+A meeting without a quorum adopts nothing, and its protocol says so for every item; a repeated
+meeting names the one it repeats; a review of the roadmap prints the events with their state on the
+meeting's date; members are printed with their positions and qualifiers as the order writes them.
 
 `protocol_html` gives the protocol as an HTML fragment for the meeting's page; `protocol_pdf`
 renders the same fragment to an A4 PDF with WeasyPrint. WeasyPrint's default fetcher would read any
@@ -17,14 +20,24 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from roadmaps.groups import has_quorum, passed
-from roadmaps.models import AgendaItem, Meeting, Member
+from roadmaps.models import AgendaItem, Meeting, Member, Occurrence
 
 
 @dataclass
 class ItemRow:
     number: int
     item: AgendaItem
-    passed: bool
+    passed: bool  # adopted: a quorate meeting and a majority of those present
+    events: list[dict]
+
+
+def _events(item: AgendaItem) -> list[dict]:
+    """The reviewed roadmap events with their state in words (a stored snapshot, no query)."""
+    labels = dict(Occurrence.State.choices)
+    rows = []
+    for row in item.roadmap_state or []:
+        rows.append({**row, "state_label": labels.get(row.get("state") or "", "")})
+    return rows
 
 
 def _allowed_roots() -> list[Path]:
@@ -63,20 +76,30 @@ def safe_url_fetcher():
 
 
 def protocol_context(meeting: Meeting) -> dict:
-    """What the protocol shows; three queries whatever the size of the meeting."""
+    """What the protocol shows; a fixed number of queries whatever the size of the meeting."""
     attendees: list[Member] = list(
-        meeting.attendees.select_related("organization").order_by("order", "full_name")
+        meeting.attendees.select_related("organization").order_by("-is_leader", "order", "full_name")
     )
     present = len(attendees)
+    quorum = has_quorum(present, meeting.members_total)
     items = list(meeting.items.all())
+    repeats = (
+        Meeting.objects.filter(pk=meeting.repeats_id).only("number", "date").first()
+        if meeting.repeats_id
+        else None
+    )
     return {
         "meeting": meeting,
         "group": meeting.group,
         "attendees": attendees,
         "present": present,
         "total": meeting.members_total,
-        "quorum": has_quorum(present, meeting.members_total),
-        "rows": [ItemRow(n, item, passed(item, present)) for n, item in enumerate(items, start=1)],
+        "quorum": quorum,
+        "repeats": repeats,
+        "rows": [
+            ItemRow(n, item, quorum and passed(item, present), _events(item))
+            for n, item in enumerate(items, start=1)
+        ],
     }
 
 

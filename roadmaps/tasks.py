@@ -1,4 +1,5 @@
-"""Roadmaps' background work: the overdue letters, rung daily by beat.
+"""Roadmaps' background work, rung daily by beat: the overdue letters and the project groups' monthly
+meeting reminder.
 
 Idempotent: each letter is claimed by a conditional UPDATE before it goes, so a rerun sends nothing
 twice."""
@@ -6,7 +7,26 @@ twice."""
 import datetime
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.db import OperationalError
+
+# The periodic tasks of this app, as beat runs them: config.settings.CELERY_BEAT_SCHEDULE holds exactly
+# the PERIODIC_TASKS of every app (tests/roadmaps/test_periodic_tasks.py); every other task is rung by code.
+PERIODIC_TASKS = [
+    # Every morning at 07:30: one letter per roadmap event instance that has become overdue.
+    {
+        "name": "roadmap-overdue-remind",
+        "task": "roadmaps.tasks.overdue_remind",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Every morning at 08:00: from the 20th, the groups without a meeting this month (once a month each).
+    {
+        "name": "project-group-meeting-remind",
+        "task": "roadmaps.tasks.meeting_remind",
+        "schedule": crontab(hour=8, minute=0),
+    },
+]
+ON_DEMAND_TASKS: list[str] = []
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
