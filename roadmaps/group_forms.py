@@ -3,11 +3,11 @@ limited to the group's municipality (and a meeting's attendees to the group's me
 the regulation are checked again by roadmaps.groups."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from mcok.models import Document, Official, Organization
-from mcok.params import BoundedTexts
 from roadmaps.groups import votes_problem
 from roadmaps.models import AgendaItem, Meeting, ProjectGroup
 
@@ -85,7 +85,7 @@ class MemberUpdateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
 
 
-class MeetingForm(BoundedTexts, forms.ModelForm):
+class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
@@ -138,7 +138,7 @@ class MeetingForm(BoundedTexts, forms.ModelForm):
         )
 
 
-class AgendaItemForm(BoundedTexts, forms.ModelForm):
+class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = [
@@ -173,8 +173,11 @@ class AgendaItemForm(BoundedTexts, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("title") or "").strip() and data.get("kind") != AgendaItem.Kind.ROADMAP_REVIEW:
-            self.add_error("title", _("Write the agenda item."))
+        if not (data.get("title") or "").strip():
+            if data.get("kind") == AgendaItem.Kind.ROADMAP_REVIEW:
+                data["title"] = gettext("Review of the progress of the roadmap")
+            else:
+                self.add_error("title", _("Write the agenda item."))
         votes = [data.get(name) for name in ("votes_for", "votes_against", "votes_abstained")]
         if all(v is not None for v in votes):
             problem = votes_problem(*votes, present=self.present)

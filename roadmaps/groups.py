@@ -358,6 +358,9 @@ def meeting_update(
     roadmap reviewed on a new date is taken again."""
     group = meeting.group
     _require(by, group)
+    kind = kind or meeting.kind  # unchanged unless given
+    if kind == Meeting.Kind.REPEATED and repeats is None:
+        repeats = meeting.repeats
     attendees = _attendees(group, attendees)
     present = len(attendees)
     for item in meeting.items.all():

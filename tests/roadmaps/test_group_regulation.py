@@ -465,3 +465,37 @@ def test_the_match_of_a_school_is_never_another_numbered_school():
     del organizations[demo_groups._key("МАОУ «ПСОШ № 1»")]
     assert demo_groups._organization(organizations, "МБОУ «ПСОШ №1»") is None  # not «ДООШ № 1»
     assert demo_groups._organization(organizations, "МБОУ «ДСОШ №1»") is None
+
+
+def test_pages_record_an_unplanned_meeting_and_a_roadmap_review_without_a_title(client, world):
+    group = _group(world, members=2)
+    client.force_login(world.coordinator)
+    leader = _leader(group)
+    response = client.post(
+        reverse("roadmaps:meeting_new", args=[group.pk]),
+        {"kind": "unplanned", "date": "2021-09-21", "time": "14:30", "attendees": [leader.pk]},
+    )
+    meeting = group.meetings.get()
+    assert response.status_code == 302 and meeting.kind == Meeting.Kind.UNPLANNED
+    edit = reverse("roadmaps:meeting_edit", args=[meeting.pk])
+    response = client.post(
+        edit,
+        {
+            "action": "item_add",
+            "new-kind": "roadmap",
+            "new-title": "",
+            "new-votes_for": 1,
+            "new-votes_against": 0,
+            "new-votes_abstained": 0,
+        },
+    )
+    assert response.status_code == 302
+    item = meeting.items.get()
+    assert item.kind == AgendaItem.Kind.ROADMAP_REVIEW and item.title
+    # saving the meeting again keeps its kind
+    groups.meeting_update(meeting=meeting, by=world.coordinator, date=meeting.date, attendees=[leader])
+    assert Meeting.objects.get(pk=meeting.pk).kind == Meeting.Kind.UNPLANNED
+    assert client.get(edit).status_code == 200
+    assert client.get(reverse("roadmaps:group_edit", args=[group.pk])).status_code == 200
+    page = client.get(reverse("roadmaps:meeting", args=[meeting.pk]))
+    assert page.status_code == 200 and "Членова1 А.Б." in page.content.decode()  # no e-mail address
