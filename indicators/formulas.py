@@ -216,3 +216,31 @@ def growth_of(
         return evaluate(numerator, values), evaluate(denominator, values) if denominator is not None else None
 
     return base_growth(terms(current), terms(previous), quantity=denominator is None)
+
+
+# SQL ---------------------------------------------------------------------------------------------
+
+# The scale a quotient is computed at on PostgreSQL: PostgreSQL's own default keeps about 16
+# significant digits, Python's Decimal 28; with 30 decimal places both round to the same four.
+SQL_DIVISION_SCALE = 30
+
+
+def sql_divide(left: str, right: str) -> str:
+    """left ÷ right in SQL: NULL when right is zero (as evaluate gives None)."""
+    return f"(({left})::numeric(1000, {SQL_DIVISION_SCALE}) / NULLIF({right}, 0))"
+
+
+def to_sql(node: Node, column: "dict[str, str]") -> str:
+    """The expression as SQL over the columns that hold the codes' values (`column`: code → SQL
+    column); a code with no column is NULL. NULL propagates through + − × ÷ as None does in evaluate,
+    and a division by zero is NULL. Numbers are literals of the parsed tree, never the user's text."""
+    if isinstance(node, Number):
+        return f"{format(node.value, 'f')}::numeric"
+    if isinstance(node, Code):
+        return column.get(node.code, "NULL::numeric")
+    if isinstance(node, Negative):
+        return f"(-{to_sql(node.operand, column)})"
+    left, right = to_sql(node.left, column), to_sql(node.right, column)
+    if node.op == "/":
+        return sql_divide(left, right)
+    return f"({left} {node.op} {right})"

@@ -9,7 +9,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from indicators import formulas
+from indicators import formulas, sql
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest, Target
 from mcok.models import Municipality, Organization, Period, User
 
@@ -367,6 +367,10 @@ def indicator_values_recompute(
     the organizations' stored terms (Σ numerators / Σ denominators × factor), never means of
     percentages. A fixed number of queries, whatever the number of organizations. Idempotent.
 
+    On PostgreSQL the formulas are compiled to SQL and the whole recompute is two set-based
+    statements that write only the rows that change (indicators.sql); on SQLite it runs in Python.
+    Both give the same rows (tests/indicators/test_sql_equivalence.py).
+
     Two workers recomputing one municipality and period at once would both insert the same new rows;
     on PostgreSQL a transaction-scoped advisory lock makes the second wait for the first (SQLite
     serialises writers by itself)."""
@@ -376,6 +380,40 @@ def indicator_values_recompute(
     indicators = list(Indicator.objects.filter(municipality=municipality))
     elements = dict(DataElement.objects.filter(municipality=municipality).values_list("code", "kinds"))
     compiled = _compile(indicators, elements)
+    if connection.vendor == "postgresql" and not _PYTHON_PATH:
+        needs_previous = any(item.indicator.kind == Indicator.Kind.GROWTH for item in compiled)
+        return sql.recompute(
+            municipality=municipality,
+            period=period,
+            previous=previous_period(period) if needs_previous else None,
+            organization=organization,
+            items=compiled,
+        )
+    return _python_recompute(municipality, period, organization, compiled)
+
+
+# The set-based path (indicators.sql) runs on PostgreSQL; the Python one on SQLite, and on
+# PostgreSQL when forced (python_path()) to compare both.
+_PYTHON_PATH = False
+
+
+class python_path:
+    """Within it, the recompute takes the Python path on any database: for the equivalence suite and
+    the bench."""
+
+    def __enter__(self):
+        global _PYTHON_PATH
+        self._before, _PYTHON_PATH = _PYTHON_PATH, True
+
+    def __exit__(self, *exc):
+        global _PYTHON_PATH
+        _PYTHON_PATH = self._before
+
+
+def _python_recompute(
+    municipality: Municipality, period: Period, organization: Organization | None, compiled: list[_Compiled]
+) -> int:
+    """The recompute in Python: every data value read, each formula evaluated per organization."""
     organizations = Organization.objects.filter(municipality=municipality, is_active=True)
     if organization is not None:
         organizations = organizations.filter(pk=organization.pk)
@@ -417,7 +455,9 @@ _TERMS = (*_NUMBERS, "reason")
 
 
 def _stored(number: Decimal | None) -> Decimal | None:
-    return None if number is None else number.quantize(_PLACES)
+    """Four places, half away from zero: as PostgreSQL rounds a number into the column (the municipal
+    rows and the set-based path) and as the portal's numbers are shown (mcok/numbers.py)."""
+    return None if number is None else number.quantize(_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _sync(stored, rows: list[IndicatorValue]) -> None:

@@ -148,14 +148,25 @@ def test_a_rerun_writes_no_organization_row_and_a_change_rewrites_only_its_own(d
     services.indicator_values_recompute(municipality=world.municipality, period=period)
     before = dict(IndicatorValue.objects.filter(organization__isnull=False).values_list("organization", "pk"))
 
-    with CaptureQueriesContext(connection) as rerun:
+    if connection.vendor == "postgresql":
+        # The set-based path (indicators.sql) upserts only rows that differ: no row gets a new version.
+        def versions():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id, ctid::text FROM indicators_indicatorvalue ORDER BY id")
+                return cursor.fetchall()
+
+        unchanged = versions()
         services.indicator_values_recompute(municipality=world.municipality, period=period)
-    writes = [
-        q["sql"]
-        for q in rerun.captured_queries
-        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) and "indicatorvalue" in q["sql"]
-    ]
-    assert len(writes) == 2  # the municipal rows only: one DELETE and one INSERT
+        assert versions() == unchanged
+    else:
+        with CaptureQueriesContext(connection) as rerun:
+            services.indicator_values_recompute(municipality=world.municipality, period=period)
+        writes = [
+            q["sql"]
+            for q in rerun.captured_queries
+            if q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) and "indicatorvalue" in q["sql"]
+        ]
+        assert len(writes) == 2  # the municipal rows only: one DELETE and one INSERT
 
     DataValue = services.DataValue
     DataValue.objects.filter(organization=world.school, data_element=trained).update(value=15)

@@ -1,0 +1,453 @@
+"""The recompute on PostgreSQL, set-based: the formulas compiled to SQL over the data values.
+
+Two statements per municipality and period, whatever the number of organizations and indicators:
+
+1. the organizations' rows: the data values pivoted per organization (one column per code the
+   formulas use, in the period and in the one before), every indicator's terms as SQL expressions
+   over them, the row and its reason «why no value» from the terms, and the write as one
+   INSERT … ON CONFLICT … DO UPDATE … WHERE the row IS DISTINCT FROM the new one (an unchanged row is
+   not written), with the rows no longer computed deleted in the same statement;
+2. the municipality's rows, from the organizations' stored rows in one GROUP BY (Σ numerators /
+   Σ denominators, the growth of the municipal base ratio, sums and means) and the department's own
+   figures, written the same way.
+
+They compute exactly what the Python path (indicators.services, kept for SQLite) computes: the same
+rows, numbers rounded to four places half away from zero, the same reasons. tests/indicators/
+test_sql_equivalence.py asserts it on generated catalogues and data.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from indicators import formulas
+from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+from mcok.models import Organization
+
+Reason = IndicatorValue.Reason
+Kind = Indicator.Kind
+
+IV = IndicatorValue._meta.db_table
+DV = DataValue._meta.db_table
+ORG = Organization._meta.db_table
+
+_NUMBERS = (
+    "numerator",
+    "denominator",
+    "value",
+    "base_numerator",
+    "base_denominator",
+    "previous_base_numerator",
+    "previous_base_denominator",
+)
+_COLUMNS = (
+    "indicator_id",
+    "period_id",
+    "municipality_id",
+    "organization_id",
+    *_NUMBERS,
+    "reason",
+    "reported",
+    "expected",
+    "computed_at",
+)
+_PREVIOUS_REASONS = ", ".join(
+    f"'{reason}'" for reason in (Reason.NO_PREVIOUS, Reason.PREVIOUS_ZERO_DENOMINATOR, Reason.PREVIOUS_ZERO)
+)
+div = formulas.sql_divide
+
+
+class _Params:
+    """Named parameters collected while the statement is written."""
+
+    def __init__(self) -> None:
+        self.values: dict = {}
+
+    def __call__(self, value, cast: str = "") -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"%({name})s{'::' + cast if cast else ''}"
+
+
+def _columns(items) -> dict[str, int]:
+    """code → its index among the codes the formulas use, in a stable order."""
+    used: set[str] = set()
+    for item in items:
+        for node in (item.numerator, item.denominator):
+            if node is not None:
+                used |= formulas.codes(node)
+    return {code: index for index, code in enumerate(sorted(used))}
+
+
+def _pivot(name: str, p: _Params, element_ids: dict[str, int], columns: dict[str, int], where: str) -> str:
+    """One row per organization (or one for the department's own figures) with a column per code."""
+    pivots = [
+        f"MAX(dv.value) FILTER (WHERE dv.data_element_id = {p(element_ids[code])}) AS c{index}"
+        for code, index in columns.items()
+        if code in element_ids
+    ]
+    selected = "".join(", " + pivot for pivot in pivots)
+    return (
+        f"{name} AS (SELECT dv.organization_id AS org{selected} FROM {DV} dv"
+        f" WHERE {where} GROUP BY dv.organization_id)"
+    )
+
+
+def _terms(item, columns: dict[str, int], element_ids: dict[str, int], now: str, before: str) -> list[str]:
+    """The SQL of the base terms: numerator and denominator now, then before. `now` and `before`
+    are (relation, guard): a term is NULL unless the guard holds (the owner has figures in that
+    period), as the Python path evaluates nothing, not even a constant, for an owner with none."""
+
+    def sql(node, where: tuple[str, str | None]) -> str:
+        relation, guard = where
+        if node is None:
+            return "NULL::numeric"
+        mapping = {code: f"{relation}.c{index}" for code, index in columns.items() if code in element_ids}
+        expression = formulas.to_sql(node, mapping)
+        return f"(CASE WHEN {guard} THEN {expression} END)" if guard else expression
+
+    if item.numerator is None:  # no formula: nothing is computed, the denominator neither
+        return ["NULL::numeric"] * 4
+    growth = item.indicator.kind == Kind.GROWTH
+    return [
+        sql(item.numerator, now),
+        sql(item.denominator, now),
+        sql(item.numerator, before) if growth else "NULL::numeric",
+        sql(item.denominator, before) if growth else "NULL::numeric",
+    ]
+
+
+def _spec_rows(items, p: _Params, columns, element_ids, now: tuple, before: tuple, kind_column: str) -> str:
+    """VALUES: per indicator its constants and its terms over the pivoted columns."""
+    rows = []
+    for item in items:
+        indicator = item.indicator
+        n, d, pn, pd = _terms(item, columns, element_ids, now, before)
+        rows.append(
+            "("
+            + ", ".join(
+                [
+                    p(indicator.pk, "bigint"),
+                    p(str(indicator.kind), "text"),
+                    p(Decimal(indicator.factor), "numeric"),
+                    p(item.numerator is not None, "boolean"),
+                    p(item.denominator is None, "boolean"),
+                    f"({kind_column} = ANY({p(sorted(item.kinds), 'text[]')}))",
+                    n,
+                    d,
+                    pn,
+                    pd,
+                ]
+            )
+            + ")"
+        )
+    return "VALUES " + ", ".join(rows)
+
+
+_SPEC = "t(indicator_id, kind, factor, has_formula, quantity, expected, n, d, pn, pd)"
+
+
+def _growth(n: str, d: str, pn: str, pd: str, q: str) -> tuple[str, str, str]:
+    """(reason, current base, previous base) of a growth rate from its terms, as _growth_result."""
+    reason = (
+        f"CASE WHEN {n} IS NULL OR (NOT {q} AND {d} IS NULL) THEN '{Reason.NO_DATA}'"
+        f" WHEN NOT {q} AND {d} = 0 THEN '{Reason.ZERO_DENOMINATOR}'"
+        f" WHEN {pn} IS NULL OR (NOT {q} AND {pd} IS NULL) THEN '{Reason.NO_PREVIOUS}'"
+        f" WHEN NOT {q} AND {pd} = 0 THEN '{Reason.PREVIOUS_ZERO_DENOMINATOR}'"
+        f" WHEN (CASE WHEN {q} THEN {pn} ELSE {div(pn, pd)} END) = 0 THEN '{Reason.PREVIOUS_ZERO}'"
+        " ELSE '' END"
+    )
+    current = f"CASE WHEN {q} THEN {n} ELSE {div(n, d)} END"
+    previous = f"CASE WHEN {q} THEN {pn} ELSE {div(pn, pd)} END"
+    return reason, current, previous
+
+
+def _growth_fields(g: str, n: str, d: str, pn: str, pd: str) -> dict[str, str]:
+    """The row of a growth rate from the lateral `g` (reason, cb, pb) and its terms."""
+    return {
+        "numerator": (
+            f"CASE WHEN {g}.reason IN ('{Reason.NO_DATA}', '{Reason.ZERO_DENOMINATOR}') THEN NULL"
+            f" ELSE {g}.cb END"
+        ),
+        "denominator": f"CASE WHEN {g}.reason IN ('', '{Reason.PREVIOUS_ZERO}') THEN {g}.pb END",
+        "value": f"CASE WHEN {g}.reason = '' THEN {div(f'{g}.cb', f'{g}.pb')} * 100 END",
+        "base_numerator": n,
+        "base_denominator": d,
+        "previous_base_numerator": pn,
+        "previous_base_denominator": pd,
+    }
+
+
+def _upsert(target_where: str, distinct: tuple[str, ...]) -> str:
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in (*distinct, "computed_at"))
+    old = ", ".join(f"iv.{column}" for column in distinct)
+    new = ", ".join(f"EXCLUDED.{column}" for column in distinct)
+    return f"ON CONFLICT {target_where} DO UPDATE SET {updates} WHERE ({old}) IS DISTINCT FROM ({new})"
+
+
+def recompute(*, municipality, period, previous, organization, items) -> int:
+    """Rebuild the municipality's indicator values for the period on PostgreSQL (see the module).
+    `items` are the compiled indicators (indicators.services._Compiled); `previous` the period before
+    or None. Returns how many rows the recompute holds, as the Python path does."""
+    if not items:
+        stored = IndicatorValue.objects.filter(municipality=municipality, period=period)
+        if organization is not None:
+            stored = stored.filter(organization=organization)
+        stored.delete()
+        IndicatorValue.objects.filter(
+            municipality=municipality, period=period, organization__isnull=True
+        ).delete()
+        return 0
+    columns = _columns(items)
+    element_ids = dict(
+        DataElement.objects.filter(municipality=municipality, code__in=list(columns)).values_list(
+            "code", "pk"
+        )
+    )
+    needs_previous = previous is not None and any(item.indicator.kind == Kind.GROWTH for item in items)
+    scope = _Scope(
+        municipality.pk,
+        period.pk,
+        previous.pk if needs_previous else None,
+        organization.pk if organization else None,
+        items,
+        columns,
+        element_ids,
+        timezone.now(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(*_organizations_statement(scope))
+        organization_rows = cursor.fetchone()[0]
+        cursor.execute(*_municipal_statement(scope))
+        municipal_rows = cursor.fetchone()[0]
+    return organization_rows + municipal_rows
+
+
+@dataclass(frozen=True)
+class _Scope:
+    municipality_id: int
+    period_id: int
+    previous_id: int | None
+    organization_id: int | None
+    items: list
+    columns: dict[str, int]
+    element_ids: dict[str, int]
+    now: datetime
+
+
+def _organizations_statement(s: _Scope) -> tuple[str, dict]:
+    p = _Params()
+
+    def data(name: str, period_id: int | None) -> str:
+        where = (
+            f"dv.municipality_id = {p(s.municipality_id)} AND dv.period_id = {p(period_id, 'bigint')}"
+            " AND dv.organization_id IS NOT NULL"
+        )
+        if s.organization_id:
+            where += f" AND dv.organization_id = {p(s.organization_id)}"
+        return _pivot(name, p, s.element_ids, s.columns, where)
+
+    current, before = data("cur", s.period_id), data("prev", s.previous_id)
+    only_org = f" AND o.id = {p(s.organization_id)}" if s.organization_id else ""
+    organizations = (
+        f"orgs AS (SELECT o.id AS org, o.kind FROM {ORG} o"
+        f" WHERE o.municipality_id = {p(s.municipality_id)} AND o.is_active{only_org})"
+    )
+    spec = _spec_rows(
+        s.items, p, s.columns, s.element_ids, ("cur", None), ("prev", "prev.org IS NOT NULL"), "orgs.kind"
+    )
+    terms = (
+        "terms AS (SELECT orgs.org, (cur.org IS NOT NULL) AS has_values, t.* FROM orgs"
+        " LEFT JOIN cur ON cur.org = orgs.org LEFT JOIN prev ON prev.org = orgs.org"
+        f" CROSS JOIN LATERAL ({spec}) AS {_SPEC})"
+    )
+    reason, cb, pb = _growth("t.n", "t.d", "t.pn", "t.pd", "t.quantity")
+    growth = _growth_fields("g", "t.n", "t.d", "t.pn", "t.pd")
+    ratio_reason = (
+        f"CASE WHEN t.n IS NULL OR t.d IS NULL THEN '{Reason.NO_DATA}'"
+        f" WHEN t.d = 0 THEN '{Reason.ZERO_DENOMINATOR}' ELSE '' END"
+    )
+    bases = "".join(
+        f" CASE WHEN t.kind = 'growth' THEN {growth[name]} END AS {name}," for name in _NUMBERS[3:]
+    )
+    computed = (
+        "computed AS (SELECT t.org, t.indicator_id, t.expected,"
+        f" CASE WHEN t.kind = 'growth' THEN {growth['numerator']} ELSE t.n END AS numerator,"
+        f" CASE WHEN t.kind = 'growth' THEN {growth['denominator']}"
+        " WHEN t.kind = 'ratio' THEN t.d END AS denominator,"
+        f" CASE WHEN g.reason <> '' THEN NULL WHEN t.kind = 'growth' THEN {growth['value']}"
+        f" WHEN t.kind = 'ratio' THEN {div('t.n', 't.d')} * t.factor ELSE t.n END AS value,"
+        f"{bases} g.reason"
+        " FROM terms t CROSS JOIN LATERAL (SELECT"
+        f" CASE WHEN NOT t.has_formula THEN '{Reason.NO_FORMULA}'"
+        f" WHEN t.kind = 'growth' THEN {reason} WHEN t.kind = 'ratio' THEN {ratio_reason}"
+        f" WHEN t.n IS NULL THEN '{Reason.NO_DATA}' ELSE '' END AS reason,"
+        f" {cb} AS cb, {pb} AS pb) g"
+        # Neither expected of its kind nor reported: no row.
+        " WHERE t.expected OR t.has_values)"
+    )
+    rows = "rows AS (SELECT * FROM computed WHERE expected OR value IS NOT NULL)"
+    only_iv = f" AND iv.organization_id = {p(s.organization_id)}" if s.organization_id else ""
+    stale = (
+        f"stale AS (DELETE FROM {IV} iv WHERE iv.municipality_id = {p(s.municipality_id)}"
+        f" AND iv.period_id = {p(s.period_id)} AND iv.organization_id IS NOT NULL{only_iv}"
+        " AND NOT EXISTS (SELECT 1 FROM rows r"
+        " WHERE r.indicator_id = iv.indicator_id AND r.org = iv.organization_id))"
+    )
+    written = (
+        f"written AS (INSERT INTO {IV} AS iv ({', '.join(_COLUMNS)})"
+        f" SELECT r.indicator_id, {p(s.period_id, 'bigint')}, {p(s.municipality_id, 'bigint')}, r.org,"
+        f" {', '.join('r.' + name for name in _NUMBERS)}, r.reason, 0, 0, {p(s.now, 'timestamptz')}"
+        " FROM rows r "
+        + _upsert(
+            "(indicator_id, period_id, organization_id) WHERE organization_id IS NOT NULL",
+            (*_NUMBERS, "reason"),
+        )
+        + ")"
+    )
+    ctes = [current, before, organizations, terms, computed, rows, stale, written]
+    return "WITH " + ", ".join(ctes) + " SELECT count(*) FROM rows", p.values
+
+
+def _municipal_statement(s: _Scope) -> tuple[str, dict]:
+    p = _Params()
+
+    def own(name: str, period_id: int | None) -> str:
+        """The department's own figures: one row when it has any in the period, else none."""
+        pivots = [
+            f", MAX(dv.value) FILTER (WHERE dv.data_element_id = {p(s.element_ids[code])}) AS c{index}"
+            for code, index in s.columns.items()
+            if code in s.element_ids
+        ]
+        return (
+            f"{name} AS (SELECT TRUE AS present{''.join(pivots)} FROM {DV} dv"
+            f" WHERE dv.municipality_id = {p(s.municipality_id)} AND dv.period_id = {p(period_id, 'bigint')}"
+            " AND dv.organization_id IS NULL HAVING count(*) > 0)"
+        )
+
+    has_value = "FILTER (WHERE iv.value IS NOT NULL)"
+    sums = ", ".join(
+        f"sum(iv.{name}) {has_value} AS {name}" for name in ("numerator", "denominator", *_NUMBERS[3:])
+    )
+    aggregated = (
+        f"agg AS (SELECT iv.indicator_id, {sums}, sum(iv.value) AS total, avg(iv.value) AS mean,"
+        f" count(*) {has_value} AS reported,"
+        f" count(*) FILTER (WHERE iv.reason IN ({_PREVIOUS_REASONS})) AS waiting"
+        f" FROM {IV} iv WHERE iv.municipality_id = {p(s.municipality_id)} AND iv.period_id = {p(s.period_id)}"
+        " AND iv.organization_id IS NOT NULL GROUP BY iv.indicator_id)"
+    )
+    counts = (
+        f"counts AS (SELECT o.kind, count(*) AS n FROM {ORG} o"
+        f" WHERE o.municipality_id = {p(s.municipality_id)} AND o.is_active GROUP BY o.kind)"
+    )
+    # `expected` of the spec rows is unused here: the kinds go in as an array for the count.
+    spec = _spec_rows(
+        s.items,
+        p,
+        s.columns,
+        s.element_ids,
+        ("own", "own.present"),
+        ("ownprev", "ownprev.present"),
+        "NULL::text",
+    )
+    kinds = "kinds AS (SELECT * FROM (" + _kinds_rows(s.items, p) + ") AS k(indicator_id, kinds))"
+    terms = (
+        "terms AS (SELECT t.*, (own.present IS TRUE) AS has_own,"
+        " coalesce(a.reported, 0) AS reported, coalesce(a.waiting, 0) AS waiting,"
+        " a.numerator AS num, a.denominator AS den, a.total, a.mean,"
+        " a.base_numerator AS bn, a.base_denominator AS bd,"
+        " a.previous_base_numerator AS pbn, a.previous_base_denominator AS pbd,"
+        " (SELECT coalesce(sum(c.n), 0) FROM counts c, kinds k"
+        "  WHERE k.indicator_id = t.indicator_id AND c.kind = ANY(k.kinds)) AS expected_count"
+        " FROM (SELECT 1) one LEFT JOIN own ON TRUE LEFT JOIN ownprev ON TRUE"
+        f" CROSS JOIN LATERAL ({spec}) AS {_SPEC}"
+        " LEFT JOIN agg a ON a.indicator_id = t.indicator_id)"
+    )
+    # A ratio: Σ/Σ over the organizations; with none reporting, the department's own figures.
+    own_ratio = "t.reported = 0 AND t.has_own"
+    rn = f"CASE WHEN {own_ratio} THEN t.n ELSE t.num END"
+    rd = f"CASE WHEN {own_ratio} THEN t.d ELSE t.den END"
+    ratio_reason = (
+        f"CASE WHEN {own_ratio} THEN (CASE WHEN t.n IS NULL OR t.d IS NULL THEN '{Reason.NO_DATA}'"
+        f" WHEN t.d = 0 THEN '{Reason.ZERO_DENOMINATOR}' ELSE '' END)"
+        f" WHEN t.num IS NOT NULL AND t.den IS NOT NULL AND t.den <> 0 THEN ''"
+        f" WHEN t.den = 0 THEN '{Reason.ZERO_DENOMINATOR}' ELSE '{Reason.NO_DATA}' END"
+    )
+    # A growth rate: of Σ base terms when organizations have one; else of the department's own
+    # figures when they give more than «no data»; else no value, waiting for the previous period
+    # when organizations wait for it.
+    gn, gd, gpn, gpd = (
+        f"CASE WHEN t.reported > 0 THEN t.{agg} ELSE t.{own} END"
+        for agg, own in (("bn", "n"), ("bd", "d"), ("pbn", "pn"), ("pbd", "pd"))
+    )
+    reason, cb, pb = _growth("x.gn", "x.gd", "x.gpn", "x.gpd", "t.quantity")
+    growth = _growth_fields("g", "x.gn", "x.gd", "x.gpn", "x.gpd")
+    fallback = f"t.kind = 'growth' AND t.reported = 0 AND NOT (t.has_own AND g.reason <> '{Reason.NO_DATA}')"
+    growth_reason = (
+        f"CASE WHEN {fallback} THEN (CASE WHEN t.waiting > 0 THEN '{Reason.NO_PREVIOUS}'"
+        f" ELSE '{Reason.NO_DATA}' END) ELSE g.reason END"
+    )
+    single = "coalesce(t.n, CASE WHEN t.kind = 'score' THEN t.mean ELSE t.total END)"
+
+    def pick(ratio: str, growth_field: str, single_field: str) -> str:
+        return (
+            f"CASE WHEN NOT t.has_formula THEN NULL WHEN t.kind = 'ratio' THEN {ratio}"
+            f" WHEN t.kind = 'growth' THEN (CASE WHEN {fallback} THEN NULL ELSE {growth_field} END)"
+            f" ELSE {single_field} END"
+        )
+
+    fields = {
+        "numerator": pick("r.rn", growth["numerator"], "r.single"),
+        "denominator": pick("r.rd", growth["denominator"], "NULL"),
+        "value": pick(
+            f"CASE WHEN r.ratio_reason = '' THEN {div('r.rn', 'r.rd')} * t.factor END",
+            growth["value"],
+            "r.single",
+        ),
+        **{name: pick("NULL", growth[name], "NULL") for name in _NUMBERS[3:]},
+        "reason": (
+            f"CASE WHEN NOT t.has_formula THEN '{Reason.NO_FORMULA}'"
+            " WHEN t.kind = 'ratio' THEN r.ratio_reason"
+            f" WHEN t.kind = 'growth' THEN {growth_reason}"
+            f" WHEN r.single IS NULL THEN '{Reason.NO_DATA}' ELSE '' END"
+        ),
+    }
+    computed = (
+        "computed AS (SELECT t.indicator_id, t.reported, t.expected_count, "
+        + ", ".join(f"{expression} AS {name}" for name, expression in fields.items())
+        + f" FROM terms t CROSS JOIN LATERAL (SELECT {rn} AS rn, {rd} AS rd, {ratio_reason} AS ratio_reason,"
+        f" {single} AS single) r"
+        f" CROSS JOIN LATERAL (SELECT {gn} AS gn, {gd} AS gd, {gpn} AS gpn, {gpd} AS gpd) x"
+        f" CROSS JOIN LATERAL (SELECT {reason} AS reason, {cb} AS cb, {pb} AS pb) g)"
+    )
+    written = (
+        f"written AS (INSERT INTO {IV} AS iv ({', '.join(_COLUMNS)})"
+        f" SELECT c.indicator_id, {p(s.period_id, 'bigint')}, {p(s.municipality_id, 'bigint')}, NULL,"
+        f" {', '.join('c.' + name for name in _NUMBERS)}, c.reason, c.reported, c.expected_count,"
+        f" {p(s.now, 'timestamptz')} FROM computed c "
+        + _upsert(
+            "(indicator_id, period_id) WHERE organization_id IS NULL",
+            (*_NUMBERS, "reason", "reported", "expected"),
+        )
+        + ")"
+    )
+    ctes = [
+        own("own", s.period_id),
+        own("ownprev", s.previous_id),
+        aggregated,
+        counts,
+        kinds,
+        terms,
+        computed,
+        written,
+    ]
+    return "WITH " + ", ".join(ctes) + " SELECT count(*) FROM computed", p.values
+
+
+def _kinds_rows(items, p: _Params) -> str:
+    return "VALUES " + ", ".join(
+        f"({p(item.indicator.pk, 'bigint')}, {p(sorted(item.kinds), 'text[]')})" for item in items
+    )
