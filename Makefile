@@ -17,11 +17,15 @@ $(INSTALLED): pyproject.toml scripts/system-deps.sh
 system-deps:
 	scripts/system-deps.sh
 
-## The portal on the embedded default: SQLite, tasks in-process, demo municipalities, on 127.0.0.1:8000.
+## The portal on the embedded default: SQLite, tasks in-process, demo municipalities, on 127.0.0.1:8000;
+## another port: `make run PORT=8080`, another address: `make run HOST=0.0.0.0 PORT=8080`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(INSTALLED) messages-compile
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "The portal: http://$(HOST):$(PORT)/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 dev: run
 

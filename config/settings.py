@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "mcok.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mcok.site.SiteAddressMiddleware",  # SITE_URL unset: the address the people use (mcok.site)
     "mcok.error_pages.NotFoundPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -172,8 +173,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
-# Address of the portal as users reach it, for the links in letters.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Address of the portal as users reach it, for the links in letters and the embed code. Unset (the
+# embedded default, on any port): the address of the request, remembered for the letters of tasks
+# (mcok.site).
+SITE_URL = env.str("SITE_URL", default="")
 # Days before a collection's deadline when the reminder goes to those who have not answered.
 MONITORING_REMIND_DAYS_BEFORE = env.int("MONITORING_REMIND_DAYS_BEFORE", default=3)
 

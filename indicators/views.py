@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from kombu.exceptions import OperationalError as BrokerError
 
-from indicators import access, charts, selectors, services, tasks
+from indicators import access, charts, links, selectors, services, tasks
 from indicators.filters import DataElementFilter, IndicatorFilter
 from indicators.forms import DataElementForm, IndicatorForm, ValuesForm
 from indicators.imports import parse_number, plain_number
@@ -276,7 +276,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "target_plain": None if target is None else plain_number(target),
         "total": selectors.municipal_value(indicator, period),
         "rows": rows,
-        "risk_group": selectors.risk_group(rows),
+        "risk_group": (risk_group := selectors.risk_group(rows)),
+        "risk_group_actions": links.risk_group_actions(request.user, indicator, period, risk_group),
         "series": series,
         "bars": _bars(indicator, period, rows),
         "line": _line(indicator, series),

@@ -34,6 +34,23 @@ DEMO_LOGINS = [
 ]
 
 
+# The e-mail domain of the demo logins: «.example» is reserved (RFC 2606), no letter leaves for it.
+DEMO_EMAIL_DOMAIN = "mcok.example"
+# A full name for a role login whose seed names nobody for it (surname, given name and patronymic):
+# nobody is greeted by a login.
+DEMO_PEOPLE = {
+    "administrator": ("Орлова", "Марина Викторовна"),
+    "chief": ("Соколов", "Андрей Павлович"),
+    "coordinator": ("Белова", "Ирина Николаевна"),
+    "operator": ("Ковалёва", "Наталья Сергеевна"),
+    "executor": ("Громова", "Елена Андреевна"),
+    "expert": ("Лебедев", "Олег Игоревич"),
+    "school": ("Фёдорова", "Светлана Юрьевна"),
+    "head": ("Никитин", "Сергей Владимирович"),
+    "admin": ("Морозов", "Дмитрий Алексеевич"),
+}
+
+
 @dataclass
 class Login:
     username: str
@@ -57,8 +74,14 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)  # hashed once: thirty hashes would take seconds
 
 
+def demo_email(username: str) -> str:
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
+
+
 def _demo_user(username: str, values: dict) -> User:
-    """The demo login with the demo password, which a rerun puts back if someone changed it."""
+    """The demo login with the demo password, which a rerun puts back if someone changed it, and an
+    address on the reserved domain."""
+    values = {"email": demo_email(username), **values}
     return upsert(User, {"username": username}, {**values, "password": _demo_password_hash()})
 
 
@@ -75,7 +98,11 @@ def load() -> list[Login]:
     logins: list[Login] = []
     for data in MUNICIPALITIES:
         logins += _load_municipality(data)
-    _demo_user("admin", {"is_staff": True, "is_superuser": True})
+    last_name, first_name = DEMO_PEOPLE["admin"]
+    _demo_user(
+        "admin",
+        {"is_staff": True, "is_superuser": True, "last_name": last_name, "first_name": first_name},
+    )
     logins.append(Login("admin", str(Role.Kind.ADMINISTRATOR.label), gettext("whole instance")))
     return logins
 
@@ -172,7 +199,7 @@ def _demo_login(municipality, school, suffix, kind, seed_roles, picks) -> Login:
     official = next((seed_roles[p][0] for p in picks if seed_roles.get(p)), None)
     if kind == Role.Kind.SCHOOL_HEAD:
         official = school.head
-    last_name, first_name = _split_name(official.full_name) if official else ("", "")
+    last_name, first_name = _split_name(official.full_name) if official else DEMO_PEOPLE[suffix]
     user = _demo_user(
         username,
         {"last_name": last_name, "first_name": first_name, "is_staff": kind == Role.Kind.ADMINISTRATOR},

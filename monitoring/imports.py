@@ -40,7 +40,7 @@ from mcok import services as core_services
 from mcok import workbooks
 from mcok.models import Municipality, Organization, User
 from monitoring import access, services, validation
-from monitoring.models import Campaign, Field, Form, Reminder, Section, Submission, SubmissionEvent
+from monitoring.models import Campaign, Field, Form, Section, Submission, SubmissionEvent
 
 Kind = Field.Kind
 
@@ -934,19 +934,6 @@ def _write(
         description=form.description,
         by=by,
     )
-    # These organizations answered already: the opening and deadline reminders are claimed for them
-    # so that nobody is asked again for what they sent through Google Forms.
-    Reminder.objects.bulk_create(
-        [
-            Reminder(campaign=campaign, organization=organization, kind=scheduled, sent_by=by)
-            for organization in organizations
-            for scheduled in (
-                Reminder.Kind.OPENING,
-                Reminder.Kind.BEFORE_DEADLINE,
-                Reminder.Kind.AFTER_DEADLINE,
-            )
-        ]
-    )
     # The answers are already in: whoever may import (who runs such collections) opens the one
     # holding them.
     services.campaign_open(campaign=campaign, by=None)
@@ -959,7 +946,9 @@ def _write(
             by=by,
             action=SubmissionEvent.Action.IMPORTED,
         )
-        services.submission_submit(submission=submission, by=by)
+        # No letter and no reminder: the school sent these answers long ago, through Google Forms
+        # (a sent form is reminded of nothing; the opening letter, after commit, finds none pending).
+        services.submission_submit(submission=submission, by=by, notify=False)
         # The response's own time, not the import's, is when the school sent it.
         Submission.objects.filter(pk=submission.pk).update(submitted_at=row.at)
     outcome.form, outcome.campaign, outcome.submissions = form, campaign, len(kept)

@@ -379,13 +379,55 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        _tell_opened(request, campaign, was_draft)
+    return redirect("monitoring:campaign", pk=campaign.pk)
+
+
+def _tell_opened(request: HttpRequest, campaign: Campaign, was_draft: bool) -> None:
+    if not was_draft:
+        messages.success(request, _("The collection is open again."))
+    else:
+        # What the opening letter does, as it is: how many it reaches and who has no address.
+        reach = services.reach_of(list(campaign.organizations.select_related("head")))
         messages.success(
             request,
-            _("The collection is open; the organizations are notified by e-mail.")
-            if was_draft
-            else _("The collection is open again."),
+            ngettext(
+                "The collection is open; the letter about it goes to %(count)d organization.",
+                "The collection is open; the letter about it goes to %(count)d organizations.",
+                len(reach.sent),
+            )
+            % {"count": len(reach.sent)},
         )
-    return redirect("monitoring:campaign", pk=campaign.pk)
+        _tell_unreachable(request, reach.unreachable)
+
+
+# Names shown in a message at most; the rest are counted (the log on the collection's page names all).
+NAMES_SHOWN = 10
+
+
+def _names(organizations) -> str:
+    names = [o.short_name for o in organizations[:NAMES_SHOWN]]
+    rest = len(organizations) - len(names)
+    text = ", ".join(names)
+    if rest:
+        text += " " + ngettext("and %(count)d more", "and %(count)d more", rest) % {"count": rest}
+    return text
+
+
+def _tell_unreachable(request: HttpRequest, organizations) -> None:
+    """Name to the sender the organizations no letter reached: no e-mail address is known for them."""
+    if organizations:
+        messages.warning(
+            request,
+            ngettext(
+                "No letter went to %(count)d organization, no e-mail address known: %(names)s. "
+                "Tell it yourself, or add the e-mail of its respondent or head.",
+                "No letter went to %(count)d organizations, no e-mail address known: %(names)s. "
+                "Tell them yourself, or add the e-mails of their respondents or heads.",
+                len(organizations),
+            )
+            % {"count": len(organizations), "names": _names(organizations)},
+        )
 
 
 @require_POST
@@ -413,11 +455,14 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Reminders are sent only while the collection is open."))
         return redirect("monitoring:campaign", pk=campaign.pk)
     try:
-        count = services.reminders_send(campaign=campaign, kind=Reminder.Kind.MANUAL, by=request.user)
+        delivery = services.reminders_deliver(campaign=campaign, kind=Reminder.Kind.MANUAL, by=request.user)
     except ValidationError as error:  # closed meanwhile
         messages.error(request, " ".join(error.messages))
         return redirect("monitoring:campaign", pk=campaign.pk)
-    if count:
+    if not delivery.count:
+        messages.info(request, _("Every organization has submitted: nobody to remind."))
+    if delivery.sent:
+        count = len(delivery.sent)
         messages.success(
             request,
             ngettext(
@@ -427,8 +472,7 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"count": count},
         )
-    else:
-        messages.info(request, _("Every organization has submitted: nobody to remind."))
+    _tell_unreachable(request, delivery.unreachable)
     return redirect("monitoring:campaign", pk=campaign.pk)
 
 

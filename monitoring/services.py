@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from indicators import services as indicator_services
 from indicators.models import DataElement, DataValue
+from mcok import site
 from mcok.models import Municipality, Organization, User
 from monitoring import access, validation
 from monitoring.models import Campaign, Extension, Field, Form, Reminder, Rule, Section, Submission
@@ -388,6 +389,28 @@ def _reminders_later(campaign_id: int, kind: str) -> None:
         logger.warning("Reminders of collection %s not queued.", campaign_id)
 
 
+@dataclass
+class Delivery:
+    """Whom a notice reached: the organizations a letter went to, and those with no e-mail address
+    known (recorded, not mailed: the sender is told so)."""
+
+    sent: list[Organization] = field(default_factory=list)
+    unreachable: list[Organization] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.sent) + len(self.unreachable)
+
+
+def reach_of(organizations: list[Organization]) -> Delivery:
+    """Which of the organizations a letter can reach (an e-mail address is known) and which not."""
+    addresses = recipients_of(organizations)
+    return Delivery(
+        sent=[o for o in organizations if addresses[o.pk]],
+        unreachable=[o for o in organizations if not addresses[o.pk]],
+    )
+
+
 def recipients_of(organizations: list[Organization]) -> dict[int, list[str]]:
     """E-mail addresses by organization: its respondents and head with accounts, and the head's own."""
     out: dict[int, set[str]] = {o.pk: set() for o in organizations}
@@ -400,9 +423,10 @@ def recipients_of(organizations: list[Organization]) -> dict[int, list[str]]:
 
 
 def pending_organizations(campaign: Campaign, kind: str) -> QuerySet[Organization]:
-    """Whom a reminder of this kind is for: the coordinator's click reminds those who have not
-    submitted; the scheduled ones go to all without an accepted submission."""
-    done = [Status.SUBMITTED, Status.ACCEPTED] if kind == Reminder.Kind.MANUAL else [Status.ACCEPTED]
+    """Whom a reminder of this kind is for: those who have not sent their answers (no form, a draft, a
+    returned form). A school whose form is sent, by the portal or by the Google Forms import, is
+    never told that the collection opened or that its deadline is near or has passed."""
+    done = [Status.SUBMITTED, Status.ACCEPTED]
     return campaign.organizations.exclude(
         pk__in=campaign.submissions.filter(status__in=done).values("organization")
     ).select_related("head")
@@ -415,10 +439,21 @@ def reminders_send(
     by: User | None = None,
     organizations: list[Organization] | None = None,
 ) -> int:
+    """`reminders_deliver`, counted: the number of organizations reminded (with or without a letter)."""
+    return reminders_deliver(campaign=campaign, kind=kind, by=by, organizations=organizations).count
+
+
+def reminders_deliver(
+    *,
+    campaign: Campaign,
+    kind: str,
+    by: User | None = None,
+    organizations: list[Organization] | None = None,
+) -> Delivery:
     """Send one reminder to each organization still pending (of `organizations`, when given); a scheduled
     kind reaches an organization at most once (claimed by a unique row before the mail goes). Only an
     open collection reminds: a scheduled kind of another sends nothing, a manual one is refused.
-    Returns the number of organizations reminded."""
+    Returns whom a letter went to and who has no e-mail address known (recorded, without a letter)."""
     if kind not in Reminder.Kind.values:
         raise ValueError(f"unknown reminder kind {kind!r}")
     _refuse_unless_runs(by, campaign)
@@ -426,7 +461,7 @@ def reminders_send(
     if state != State.OPEN:
         if kind == Reminder.Kind.MANUAL:
             raise ValidationError(_("Reminders are sent only while the collection is open."))
-        return 0
+        return Delivery()
     pending = pending_organizations(campaign, kind)
     if organizations is not None:
         pending = pending.filter(pk__in=[o.pk for o in organizations])
@@ -437,7 +472,7 @@ def reminders_send(
         )
         organizations = [o for o in organizations if o.pk not in already]
     if not organizations:
-        return 0
+        return Delivery()
     addresses = recipients_of(organizations)
     claimed = []
     for organization in organizations:
@@ -463,7 +498,10 @@ def reminders_send(
         ]
     if messages:
         send_mass_mail(messages, fail_silently=True)
-    return len(claimed)
+    return Delivery(
+        sent=[o for o in claimed if addresses[o.pk]],
+        unreachable=[o for o in claimed if not addresses[o.pk]],
+    )
 
 
 def _reminder_mail(
@@ -488,9 +526,86 @@ def _reminder_mail(
         "form": campaign.form.title,
         "period": campaign.period,
         "deadline": deadline.strftime("%d.%m.%Y"),
-        "url": settings.SITE_URL.rstrip("/") + reverse("monitoring:my_forms"),
+        "url": site.absolute(reverse("monitoring:my_forms")),
     }
     return subject, body, settings.DEFAULT_FROM_EMAIL, to
+
+
+# Letters on a form's state ----------------------------------------------------------------------
+
+
+def status_letter_later(submission_id: int, status: str) -> None:
+    """After commit, tell the organization by e-mail that its form is sent, returned or accepted."""
+    transaction.on_commit(lambda: status_letter_send(submission_id, status))
+
+
+def status_letter_send(submission_id: int, status: str) -> bool:
+    """The letter on the form's state to its organization's addresses; False when no address is known
+    (or the form is gone). A failing mail server costs the letter, never the state change."""
+    submission = (
+        Submission.objects.select_related("campaign__period", "organization__head")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        return False
+    to = recipients_of([submission.organization])[submission.organization_id]
+    if not to:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _status_letter(submission, status)
+    try:
+        send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, to)], fail_silently=True)
+    except Exception:  # a broken mail setting: the state is changed, the letter is lost
+        logger.warning("The letter on submission %s (%s) is not sent.", submission_id, status)
+        return False
+    return True
+
+
+def _status_letter(submission: Submission, status: str) -> tuple[str, str]:
+    campaign = submission.campaign
+    moment = submission.submitted_at if status == Status.SUBMITTED else submission.reviewed_at
+    moment = timezone.localtime(moment or timezone.now())
+    values = {
+        "title": campaign.title,
+        "organization": submission.organization.short_name,
+        "period": campaign.period.label,
+        "day": moment.strftime("%d.%m.%Y"),
+        "time": moment.strftime("%H:%M"),
+        "comment": submission.review_comment,
+        "url": site.absolute(reverse("monitoring:submission", args=[submission.pk])),
+    }
+    if status == Status.SUBMITTED:
+        subject = _("The form «%(title)s» is sent") % values
+        body = (
+            _(
+                "%(organization)s sent the form «%(title)s» for %(period)s on %(day)s at %(time)s.\n"
+                "The department will review it; you will get a letter when it is accepted or returned.\n"
+                "The form: %(url)s\n"
+            )
+            % values
+        )
+    elif status == Status.RETURNED:
+        subject = _("The form «%(title)s» is returned for correction") % values
+        body = (
+            _(
+                "The department returned the form «%(title)s» of %(organization)s for %(period)s on "
+                "%(day)s at %(time)s with the comment:\n\n%(comment)s\n\n"
+                "Correct the answers and send the form again: %(url)s\n"
+            )
+            % values
+        )
+    else:
+        subject = _("The form «%(title)s» is accepted") % values
+        body = (
+            _(
+                "The department accepted the form «%(title)s» of %(organization)s for %(period)s on "
+                "%(day)s at %(time)s. Its figures are in the indicators now.\n"
+                "The form: %(url)s\n"
+            )
+            % values
+        )
+    return subject, body
 
 
 # Submissions ------------------------------------------------------------------------------------
@@ -675,9 +790,11 @@ def _answers_at(submission: Submission, revision: int) -> dict[str, Any]:
 
 
 @transaction.atomic
-def submission_submit(*, submission: Submission, by: User) -> Submission:
+def submission_submit(*, submission: Submission, by: User, notify: bool = True) -> Submission:
     """Send the answers for review; every question is checked first and nothing changes on a problem.
-    A head's submit also signs off; a respondent's waits for the head where sign-off is required."""
+    A head's submit also signs off; a respondent's waits for the head where sign-off is required.
+    The organization gets a letter that its form is sent (not with `notify=False`: the Google Forms
+    import, whose answers were sent long ago)."""
     _refuse_unless_fills(submission, by)
     fields, rules = form_questions(submission.campaign.form)
     current = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -702,6 +819,8 @@ def submission_submit(*, submission: Submission, by: User) -> Submission:
             submission=current, action=Event.Action.SIGNED_OFF, by=by, revision=current.revision
         )
     current.refresh_from_db()
+    if notify:
+        status_letter_later(current.pk, Status.SUBMITTED)
     return current
 
 
@@ -756,6 +875,7 @@ def submission_return(*, submission: Submission, comment: str, by: User) -> Subm
         revision=submission.revision,
     )
     submission.refresh_from_db()
+    status_letter_later(submission.pk, Status.RETURNED)
     return submission
 
 
@@ -783,6 +903,7 @@ def submission_accept(*, submission: Submission, by: User) -> Submission:
     Event.objects.create(
         submission=submission, action=Event.Action.ACCEPTED, by=by, revision=submission.revision
     )
+    status_letter_later(submission.pk, Status.ACCEPTED)
     return submission
 
 

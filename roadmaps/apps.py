@@ -22,6 +22,10 @@ class RoadmapsConfig(AppConfig):
 
         ATTENTION_PROVIDERS.extend([_events_attention, _recommendations_attention])
 
+        from indicators.links import RISK_GROUP_ACTIONS
+
+        RISK_GROUP_ACTIONS.append(_risk_group_recommendation)
+
         from roadmaps.evidence import register_evidence  # the self-assessment's proposals read it
 
         register_evidence()
@@ -38,3 +42,9 @@ def _recommendations_attention(user, roles):
     from roadmaps.recommendations import attention
 
     return attention(user, roles)
+
+
+def _risk_group_recommendation(user, indicator, period, rows):
+    from roadmaps.links import risk_group_recommendation
+
+    return risk_group_recommendation(user, indicator, period, rows)

@@ -33,7 +33,11 @@ class RecommendationForm(forms.Form):
         queryset=Organization.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Needed unless the recommendation is addressed to a level of management."),
+        help_text=_(
+            "Needed unless the recommendation is addressed to a level of management. Addressed to a "
+            "risk group, leave them unchecked: the organizations of the chosen indicator's risk group "
+            "in the chosen period are filled in."
+        ),
     )
     direction = forms.ModelChoiceField(
         label=_("Direction"), queryset=Direction.objects.none(), required=False

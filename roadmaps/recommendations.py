@@ -108,7 +108,7 @@ def recommendation_create(
     if level not in Level.values:
         raise ValidationError(_("Unknown addressee level."))
     title, text = _clean_text(title, text)
-    organizations = list(organizations)
+    organizations = _addressees(level, list(organizations), indicator, period, by)
     _check_scope(municipality, direction=direction, indicator=indicator, organizations=organizations)
     recommendation = Recommendation.objects.create(
         municipality=municipality,
@@ -153,7 +153,7 @@ def recommendation_update(
     if level not in Level.values:
         raise ValidationError(_("Unknown addressee level."))
     title, text = _clean_text(title, text)
-    organizations = list(organizations)
+    organizations = _addressees(level, list(organizations), indicator, period, by)
     _check_scope(municipality, direction=direction, indicator=indicator, organizations=organizations)
     moved = (direction.pk if direction else None, period.pk if period else None) != (
         locked.direction_id,
@@ -171,6 +171,36 @@ def recommendation_update(
 def _value(number: Decimal | None, unit: str = "") -> str:
     """A figure as a Russian reader writes it: one decimal place, «72,5 %» (mcok.numbers)."""
     return numbers.number_text(number, unit)
+
+
+def _addressees(
+    level: str, organizations: list, indicator: Indicator | None, period: Period | None, by: User
+) -> list:
+    """The organizations a recommendation goes to. Addressed to a risk group with none chosen, they
+    are the indicator's risk group in the period; without an indicator, a period, a threshold or a
+    school in the group there is nobody to send it to, which is said."""
+    if level != Level.RISK_GROUP or organizations:
+        return organizations
+    if indicator is None or period is None:
+        raise ValidationError(
+            _("Addressed to a risk group: choose the indicator and the period whose risk group it is.")
+        )
+    if indicator.risk_threshold is None:
+        raise ValidationError(_("The indicator has no risk threshold, so it has no risk group."))
+    found = risk_group_organizations(indicator, period, by)
+    if not found:
+        raise ValidationError(_("No organization is in the risk group for this period."))
+    return found
+
+
+def risk_group_organizations(indicator: Indicator, period: Period, by: User) -> list[Organization]:
+    """The organizations of the indicator's risk group in the period, by name."""
+    rows = indicator_selectors.risk_group(
+        indicator_selectors.organization_rows(user=by, indicator=indicator, period=period)
+    )
+    return list(
+        Organization.objects.filter(pk__in=[row.organization_id for row in rows]).order_by("short_name")
+    )
 
 
 def risk_group_prefill(indicator: Indicator, period: Period, by: User) -> dict:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mcok import site
 from mcok.models import Official, Role
 from roadmaps.models import Meeting, Occurrence, ProjectGroup
 
@@ -62,7 +63,7 @@ def _letter(occurrence: Occurrence, to: list[str], today: datetime.date):
         "due": occurrence.due_on.strftime("%d.%m.%Y"),
         "days": (today - occurrence.due_on).days,
         "deadline": event.deadline_text or "—",
-        "url": settings.SITE_URL.rstrip("/") + reverse("roadmaps:occurrence", args=[occurrence.pk]),
+        "url": site.base_url() + reverse("roadmaps:occurrence", args=[occurrence.pk]),
     }
     return subject, body, settings.DEFAULT_FROM_EMAIL, to
 
@@ -142,7 +143,7 @@ def meeting_remind(today: datetime.date | None = None) -> int:
             ) % {
                 "group": group.title,
                 "month": today.strftime("%m.%Y"),
-                "url": settings.SITE_URL.rstrip("/") + reverse("roadmaps:group", args=[group.pk]),
+                "url": site.base_url() + reverse("roadmaps:group", args=[group.pk]),
             }
             letters.append((subject, body, settings.DEFAULT_FROM_EMAIL, to))
     if letters:

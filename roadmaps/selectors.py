@@ -25,7 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from mcok.models import Role, User
+from directions import access as direction_access
+from mcok import access as core_access
+from mcok.models import Official, Role, User
 from roadmaps import access
 from roadmaps.models import Event, Occurrence, Roadmap, Section
 
@@ -216,6 +218,29 @@ def my_occurrences(user: User) -> QuerySet[Occurrence]:
     return _ordered(_with_event(access.occurrences_reportable_by(user)))
 
 
+def responsible_occurrences(user: User) -> QuerySet[Occurrence]:
+    """The instances `user` is responsible for in person: of the events that name one of their
+    officials, or an organization they act for (their school, or the organization their official
+    works for, as an ИМЦ's staff act for it), and of the roadmaps of the directions assigned to them
+    today (directions.access). Not those they may merely report on by role: the head of the
+    department, an administrator or a coordinator with no assignment reads them, answers for none."""
+    if not (user.is_authenticated and user.is_active):
+        return Occurrence.objects.none()
+    officials = Official.objects.filter(user=user, is_active=True)
+    organizations = set(core_access.organization_ids(user)) | set(
+        officials.exclude(organization=None).values_list("organization", flat=True)
+    )
+    events = Event.objects.filter(
+        Q(responsible_officials__in=officials) | Q(responsible_organizations__in=organizations)
+    )
+    assigned = direction_access.directions_for(user).filter(
+        pk__in={row.direction_id for row in direction_access.duty_rows(user)}
+    )
+    return access.occurrences_visible_to(user).filter(
+        Q(event__in=events.values("pk")) | Q(event__roadmap__direction__in=assigned.values("pk"))
+    )
+
+
 def _ordered(occurrences: QuerySet[Occurrence]) -> QuerySet[Occurrence]:
     return occurrences.annotate(
         closed=Case(
@@ -240,13 +265,14 @@ def occurrence_years(occurrences: QuerySet[Occurrence]) -> list[int]:
 
 
 def attention(user: User, roles: list[Role]) -> list:
-    """The instances `user` answers for that are overdue, or due within 14 days."""
+    """The instances `user` is responsible for (responsible_occurrences) that are overdue, or due
+    within 14 days."""
     from mcok.selectors import AttentionItem
 
     if not roles and not user.is_superuser:
         return []
     today = timezone.localdate()
-    mine = my_occurrences(user).exclude(state__in=_closed())
+    mine = responsible_occurrences(user).exclude(state__in=_closed())
     overdue = mine.filter(due_on__lt=today).count()
     soon = mine.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=SOON_DAYS)).count()
     items = []

@@ -19,7 +19,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from mcok.models import Period
-from monitoring import imports
+from monitoring import imports, services
 from monitoring.models import Campaign, Field, Form, Reminder, Submission, SubmissionEvent
 from tests.factories import make_official, make_organization
 
@@ -375,9 +375,14 @@ def test_the_import_creates_the_form_the_collection_and_the_latest_answers(
     assert submissions[schools.sosh2].answers[diagnosed] == "около 20"
     assert first.events.filter(action=SubmissionEvent.Action.IMPORTED).count() == 1
     assert first.events.filter(action=SubmissionEvent.Action.SUBMITTED).count() == 1
-    # Nobody who answered through Google Forms is told that the collection opened.
+    # Nobody who answered through Google Forms is told that the collection opened, that its form is
+    # sent, or that the deadline passed; and the log shows no reminder that was never sent.
     assert mail.outbox == []
-    assert Reminder.objects.filter(campaign=campaign, kind=Reminder.Kind.OPENING).count() == 4
+    assert not Reminder.objects.filter(campaign=campaign).exists()
+    for day in (campaign.deadline, campaign.deadline + datetime.timedelta(days=1)):
+        services.campaigns_advance(today=day)
+    assert mail.outbox == []
+    assert not Reminder.objects.filter(campaign=campaign).exists()
 
     assert statuses(outcome)[5] == Status.UNKNOWN and statuses(outcome)[2] == Status.SUPERSEDED
 
