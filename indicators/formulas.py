@@ -201,8 +201,17 @@ def base_growth(
 ) -> Decimal | None:
     """The growth of a base ratio, (numerator, denominator) now against before: base now ÷ base
     before × 100. For the municipality the terms are Σ over the organizations, so this is the growth
-    of the municipal ratio, not a sum or a mean of the schools' ratios."""
-    return growth(base(*now, quantity=quantity), base(*before, quantity=quantity))
+    of the municipal ratio, not a sum or a mean of the schools' ratios.
+
+    Computed as one division, (numerator now × denominator before) ÷ (denominator now × numerator
+    before) × 100: exact whenever the growth is a finite decimal, so that it rounds the same here
+    and in the SQL of the recompute on PostgreSQL (indicators.sql), whose quotients have other
+    precision than Decimal's."""
+    if base(*now, quantity=quantity) is None or not base(*before, quantity=quantity):
+        return None
+    if quantity:
+        return growth(now[0], before[0])
+    return ratio(now[0] * before[1], now[1] * before[0], 100)
 
 
 def growth_of(

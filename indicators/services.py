@@ -309,7 +309,7 @@ def _growth_result(now: Terms, before: Terms, *, quantity: bool) -> _Result:
     previous = formulas.base(numerator_before, denominator_before, quantity=quantity)
     if not previous:
         return _Result(current, previous, None, Reason.PREVIOUS_ZERO, base)
-    return _Result(current, previous, formulas.growth(current, previous), "", base)
+    return _Result(current, previous, formulas.base_growth(now, before, quantity=quantity), "", base)
 
 
 def _base_terms(item: _Compiled, values: dict | None) -> Terms:

@@ -165,15 +165,17 @@ def _growth(n: str, d: str, pn: str, pd: str, q: str) -> tuple[str, str, str]:
     return reason, current, previous
 
 
-def _growth_fields(g: str, n: str, d: str, pn: str, pd: str) -> dict[str, str]:
-    """The row of a growth rate from the lateral `g` (reason, cb, pb) and its terms."""
+def _growth_fields(g: str, n: str, d: str, pn: str, pd: str, q: str) -> dict[str, str]:
+    """The row of a growth rate from the lateral `g` (reason, cb, pb) and its terms; the value as
+    one division of the terms, as formulas.base_growth makes it."""
+    value = f"CASE WHEN {q} THEN {div(n, pn)} ELSE {div(f'{n} * {pd}', f'{d} * {pn}')} END * 100"
     return {
         "numerator": (
             f"CASE WHEN {g}.reason IN ('{Reason.NO_DATA}', '{Reason.ZERO_DENOMINATOR}') THEN NULL"
             f" ELSE {g}.cb END"
         ),
         "denominator": f"CASE WHEN {g}.reason IN ('', '{Reason.PREVIOUS_ZERO}') THEN {g}.pb END",
-        "value": f"CASE WHEN {g}.reason = '' THEN {div(f'{g}.cb', f'{g}.pb')} * 100 END",
+        "value": f"CASE WHEN {g}.reason = '' THEN {value} END",
         "base_numerator": n,
         "base_denominator": d,
         "previous_base_numerator": pn,
@@ -265,7 +267,7 @@ def _organizations_statement(s: _Scope) -> tuple[str, dict]:
         f" CROSS JOIN LATERAL ({spec}) AS {_SPEC})"
     )
     reason, cb, pb = _growth("t.n", "t.d", "t.pn", "t.pd", "t.quantity")
-    growth = _growth_fields("g", "t.n", "t.d", "t.pn", "t.pd")
+    growth = _growth_fields("g", "t.n", "t.d", "t.pn", "t.pd", "t.quantity")
     ratio_reason = (
         f"CASE WHEN t.n IS NULL OR t.d IS NULL THEN '{Reason.NO_DATA}'"
         f" WHEN t.d = 0 THEN '{Reason.ZERO_DENOMINATOR}' ELSE '' END"
@@ -384,7 +386,7 @@ def _municipal_statement(s: _Scope) -> tuple[str, dict]:
         for agg, own in (("bn", "n"), ("bd", "d"), ("pbn", "pn"), ("pbd", "pd"))
     )
     reason, cb, pb = _growth("x.gn", "x.gd", "x.gpn", "x.gpd", "t.quantity")
-    growth = _growth_fields("g", "x.gn", "x.gd", "x.gpn", "x.gpd")
+    growth = _growth_fields("g", "x.gn", "x.gd", "x.gpn", "x.gpd", "t.quantity")
     fallback = f"t.kind = 'growth' AND t.reported = 0 AND NOT (t.has_own AND g.reason <> '{Reason.NO_DATA}')"
     growth_reason = (
         f"CASE WHEN {fallback} THEN (CASE WHEN t.waiting > 0 THEN '{Reason.NO_PREVIOUS}'"
