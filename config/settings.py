@@ -49,7 +49,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a database outage in any layer below answers 503 with Retry-After, not 500.
+    # Outermost: every answer, the 503 of an outage too, carries the Content-Security-Policy (below);
+    # an answer that sets its own (the public tab, reports.open_views) keeps it.
+    "csp.middleware.CSPMiddleware",
+    # First below it: a database outage in any layer below answers 503 with Retry-After, not 500.
     "mcok.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -125,9 +128,15 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Passwords people set (the password change and reset pages, the admin): Django's validators, whose
+# messages Django itself has in Russian. The demo's accounts keep «demo»: load_demo stores its hash
+# directly (mcok.demo), past the validators (tests/mcok/test_password_validators.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -241,6 +250,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past Python's stack is a 400, not a 500 (mcok.params.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "mcok.params.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -295,6 +310,25 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy of every page of the portal (django-csp): scripts and styles from the
+# portal's own static files only, no inline script, no inline style but the one of the API's
+# documentation page (Swagger UI's <style>, allowed by its hash; tests/test_csp.py recomputes it), no
+# framing. The public tab sets its own, stricter policy and its embedding rules (reports.open_views).
+CSP_SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", CSP_SWAGGER_UI_STYLE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 if not DEBUG:

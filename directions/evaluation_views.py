@@ -45,6 +45,7 @@ from mcok import params
 from mcok.filters import ALL, SearchFilterSet
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, Period, User
+from mcok.params import BoundedTexts
 
 PAGE_SIZE = 50
 TENTH = Decimal("0.1")
@@ -298,7 +299,7 @@ def _stored_version(score: Score) -> str:
     return _version(score.score, _clean_text(score.comment), _clean_text(score.evidence))
 
 
-class ScoreRowForm(forms.Form):
+class ScoreRowForm(BoundedTexts, forms.Form):
     """One row of the sheet: the score (a comma or a point; empty for not scored), the comment and
     the evidence, and the fingerprint of the row as the page showed it."""
 
@@ -1027,7 +1028,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class PositionForm(forms.ModelForm):
+class PositionForm(BoundedTexts, forms.ModelForm):
     class Meta:
         model = Position
         fields = ["direction", "track", "component", "code", "text", "max_score", "source"]

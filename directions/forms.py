@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import CycleComponent
 from mcok.models import Document
+from mcok.params import BoundedTexts
 
 
-class ComponentForm(forms.ModelForm):
+class ComponentForm(BoundedTexts, forms.ModelForm):
     class Meta:
         model = CycleComponent
         fields = ["content", "due_on"]
@@ -15,7 +16,7 @@ class ComponentForm(forms.ModelForm):
         }
 
 
-class MoveForm(forms.Form):
+class MoveForm(BoundedTexts, forms.Form):
     to_state = forms.ChoiceField(choices=CycleComponent.State.choices)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

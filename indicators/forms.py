@@ -11,9 +11,10 @@ from directions.models import Direction
 from indicators import services
 from indicators.models import DataElement, DataValue, Indicator
 from mcok.models import Municipality, Official, Organization
+from mcok.params import BoundedTexts
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(BoundedTexts, forms.ModelForm):
     """An indicator of one municipality. clean() checks the formula against the municipality's data
     elements, so an unknown code or an unbalanced parenthesis is shown beside its field in Russian.
 

@@ -7,12 +7,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mcok import access, tokens
+from mcok import access, params, tokens
 from mcok.filters import DocumentFilter, OfficialFilter, OrganizationFilter
 from mcok.models import Document, Municipality, Official, Organization, Period, Role
 
@@ -97,6 +98,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MunicipalitySerializer
     lookup_field = "slug"
+    lookup_value_regex = params.SLUG_PATTERN
 
     def get_queryset(self):
         return access.municipalities_visible_to(self.request.user)
@@ -163,6 +165,7 @@ class TokenIssueApi(ObtainAuthToken):
 
     # No authentication: a client refreshing its token may still send the expired one.
     authentication_classes = ()
+    parser_classes = (FormParser, MultiPartParser, params.JSONParser)  # a nesting bomb is a 400
 
     class TokenOutputSerializer(serializers.Serializer):
         token = serializers.CharField()

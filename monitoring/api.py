@@ -19,13 +19,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from mcok import access as core_access
 from mcok.filters import MAX_ID, IdFilter
 from mcok.models import Organization
+from mcok.params import JSONParser  # a nesting bomb is a 400
 from monitoring import access, services
 from monitoring.models import Campaign, Extension, Field, Form, Rule, Section, Submission, SubmissionEvent
 

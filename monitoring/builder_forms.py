@@ -11,6 +11,7 @@ from directions.models import Direction
 from indicators.models import DataElement
 from mcok.filters import ALL, SearchFilterSet, YesNoFilter
 from mcok.models import Municipality
+from mcok.params import BoundedTexts
 from monitoring import builder
 from monitoring.models import Field, Form, Rule, Section
 
@@ -85,7 +86,7 @@ class FormFilter(SearchFilterSet):
         return queryset.filter(locked=value)
 
 
-class FormSettingsForm(forms.Form):
+class FormSettingsForm(BoundedTexts, forms.Form):
     """A form's settings: title, description and direction; for a new form, also its municipality.
 
     `directions` are the directions offered (the view passes those the person may build forms for);
@@ -125,7 +126,7 @@ class FormSettingsForm(forms.Form):
             self.fields["direction"].empty_label = None
 
 
-class SectionForm(forms.Form):
+class SectionForm(BoundedTexts, forms.Form):
     title = forms.CharField(label=_("Section title"), max_length=300)
     description = forms.CharField(
         label=_("Section description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -137,7 +138,7 @@ def question_label(item: Field) -> str:
     return f"{Truncator(item.label).chars(90)} ({item.code})"
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(BoundedTexts, forms.Form):
     """One question. The inputs of the other types are shown too when the page runs no script; the
     service empties those that do not fit the chosen type."""
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from mcok import params
 from mcok.filters import ALL, SearchFilterSet
 from mcok.models import Municipality, Organization, Period
+from mcok.params import BoundedTexts
 from monitoring import access, services
 from monitoring.models import Campaign, Form
 
@@ -52,7 +53,7 @@ class CampaignFilter(SearchFilterSet):
             )
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(BoundedTexts, forms.Form):
     """A collection's settings and whom it asks: the kinds and flags of organizations, or a list.
 
     After is_valid(), `organizations` holds the organizations the choice gives."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from directions.models import Direction
 from mcok.models import Municipality, Period
+from mcok.params import BoundedTexts
 from reports.models import Report
 
 
@@ -34,7 +35,7 @@ class PeriodChoice(forms.ModelChoiceField):
         return obj.label
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(BoundedTexts, forms.ModelForm):
     """A report of `municipality`, of one of `directions` or a summary. The title may be left as
     suggested (or empty): it is then made from the direction and the period chosen, so changing them
     without JavaScript keeps it right."""

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mcok.models import Document, Municipality
+from mcok.params import BoundedTexts
 from mcok.text import transliterate
 from reports.models import PublicPage
 from reports.public import RESERVED_SLUGS
@@ -91,7 +92,11 @@ class DocumentChoice(forms.ModelMultipleChoiceField):
         return f"{label} ({obj.organization.short_name})" if obj.organization_id else label
 
 
-class PageForm(forms.Form):
+# A page's HTML: longer than a comment (tables, lists), still bounded.
+PAGE_BODY_MAX_LENGTH = 100_000
+
+
+class PageForm(BoundedTexts, forms.Form):
     """A page's draft. `slug_editable` says whether the address may change (a free page never
     published); otherwise the field is shown disabled, and its posted value is ignored."""
 
@@ -109,6 +114,7 @@ class PageForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         required=False,
+        max_length=PAGE_BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_(
             "HTML is accepted: paragraphs, headings, lists, tables and links. Scripts, event handlers, "

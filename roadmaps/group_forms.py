@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from mcok.models import Document, Official, Organization
+from mcok.params import BoundedTexts
 from roadmaps.groups import votes_problem
 from roadmaps.models import AgendaItem, Meeting, ProjectGroup
 
@@ -85,7 +86,7 @@ class MemberUpdateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(BoundedTexts, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
@@ -138,7 +139,7 @@ class MeetingForm(forms.ModelForm):
         )
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(BoundedTexts, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = [

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from directions.models import Direction
 from indicators.models import Indicator
 from mcok.models import Document, Municipality, Organization, Period
+from mcok.params import BoundedTexts
 from roadmaps import access
 from roadmaps.models import Decision, Event, Recommendation
 from roadmaps.roadmap_forms import (
@@ -24,7 +25,7 @@ def _periods():
     return Period.objects.order_by("-starts_on", "ends_on")
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(BoundedTexts, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=500)
     text = forms.CharField(label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 10}))
     level = forms.ChoiceField(label=_("Addressed to"), choices=Recommendation.Level.choices)
@@ -73,12 +74,12 @@ class RecommendationForm(forms.Form):
                     field.required = False
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(BoundedTexts, forms.Form):
     organization = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedTexts, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Decision.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=1000)
     text = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 6}), required=False)

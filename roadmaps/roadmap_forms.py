@@ -18,6 +18,7 @@ from indicators.models import Indicator
 from mcok import params
 from mcok.filters import ALL, YesNoFilter
 from mcok.models import Document, Municipality, Official, Organization
+from mcok.params import BoundedTexts
 from roadmaps import access
 from roadmaps.models import Event, Occurrence, Roadmap, Section
 
@@ -108,7 +109,7 @@ def direction_refused(form: forms.Form, municipality: Municipality) -> bool:
     )
 
 
-class RoadmapForm(forms.ModelForm):
+class RoadmapForm(BoundedTexts, forms.ModelForm):
     criteria_text = forms.CharField(
         label=_("Planned criteria"),
         required=False,
@@ -169,7 +170,7 @@ class RoadmapForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(BoundedTexts, forms.ModelForm):
     new_section_number = forms.CharField(label=_("Number of a new section"), max_length=20, required=False)
     new_section_title = forms.CharField(
         label=_("Title of a new section"),
@@ -252,7 +253,7 @@ class EventForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class OccurrenceForm(forms.Form):
+class OccurrenceForm(BoundedTexts, forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=Occurrence.State.choices)
     report = forms.CharField(
         label=_("Short report"),

@@ -6,9 +6,12 @@ fixes it and resubmits; the coordinator accepts; the indicator page shows the sc
 changed municipal value.
 """
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.utils.formats import number_format
+from playwright.sync_api import expect
 
 from indicators.models import Indicator, IndicatorValue
 from monitoring.models import Campaign, Submission
@@ -18,12 +21,11 @@ COLLECTION = "Профессиональное развитие педагого
 
 
 def _wait_saved(page) -> None:
-    """Until the autosave has nothing pending and reported no error."""
-    page.wait_for_function(
-        "!document.querySelector('#save-status.is-error')"
-        " && document.getElementById('save-status').textContent.trim() !== ''"
-        " && document.getElementById('save-status').textContent.indexOf('…') === -1"
-    )
+    """Until the autosave has nothing pending and reported no error. Playwright's own locators wait:
+    wait_for_function would evaluate a string in the page, which the portal's CSP forbids."""
+    status = page.locator("#save-status")
+    expect(status).not_to_have_text(re.compile(r"^\s*$|…"), timeout=15_000)
+    expect(status).not_to_have_class(re.compile(r"\bis-error\b"))
 
 
 def _indicator_row(page, indicator: Indicator, school: str) -> tuple[str, str]:
