@@ -15,6 +15,14 @@ times, in one run:
 - the incremental recompute of one organization after one of its values changed through
   services.data_values_write and services.recompute_pending (median of 5), in milliseconds;
 
+- the same full recompute by the Python path (services.python_path(), SQLite's), which must leave
+  exactly the rows the set-based path (indicators.sql) left: `recompute_python_full_s`,
+  `results_match_python_path`;
+- the cost curve: the full recompute and the hand-written statement again on the region rebuilt
+  at each size of BENCH_SIZES (organizations; «500,2000,8000» by default, 32000 when asked),
+  `recompute_full_s_<n>`, `sql_aggregate_s_<n>`, `bench_size_s_<n>` (how long the size took, its
+  build included) and `recompute_scaling_exponent`, the slope of log time over log organizations;
+
 checks that both ways give the same municipal values, and prints `name: value` lines. Before each
 timed full recompute and before the incremental runs the indicator values are VACUUM ANALYZEd
 (untimed, reported), as autovacuum would do in production: each full recompute deletes and
@@ -23,6 +31,7 @@ PostgreSQL: DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/mcok_ben
 created when missing and kept between runs. Not a test: it asserts only that the results match.
 """
 
+import math
 import os
 import random
 import resource
@@ -41,6 +50,8 @@ FULL_RUNS = 3
 CHANGED_RUNS = 3
 SQL_RUNS = 3
 INCREMENTAL_RUNS = 5
+PYTHON_RUNS = 2
+DEFAULT_SIZES = "500,2000,8000"
 TOLERANCE = Decimal("0.0001")  # both sides store four decimal places
 
 # organization kind → share of the region
@@ -218,11 +229,11 @@ def _periods() -> list:
     return periods
 
 
-def _kinds(rng: random.Random) -> list[str]:
+def _kinds(rng: random.Random, count: int) -> list[str]:
     kinds = []
     for kind, share in KIND_SHARES:
-        kinds += [kind] * round(ORGANIZATIONS * share)
-    kinds = (kinds + ["school"] * ORGANIZATIONS)[:ORGANIZATIONS]
+        kinds += [kind] * round(count * share)
+    kinds = (kinds + ["school"] * count)[:count]
     rng.shuffle(kinds)
     return kinds
 
@@ -259,7 +270,9 @@ def _copy_values(municipality, organizations, elements, element_ids, periods, rn
     return rows
 
 
-def _build(rng: random.Random, elements: list[ElementSpec], specs: list[IndicatorSpec]):
+def _build(
+    rng: random.Random, elements: list[ElementSpec], specs: list[IndicatorSpec], count: int = ORGANIZATIONS
+):
     from django.db import transaction
 
     from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
@@ -280,7 +293,7 @@ def _build(rng: random.Random, elements: list[ElementSpec], specs: list[Indicato
                 kind=kind,
                 locality=rng.choice(["urban", "rural"]),
             )
-            for number, kind in enumerate(_kinds(rng), start=1)
+            for number, kind in enumerate(_kinds(rng, count), start=1)
         )
         DataElement.objects.bulk_create(
             DataElement(
@@ -611,6 +624,18 @@ def main() -> int:
     params = {"municipality": municipality.pk, "current": period.pk, "previous": previous.pk}
     sql_s, sql_runs, aggregated = _timed(lambda: _aggregate(statement, params), SQL_RUNS)
 
+    # The Python path (SQLite's) on the same data, for comparison: it must leave the same rows.
+    set_based_rows = _rows(municipality, period)
+    with services.python_path():
+        python_s, _python_runs, _written = _timed(
+            lambda: services.indicator_values_recompute(municipality=municipality, period=period),
+            PYTHON_RUNS,
+            before=lambda: vacuums.append(_vacuum(IndicatorValue)),
+        )
+    paths_match = _rows(municipality, period) == set_based_rows
+    services.indicator_values_recompute(municipality=municipality, period=period)
+    _vacuum(IndicatorValue)
+
     ratio_ids = [indicator_ids[spec.code] for spec in specs if spec.kind == "ratio"]
     all_ids = [indicator_ids[spec.code] for spec in specs]
     recomputed = _totals(municipality, period)
@@ -644,8 +669,12 @@ def main() -> int:
     _report("results_match_after_incremental", not after)
     for line in (mismatches + after)[:10]:
         _report("mismatch", line)
+    _report("recompute_python_full_s", f"{python_s:.3f}")
+    _report("recompute_python_vs_sql_ratio", f"{python_s / sql_s:.2f}")
+    _report("results_match_python_path", paths_match)
     _report("target_full_within_1_5x", full_s <= 1.5 * sql_s)
-    _report("target_incremental_under_200ms", incremental_s < 0.2)
+    _report("target_all_changed_within_2x", changed_s <= 2.0 * sql_s)
+    _report("target_incremental_under_50ms", incremental_s < 0.05)
     _report(
         "indicator_values_stored",
         IndicatorValue.objects.filter(municipality=municipality, period=period).count(),
@@ -653,8 +682,91 @@ def main() -> int:
     _report("data_values_stored", DataValue.objects.filter(municipality=municipality).count())
     _report("indicators_stored", Indicator.objects.filter(municipality=municipality).count())
     _report("peak_rss_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    _report(f"bench_size_s_{ORGANIZATIONS}", f"{time.perf_counter() - started:.1f}")
+
+    curve = {ORGANIZATIONS: (full_s, sql_s)}
+    curve_ok = True
+    for size in _sizes():
+        if size != ORGANIZATIONS:
+            curve[size], matched = _cost_at(size)
+            curve_ok = curve_ok and matched
+    for size in sorted(curve):
+        _report(f"recompute_full_s_{size}", f"{curve[size][0]:.3f}")
+        _report(f"sql_aggregate_s_{size}", f"{curve[size][1]:.3f}")
+    if len(curve) > 1:
+        exponent = _slope([(size, times[0]) for size, times in curve.items()])
+        _report("recompute_scaling_exponent", f"{exponent:.2f}")
+        _report("sql_scaling_exponent", f"{_slope([(size, times[1]) for size, times in curve.items()]):.2f}")
+        _report("target_scaling_exponent_within_1_1", exponent <= 1.1)
+        _report("results_match_every_size", curve_ok)
+    _report("peak_rss_mb_all_sizes", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
     _report("bench_total_s", f"{time.perf_counter() - started:.1f}")
-    return 0 if not mismatches and not after and pending_error is None else 1
+    return 0 if not mismatches and not after and pending_error is None and paths_match and curve_ok else 1
+
+
+def _sizes() -> list[int]:
+    """BENCH_SIZES: organizations per size, «500,2000,8000» by default; 32000 (about Russia's
+    40,000 schools) only when asked for."""
+    text = os.environ.get("BENCH_SIZES", DEFAULT_SIZES)
+    return [int(part) for part in text.replace(" ", "").split(",") if part]
+
+
+def _cost_at(size: int) -> tuple[tuple[float, float], bool]:
+    """The full recompute (inputs unchanged, median of 3 after the first, which writes every row)
+    and the hand-written aggregate at `size` organizations, on a region rebuilt to that size."""
+    from indicators import services
+    from indicators.models import IndicatorValue
+
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    elements, specs = _spec(rng)
+    municipality, periods, _organizations, element_ids, indicator_ids, _rows_copied = _build(
+        rng, elements, specs, size
+    )
+    period, previous = periods[-1], periods[-2]
+    full_s, _runs, _written = _timed(
+        lambda: services.indicator_values_recompute(municipality=municipality, period=period),
+        FULL_RUNS,
+        before=lambda: _vacuum(IndicatorValue),
+    )
+    statement = _aggregate_sql(specs, element_ids, indicator_ids)
+    params = {"municipality": municipality.pk, "current": period.pk, "previous": previous.pk}
+    sql_s, _runs, aggregated = _timed(lambda: _aggregate(statement, params), SQL_RUNS)
+    matched = not _compare(_totals(municipality, period), aggregated, [indicator_ids[s.code] for s in specs])
+    _report(f"bench_size_s_{size}", f"{time.perf_counter() - started:.1f}")
+    return (full_s, sql_s), matched
+
+
+def _slope(points: list[tuple[int, float]]) -> float:
+    """The least-squares slope of log time over log organizations."""
+    xs = [math.log(size) for size, _seconds in points]
+    ys = [math.log(seconds) for _size, seconds in points]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mean_x) ** 2 for x in xs
+    )
+
+
+def _rows(municipality, period) -> list[tuple]:
+    from indicators.models import IndicatorValue
+
+    return sorted(
+        IndicatorValue.objects.filter(municipality=municipality, period=period).values_list(
+            "indicator_id",
+            "organization_id",
+            "numerator",
+            "denominator",
+            "value",
+            "base_numerator",
+            "base_denominator",
+            "previous_base_numerator",
+            "previous_base_denominator",
+            "reason",
+            "reported",
+            "expected",
+        ),
+        key=repr,
+    )
 
 
 if __name__ == "__main__":
