@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mcok import site
 from mcok.models import User
 from roadmaps import access
 from roadmaps.models import Meeting, Member
@@ -125,7 +126,7 @@ def meeting_ics(meeting: Meeting) -> str:
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
-        f"UID:meeting-{meeting.pk}@{urlparse(settings.SITE_URL).hostname or 'mcok'}",
+        f"UID:meeting-{meeting.pk}@{urlparse(site.base_url()).hostname or 'mcok'}",
         f"DTSTAMP:{_utc(timezone.now())}",
     ]
     if meeting.time is not None:
@@ -208,7 +209,7 @@ def meeting_notify(*, meeting: Meeting, by: User) -> Sent:
             "when": _when(meeting),
             "place": meeting.place or "—",
             "agenda": agenda,
-            "url": settings.SITE_URL.rstrip("/") + reverse("roadmaps:meeting", args=[meeting.pk]),
+            "url": site.absolute(reverse("roadmaps:meeting", args=[meeting.pk])),
         }
         ics = meeting_ics(meeting)
 
@@ -246,7 +247,7 @@ def protocol_send(*, meeting: Meeting, by: User) -> Sent:
             "date": meeting.date.strftime("%d.%m.%Y"),
             "chair": meeting.chair,
             "secretary": meeting.secretary,
-            "url": settings.SITE_URL.rstrip("/") + reverse("roadmaps:meeting", args=[meeting.pk]),
+            "url": site.absolute(reverse("roadmaps:meeting", args=[meeting.pk])),
         }
         filename = f"protocol-{meeting.number or meeting.pk}-{meeting.date:%Y%m%d}.pdf"
 
