@@ -19,6 +19,10 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from mcok.models import Period, Role, User
 from tests.factories import make_document, make_official, make_organization, make_world
 
+# Every route × every victim id × every outsider: the module's tests grow with the portal's routes,
+# so they get a longer guard than the suite's 300 s (a hang still ends; no test times anything).
+pytestmark = pytest.mark.timeout(1200)
+
 # Routes an anonymous visitor may open: the login, the password reset, the health check.
 PUBLIC_ROUTES = {
     "login",
