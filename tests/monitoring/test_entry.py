@@ -3,6 +3,7 @@ previous period, submit and sign-off, files, access, and the home page's reminde
 
 import datetime
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -646,12 +647,14 @@ def _open_in_browser(new_page, world, submission, user=None):
 
 
 def _wait_saved(page, revision: int) -> None:
-    """Until the page has the revision and nothing more waits to be saved."""
-    page.wait_for_function(
-        f"document.getElementById('base-revision').value === '{revision}'"
-        " && !document.querySelector('#save-status.is-error')"
-        " && document.getElementById('save-status').textContent.indexOf('…') === -1"
-    )
+    """Until the page has the revision and nothing more waits to be saved. Playwright's own locators
+    wait: wait_for_function would evaluate a string in the page, which the portal's CSP forbids."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#base-revision")).to_have_value(str(revision))
+    status = page.locator("#save-status")
+    expect(status).not_to_have_class(re.compile(r"\bis-error\b"))
+    expect(status).not_to_have_text(re.compile("…"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -668,7 +671,7 @@ def test_browser_autosaves_checks_and_shows_indicators(new_page):
     _wait_saved(page, 1)  # leaving the field for the page's body: a draft keeps even this
     page.fill("#id-answer-teachers", "40")
     page.fill("#id-answer-teachers_diagnosed", "30")
-    page.wait_for_function("document.getElementById('live-indicators').innerText.indexOf('75,0') !== -1")
+    page.locator("#live-indicators", has_text="75,0").wait_for()
     _wait_saved(page, 2)
     submission.refresh_from_db()
     assert submission.answers == {"teachers": "40", "teachers_diagnosed": "30"}
