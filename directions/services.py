@@ -335,6 +335,21 @@ def evaluation_finish(*, evaluation: Evaluation, by: User) -> Evaluation:
     return evaluation
 
 
+def evaluation_partial_set(*, evaluation: Evaluation, directions: list[Direction], by: User) -> Evaluation:
+    """Mark the directions evaluated as partial cycles (the managerial components only) and
+    recompute the indices after commit. Only a coordinator or an administrator of the municipality,
+    and only while the evaluation is open."""
+    if not access.can_manage_directions(by, evaluation.municipality):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if locked.state != Evaluation.State.OPEN:
+            raise ValidationError(_("The evaluation is finished: its scores no longer change."))
+        locked.partial_directions.set(directions)
+        transaction.on_commit(lambda: evaluation_compute_later(locked.pk))
+    return locked
+
+
 def card_rows() -> dict[int, list[str]]:
     """Card row → the components it groups, in order."""
     rows: dict[int, list[str]] = {}

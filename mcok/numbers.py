@@ -45,3 +45,11 @@ def change_text(change: Decimal | int | float | None, unit: str = "") -> str:
     )
     text = number_text(abs(rounded), change_unit(unit))
     return f"+{text}" if rounded > 0 else (f"−{text}" if rounded < 0 else text)
+
+
+def decimal_of(value: Decimal | int | float | str | None) -> Decimal | None:
+    """A stored number (an int, a float read from JSON, a Decimal, its text) as an exact Decimal;
+    a float through its shortest repr, the way it was written."""
+    if value is None:
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)

@@ -150,7 +150,7 @@ FORMS = {
     "data values": ("indicators.import_views", "DataValuesImportForm", "MAX_UPLOAD_BYTES", "values.csv"),
     "google forms": ("monitoring.transfer_views", "GoogleImportForm", None, "export.csv"),
     "roadmap": ("roadmaps.import_views", "RoadmapImportForm", "MAX_UPLOAD_BYTES", "карта.docx"),
-    "positions": ("directions.evaluation_views", "PositionsImportForm", None, "каталог.xlsx"),
+    "positions": ("directions.evaluation_forms", "PositionsImportForm", None, "каталог.xlsx"),
     "template": ("monitoring.transfer_views", "TemplateUploadForm", None, "anketa.xlsx"),
 }
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from indicators.models import DataValue, IndicatorValue
 from mcok.models import Official
-from monitoring import services
+from monitoring import services, submission_services
 from monitoring.models import Campaign, Extension, Field, Form, Reminder, Rule, Submission, SubmissionEvent
 from tests.factories import make_organization
 from tests.indicators.factories import make_element, make_period
@@ -1099,7 +1099,7 @@ def test_normalised_answers_are_text_a_json_column_of_any_database_takes(answers
         Field(code="format", label="Форма", kind=Field.Kind.MULTIPLE_CHOICE, choices=["Очная"]),
         Field(code="comment", label="Комментарий", kind=Field.Kind.LONG_TEXT),
     ]
-    stored = services._normalise(answers, fields)
+    stored = submission_services._normalise(answers, fields)
     assert set(stored) <= {"teachers", "format", "comment"}
     text = json.dumps(stored, ensure_ascii=False)
     assert "\x00" not in text and "\\u0000" not in text
