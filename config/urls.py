@@ -9,7 +9,7 @@ from indicators import api as indicators_api
 from mcok import api as mcok_api
 from mcok import views as mcok_views
 from monitoring import api as monitoring_api
-from roadmaps import api_groups, api_recommendations, api_roadmaps
+from roadmaps import api_groups, api_projects, api_recommendations, api_roadmaps
 
 router = DefaultRouter()
 router.register("municipalities", mcok_api.MunicipalityViewSet, basename="municipality")
@@ -34,6 +34,8 @@ router.register("project-groups", api_groups.ProjectGroupViewSet, basename="proj
 router.register("meetings", api_groups.MeetingViewSet, basename="meeting")
 router.register("recommendations", api_recommendations.RecommendationViewSet, basename="recommendation")
 router.register("decisions", api_recommendations.DecisionViewSet, basename="decision")
+router.register("municipal-projects", api_projects.MunicipalProjectViewSet, basename="municipal-project")
+router.register("regional-projects", api_projects.RegionalProjectViewSet, basename="regional-project")
 router.register("forms", monitoring_api.FormViewSet, basename="form")
 router.register("campaigns", monitoring_api.CampaignViewSet, basename="campaign")
 router.register("submissions", monitoring_api.SubmissionViewSet, basename="submission")

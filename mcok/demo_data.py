@@ -142,7 +142,7 @@ MUNICIPALITIES: list[dict] = [
             {"full_name": "Егоров А.А.", "position": "начальник отдела молодежной политики и спорта",
              "organization": None, "roles": ["responsible"]},
             {"full_name": "Тимофеева М.А.", "position": "директор МКУ ИМЦ",
-             "organization": "МКУ ИМЦ", "roles": ["executor", "operator", "responsible"]},
+             "organization": "МКУ ИМЦ", "roles": ["executor", "responsible"]},
         ],
     },
     # 003 — Добрянский городской округ, Пермский край

@@ -14,6 +14,12 @@ class ReportsConfig(AppConfig):
 
         SECTION_PROVIDERS.append(direction_sections)
 
+        # A municipal project published or withdrawn renews the public tab's cached pages.
+        from reports.public import bump
+        from roadmaps.projects import ON_PUBLICATION
+
+        ON_PUBLICATION.append(bump)
+
         # The dashboard comes first for the department's staff; reports and the public tab last.
         after = next((i for i, item in enumerate(MENU) if item.url_name == "mcok:home"), None)
         MENU.insert(0 if after is None else after + 1, MenuItem("reports:dashboard", _("Dashboard"), STAFF))

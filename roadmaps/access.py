@@ -34,7 +34,18 @@ from directions.models import Direction
 from mcok import access as core
 from mcok.access import is_instance_administrator
 from mcok.models import Municipality, Official, Organization, Period, Role, User
-from roadmaps.models import Decision, Event, Meeting, Occurrence, ProjectGroup, Recommendation, Roadmap
+from roadmaps.models import (
+    Decision,
+    DesignatedRole,
+    Event,
+    Meeting,
+    MunicipalProject,
+    Occurrence,
+    ProjectGroup,
+    Recommendation,
+    RegionalProject,
+    Roadmap,
+)
 
 # The refusals, in the words of the rules above.
 REFUSED_ROADMAP = _(
@@ -76,6 +87,10 @@ REFUSED_DIRECTION = _("Choose a direction assigned to you: you may not write thi
 REFUSED_ANSWER = _("Only the organization's respondent or head may answer.")
 REFUSED_GROUP = _("Only the editors of the municipality and the group's leader may do this.")
 REFUSED_NEW_GROUP = _("Only the editors of the municipality may create project groups.")
+REFUSED_PROJECT = _(
+    "Only the municipality's coordinators and administrators and the head of the department keep its "
+    "municipal projects."
+)
 
 
 # Reading ----------------------------------------------------------------------------------------------
@@ -433,3 +448,63 @@ def can_manage_group(user, group: ProjectGroup) -> bool:
         return True
     curators = ProjectGroup.curators.through.objects.filter(projectgroup_id=group.pk).values("official_id")
     return Official.objects.filter(Q(pk=group.leader_id) | Q(pk__in=curators), user=user).exists()
+
+
+# Municipal projects ----------------------------------------------------------------------------------
+
+# Who keeps a municipality's projects: its coordinators and administrators (and the head, below).
+PROJECT_KEEPERS = (Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR)
+
+
+def projects_visible_to(user) -> QuerySet[MunicipalProject]:
+    """A municipality's projects, published or not, are read by its staff (the department's roles)."""
+    return core.visible(MunicipalProject.objects.all(), user)
+
+
+def published_projects(municipality: Municipality) -> QuerySet[MunicipalProject]:
+    """What the public reads on the municipality's public tab."""
+    return MunicipalProject.objects.filter(municipality=municipality, is_published=True)
+
+
+def get_project_for(user, pk: int) -> MunicipalProject:
+    return get_object_or_404(
+        projects_visible_to(user).select_related(
+            "municipality", "leader", "regional_project", "roadmap", "document"
+        ),
+        pk=pk,
+    )
+
+
+def may_keep_projects(user, municipality: Municipality) -> bool:
+    """Make and change the municipality's projects (their passports, and publish them): its
+    coordinators and administrators and the head of the department."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return is_head_in(user, municipality) or core.has_role(user, PROJECT_KEEPERS, municipality=municipality)
+
+
+def can_edit_project(user, project: MunicipalProject) -> bool:
+    return may_keep_projects(user, project.municipality)
+
+
+def project_municipalities_for(user) -> list[Municipality]:
+    """Municipalities where `user` may make a municipal project."""
+    if is_instance_administrator(user):
+        return list(Municipality.objects.order_by("name"))
+    return [m for m in _staff_municipalities(user) if may_keep_projects(user, m)]
+
+
+def designated_roles_all() -> QuerySet[DesignatedRole]:
+    """Every role given by an order; callers reach them through a project they may read."""
+    return DesignatedRole.objects.order_by("pk")
+
+
+def regional_projects_visible_to(user) -> QuerySet[RegionalProject]:
+    """The regional projects of the regions where `user` holds a staff role (all for the instance's
+    administrator): a reference list, nothing secret in it, but nobody else's business."""
+    if is_instance_administrator(user):
+        return RegionalProject.objects.all()
+    regions = Municipality.objects.filter(pk__in=core.municipality_ids(user, Role.MUNICIPAL_KINDS)).values(
+        "region"
+    )
+    return RegionalProject.objects.filter(region__in=regions)

@@ -15,6 +15,7 @@ class RoadmapsConfig(AppConfig):
             MenuItem("roadmaps:roadmaps", _("Roadmaps"), STAFF),
             MenuItem("roadmaps:my_events", _("My events"), EVERYONE - STAFF),
             MenuItem("roadmaps:groups", _("Project groups"), STAFF),
+            MenuItem("roadmaps:projects", _("Municipal projects"), STAFF),
             MenuItem("roadmaps:recommendations", _("Recommendations"), EVERYONE),
         ]
 
@@ -30,6 +31,10 @@ class RoadmapsConfig(AppConfig):
 
         register_evidence()
 
+        from directions.dossier import SECTION_PROVIDERS
+
+        SECTION_PROVIDERS.append(_projects_section)
+
 
 # Imported when called: the providers' modules import models, not ready in ready()'s import phase.
 def _events_attention(user, roles):
@@ -42,6 +47,12 @@ def _recommendations_attention(user, roles):
     from roadmaps.recommendations import attention
 
     return attention(user, roles)
+
+
+def _projects_section(user, direction, period):
+    from roadmaps.projects import dossier_sections
+
+    return dossier_sections(user, direction, period)
 
 
 def _risk_group_recommendation(user, indicator, period, rows):

@@ -496,3 +496,220 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RegionalProject(models.Model):
+    """A project of the region (Хабаровский край: «500+», «Педкластер27»…) that municipal projects
+    answer to; a small reference list per region, with the national project it belongs to."""
+
+    region = models.CharField(_("region"), max_length=200)
+    name = models.CharField(_("name"), max_length=1000)
+    national_project = models.CharField(_("national project"), max_length=500, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("regional project")
+        verbose_name_plural = _("regional projects")
+        ordering = ["region", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="regional_project_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MunicipalProject(models.Model):
+    """A municipal project with its passport as the approving order writes it: leader, deputies,
+    executors and co-executors (ProjectParticipant), goal, ordered tasks, risks and effects, the
+    regional project it answers to, its roadmap and indicators, and the directions it serves. The
+    public tab shows it once published."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality",
+        models.CASCADE,
+        related_name="municipal_projects",
+        verbose_name=_("municipality"),
+    )
+    title = models.CharField(_("title"), max_length=1000)
+    start_year = models.PositiveIntegerField(_("from year"), null=True, blank=True)
+    end_year = models.PositiveIntegerField(_("to year"), null=True, blank=True)
+    leader = models.ForeignKey(
+        "mcok.Official",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("project leader"),
+    )
+    leader_text = models.CharField(
+        _("project leader, as written"),
+        max_length=1000,
+        blank=True,
+        help_text=_("As the passport writes it."),
+    )
+    basis = models.TextField(_("grounds for the project"), blank=True)
+    goal = models.TextField(_("goal"), blank=True)
+    tasks = models.JSONField(_("tasks"), default=list, blank=True)
+    events_text = models.TextField(_("main events"), blank=True)
+    risks = models.JSONField(_("main risks"), default=list, blank=True)
+    effects = models.JSONField(_("effects"), default=list, blank=True)
+    regional_project = models.ForeignKey(
+        RegionalProject,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="municipal_projects",
+        verbose_name=_("regional project"),
+    )
+    roadmap = models.ForeignKey(
+        Roadmap,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="municipal_projects",
+        verbose_name=_("roadmap"),
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", blank=True, related_name="municipal_projects", verbose_name=_("indicators")
+    )
+    directions = models.ManyToManyField(
+        "directions.Direction",
+        blank=True,
+        related_name="municipal_projects",
+        verbose_name=_("directions it serves"),
+    )
+    document = models.ForeignKey(
+        "mcok.Document",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approving document"),
+    )
+    is_published = models.BooleanField(_("published on the public tab"), default=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("municipal project")
+        verbose_name_plural = _("municipal projects")
+        ordering = ["municipality__name", "order", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="municipal_project_years_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def years(self) -> str:
+        if self.start_year and self.end_year and self.start_year != self.end_year:
+            return f"{self.start_year}–{self.end_year}"
+        return str(self.start_year or self.end_year or "")
+
+
+class ProjectParticipant(models.Model):
+    """A deputy leader, an executor or a co-executor of a municipal project: an official or an
+    organization (as directions.Responsibility), or a party the passport names only in words
+    («образовательные учреждения системы образования района»); with the position as written."""
+
+    class Role(models.TextChoices):
+        DEPUTY = "deputy", _("Deputy leader of the project")
+        EXECUTOR = "executor", _("Executor of the project")
+        CO_EXECUTOR = "co_executor", _("Co-executor, participant of the project")
+
+    project = models.ForeignKey(
+        MunicipalProject, models.CASCADE, related_name="participants", verbose_name=_("project")
+    )
+    role = models.CharField(_("role in the project"), max_length=12, choices=Role.choices)
+    official = models.ForeignKey(
+        "mcok.Official", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("official")
+    )
+    organization = models.ForeignKey(
+        "mcok.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    text = models.CharField(
+        _("as written"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The name and position as the passport writes them."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("participant of a project")
+        verbose_name_plural = _("participants of projects")
+        ordering = ["project", "role", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(official__isnull=False, organization__isnull=False),
+                name="project_participant_official_or_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(official__isnull=False) | Q(organization__isnull=False) | ~Q(text=""),
+                name="project_participant_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if self.text:
+            return self.text
+        if self.official_id:
+            official = self.official
+            return f"{official.full_name}, {official.position}" if official.position else official.full_name
+        return self.organization.full_name or self.organization.short_name if self.organization_id else ""
+
+
+class DesignatedRole(models.Model):
+    """A role an order gives a person that the portal has no role for (the «муниципальный
+    организатор» of the FIOKO form in ФИС ОКО), kept as the order writes it: a label on the official,
+    never a right in the portal."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="designated_roles", verbose_name=_("municipality")
+    )
+    official = models.ForeignKey(
+        "mcok.Official", models.CASCADE, related_name="designated_roles", verbose_name=_("official")
+    )
+    title = models.CharField(_("role, as written"), max_length=1000)
+    text = models.TextField(_("the order's words"), blank=True)
+    document = models.ForeignKey(
+        "mcok.Document", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("document")
+    )
+    project = models.ForeignKey(
+        MunicipalProject,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="designated_roles",
+        verbose_name=_("project"),
+    )
+    start_year = models.PositiveIntegerField(_("from year"), null=True, blank=True)
+    end_year = models.PositiveIntegerField(_("to year"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role given by an order")
+        verbose_name_plural = _("roles given by orders")
+        ordering = ["municipality__name", "official__full_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.official}: {self.title}"

@@ -1,14 +1,22 @@
-from roadmaps import effectiveness_views, group_views, import_views, recommendation_views, roadmap_views
+from roadmaps import (
+    effectiveness_views,
+    group_views,
+    import_views,
+    project_views,
+    recommendation_views,
+    roadmap_views,
+)
 
 app_name = "roadmaps"
 
 # Each view module keeps its own routes: roadmaps and their events, the import of Word and XLSX
 # roadmaps, project groups and meetings, recommendations and decisions, the analysis of a direction's
-# measures.
+# measures, municipal projects and their passports.
 urlpatterns = [
     *roadmap_views.urlpatterns,
     *import_views.urlpatterns,
     *group_views.urlpatterns,
     *recommendation_views.urlpatterns,
     *effectiveness_views.urlpatterns,
+    *project_views.urlpatterns,
 ]
