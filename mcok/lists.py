@@ -1,7 +1,14 @@
-"""A list page: rows the user may see, filtered, paged, and downloadable as XLSX with the same filter."""
+"""A list page: rows the user may see, filtered, sorted by a column, paged, and downloadable as XLSX
+with the same filter and order.
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+Sorting: a view names the columns that sort (`sorts`: key → the model fields they order by) and
+the headers of its template use the tag `{% sort_header "key" label %}` (mcok/templatetags/lists.py),
+which links «?sort=key» and then «?sort=-key» (descending), keeping the filter. An unknown key is
+ignored: the list keeps its own order. The primary key closes every order, so pages never overlap.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
@@ -22,6 +29,47 @@ class Columns:
     cells: Callable[[Model], Sequence[exports.Cell]]
 
 
+SORT_PARAM = "sort"
+
+
+@dataclass
+class Sorting:
+    """The order a list page shows: the chosen column (`key`, "" for the list's own order), whether
+    descending, the sortable columns, and the page's query without the order and the page."""
+
+    sorts: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    key: str = ""
+    descending: bool = False
+    query: str = ""
+
+    @property
+    def param(self) -> str:
+        """The current value of ?sort=, for the filter form to keep."""
+        if not self.key:
+            return ""
+        return f"-{self.key}" if self.descending else self.key
+
+    def order_by(self) -> list[str]:
+        fields = self.sorts.get(self.key, ())
+        if not self.descending:
+            return [*fields, "pk"]
+        return [name[1:] if name.startswith("-") else f"-{name}" for name in fields] + ["-pk"]
+
+
+def sorting_from(request: HttpRequest, sorts: Mapping[str, Sequence[str]] | None) -> Sorting:
+    """The order asked by ?sort=key or ?sort=-key, when `key` is one of `sorts`."""
+    sorts = sorts or {}
+    wanted = request.GET.get(SORT_PARAM, "")[:100]
+    descending = wanted.startswith("-")
+    key = wanted[1:] if descending else wanted
+    query = request.GET.copy()
+    for name in (SORT_PARAM, "page", "format"):
+        query.pop(name, None)
+    if key not in sorts:
+        return Sorting(sorts, query=query.urlencode())
+    return Sorting(sorts, key, descending, query.urlencode())
+
+
 def list_page(
     request: HttpRequest,
     *,
@@ -31,11 +79,16 @@ def list_page(
     name: str,
     title: str,
     columns: Callable[[], Columns],
+    sorts: Mapping[str, Sequence[str]] | None = None,
 ) -> HttpResponse:
     """Render `template` with the filtered page, or, with ?format=xlsx, the whole filtered list as a
-    file `<name>-<date>.xlsx`. `queryset` must already be limited by mcok.access."""
+    file `<name>-<date>.xlsx`. `queryset` must already be limited by mcok.access. `sorts`: the
+    columns a header click sorts by (key → model fields), see the module's note."""
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     rows = filterset.qs
+    sorting = sorting_from(request, sorts)
+    if sorting.key:
+        rows = rows.order_by(*sorting.order_by())
     if request.GET.get("format") == "xlsx":
         spec = columns()
         stamp = timezone.localdate().isoformat()
@@ -49,5 +102,6 @@ def list_page(
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": query.urlencode(),
         "heading": title,
+        "sorting": sorting,
     }
     return render(request, template, context)

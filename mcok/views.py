@@ -59,6 +59,13 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         name="organizations",
         title=_("Organizations"),
         columns=columns,
+        sorts={
+            "name": ["short_name"],
+            "kind": ["kind", "short_name"],
+            "locality": ["locality", "short_name"],
+            "head": ["head__full_name", "short_name"],
+            "municipality": ["municipality__name", "short_name"],
+        },
     )
 
 
@@ -99,6 +106,12 @@ def official_list(request: HttpRequest) -> HttpResponse:
         name="officials",
         title=_("Officials"),
         columns=columns,
+        sorts={
+            "name": ["full_name"],
+            "position": ["position", "full_name"],
+            "workplace": ["organization__short_name", "full_name"],
+            "municipality": ["municipality__name", "full_name"],
+        },
     )
 
 
@@ -137,6 +150,12 @@ def document_list(request: HttpRequest) -> HttpResponse:
         name="documents",
         title=_("Documents"),
         columns=columns,
+        sorts={
+            "date": ["date", "number"],
+            "title": ["title"],
+            "organization": ["organization__short_name", "title"],
+            "municipality": ["municipality__name", "title"],
+        },
     )
 
 

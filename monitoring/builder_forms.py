@@ -1,6 +1,8 @@
 """The form builder's inputs: the filter of the list of forms, a form's settings, a section, a question
 and a cross-field check. They parse what a page sends; monitoring.builder checks and stores it."""
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -12,6 +14,7 @@ from indicators.models import DataElement
 from mcok.filters import ALL, SearchFilterSet, YesNoFilter
 from mcok.models import Municipality
 from mcok.params import BoundedTexts
+from mcok.sorting import naturally_sorted
 from monitoring import builder
 from monitoring.models import Field, Form, Rule, Section
 
@@ -227,7 +230,14 @@ class QuestionForm(BoundedTexts, forms.Form):
         help_text=_("Left empty: the question."),
     )
 
-    def __init__(self, *args, form: Form, item: Field | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        form: Form,
+        item: Field | None = None,
+        options: "QuestionOptions | None" = None,
+        **kwargs,
+    ):
         if item is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "section": item.section_id,
@@ -247,12 +257,20 @@ class QuestionForm(BoundedTexts, forms.Form):
         super().__init__(*args, **kwargs)
         self.form_record = form
         self.fields["section"].queryset = form.sections.order_by("order", "pk")
-        if not form.sections.exists():
-            self.fields["section"].widget = forms.HiddenInput()
         self.fields["data_element"].queryset = DataElement.objects.filter(
             municipality_id=form.municipality_id
-        ).order_by("code")
-        self.fields["data_element"].label_from_instance = lambda e: f"{e.code}: {Truncator(e.name).chars(90)}"
+        )
+        options = options or QuestionOptions.of(form)
+        if not options.sections:
+            self.fields["section"].widget = forms.HiddenInput()
+        else:
+            # The lists are read once per page (QuestionOptions), however many questions it edits.
+            self.fields["section"].widget.choices = [
+                ("", self.fields["section"].empty_label),
+                *((s.pk, str(s)) for s in options.sections),
+            ]
+        self.fields["data_element"].widget.choices = [("", "—"), *options.elements]
+        self.has_elements = bool(options.elements)
 
     def clean(self):
         cleaned = super().clean()
@@ -286,6 +304,26 @@ class QuestionForm(BoundedTexts, forms.Form):
         }
 
 
+@dataclass
+class QuestionOptions:
+    """What the lists of a question's inputs offer: the form's sections and the municipality's data
+    elements (in the natural order of their codes), read once for every question a page edits."""
+
+    sections: list[Section]
+    elements: list[tuple[int, str]]
+
+    @classmethod
+    def of(cls, form: Form) -> "QuestionOptions":
+        elements = naturally_sorted(
+            DataElement.objects.filter(municipality_id=form.municipality_id).only("pk", "code", "name"),
+            key=lambda e: e.code,
+        )
+        return cls(
+            sections=list(form.sections.order_by("order", "pk")),
+            elements=[(e.pk, f"{e.code}: {Truncator(e.name).chars(90)}") for e in elements],
+        )
+
+
 def _plain(value) -> str:
     """A stored limit as people write it: 0.0000 → «0», 12.5000 → «12,5»."""
     if value is None:
@@ -297,10 +335,14 @@ def _plain(value) -> str:
 
 class RuleForm(forms.Form):
     """A cross-field check, its questions picked by label: the first question (the total, for a sum),
-    and the second (for ≤ = ≥ and both-or-neither) or the parts (for a sum)."""
+    and the second (for ≤ = ≥ and both-or-neither) or the parts (for a sum).
 
-    left = forms.ChoiceField(label=_("First question"), help_text=_("For a sum: the total."))
+    Only «both or neither» may name a question that is not a number: the lists offer the numeric
+    questions first and the others in a group of their own, which the page's script disables for
+    the other kinds; a non-numeric question chosen for a numeric check is refused beside its list."""
+
     kind = forms.ChoiceField(label=_("Check"), choices=Rule.Kind.choices)
+    left = forms.ChoiceField(label=_("First question"), help_text=_("For a sum: the total."))
     right = forms.ChoiceField(
         label=_("Second question"), required=False, help_text=_("For ≤, =, ≥ and «both or neither».")
     )
@@ -319,11 +361,20 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, fields: list[Field], **kwargs):
         super().__init__(*args, **kwargs)
-        options = [(item.code, question_label(item)) for item in fields]
         numeric = [(item.code, question_label(item)) for item in fields if item.is_numeric]
+        other = [(item.code, question_label(item)) for item in fields if not item.is_numeric]
+        self.numeric_codes = [code for code, _label in numeric]
+        if other:
+            options = [
+                (_("Numeric questions"), numeric),
+                (_("Other questions: only for «both or neither»"), other),
+            ]
+        else:
+            options = numeric
         self.fields["left"].choices = [("", "—"), *options]
         self.fields["right"].choices = [("", "—"), *options]
         self.fields["parts"].choices = numeric
+        self.labels = {item.code: item.label for item in fields}
 
     def clean(self):
         cleaned = super().clean()
@@ -332,6 +383,15 @@ class RuleForm(forms.Form):
                 self.add_error("parts", _("Tick at least two parts of the sum."))
         elif cleaned.get("kind") and not cleaned.get("right"):
             self.add_error("right", _("Choose the second question."))
+        if cleaned.get("kind") and cleaned["kind"] != Rule.Kind.BOTH_OR_NEITHER:
+            for key in ("left", "right"):
+                code = cleaned.get(key)
+                if code and code not in self.numeric_codes and key not in self.errors:
+                    self.add_error(
+                        key,
+                        _("«%(label)s» is not a number: this check compares numeric questions only.")
+                        % {"label": Truncator(self.labels.get(code, code)).chars(90)},
+                    )
         return cleaned
 
     def codes(self) -> list[str]:

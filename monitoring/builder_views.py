@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -30,7 +31,14 @@ from mcok import params
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, User
 from monitoring import access, builder, services, validation
-from monitoring.builder_forms import FormFilter, FormSettingsForm, QuestionForm, RuleForm, SectionForm
+from monitoring.builder_forms import (
+    FormFilter,
+    FormSettingsForm,
+    QuestionForm,
+    QuestionOptions,
+    RuleForm,
+    SectionForm,
+)
 from monitoring.models import Campaign, Field, Form, Rule, Section
 
 State = Campaign.State
@@ -187,6 +195,14 @@ def form_list(request: HttpRequest) -> HttpResponse:
         name="forms",
         title=_("Forms"),
         columns=columns,
+        sorts={
+            "title": ["title", "-version"],
+            "municipality": ["municipality__name", "title", "-version"],
+            "direction": ["direction__code", "title", "-version"],
+            "questions": ["question_count", "title"],
+            "locked": ["locked", "title", "-version"],
+            "changed": ["updated_at"],
+        },
     )
 
 
@@ -303,7 +319,64 @@ def _editor(request: HttpRequest, form: Form, bound: dict[str, DjangoForm] | Non
                 group["open"] = key in bound
         context["rule_form"] = bound.get("rule") or RuleForm(fields=fields)
         context["rule_open"] = "rule" in bound
+        _inline_questions(form, groups, bound, context, adding=_int(request.GET.get("adding")))
     return render(request, "monitoring/builder/form_editor.html", context)
+
+
+EDITOR = "editor"  # the value of «from» a question's form posts from the editor's page
+
+
+def _new_key(section: Section | None) -> str:
+    return f"q-new-{section.pk if section else 0}"
+
+
+def _inline_form(form: Form, key: str, options: QuestionOptions, **kwargs) -> QuestionForm:
+    """A question's inputs on the editor's page: ids of their own (`<key>-<input>`), as many
+    questions share the page; the names stay those the question's own page posts."""
+    return QuestionForm(form=form, options=options, auto_id=f"{key}-%s", **kwargs)
+
+
+def _inline_questions(
+    form: Form, groups: list[dict], bound: dict, context: dict, adding: int | None = None
+) -> None:
+    """Every question's inputs on the editor's page, and the inputs of a new question in each
+    section (or, for a form without sections, one for the whole form). The lists they offer are
+    read once for the page. `adding`: the section whose new question's inputs are open (0: the
+    form's, when it has no sections), after «save and add the next question»."""
+    options = QuestionOptions.of(form)
+    context["kinds"] = _kinds()
+    for group in groups:
+        for item in group["fields"]:
+            key = f"q-{item.pk}"
+            item.edit_form = bound.get(key) or _inline_form(form, key, options, item=item)
+            item.edit_open = key in bound
+        section = group["section"]
+        if section is not None:
+            key = _new_key(section)
+            group["new_form"] = bound.get(key) or _inline_form(
+                form, key, options, initial=_new_question_initial(section)
+            )
+            group["new_open"] = key in bound or adding == section.pk
+    if not context["sections"]:
+        key = _new_key(None)
+        context["new_question"] = bound.get(key) or _inline_form(
+            form, key, options, initial=_new_question_initial(None)
+        )
+        context["new_question_open"] = key in bound or adding == 0
+
+
+def _new_question_initial(section: Section | None) -> dict:
+    return {"section": section.pk if section else None, "required": True, "kind": Field.Kind.INTEGER}
+
+
+def _kinds() -> dict[str, list[str]]:
+    """The types each group of a question's inputs is for (the script shows only the group of the
+    chosen type)."""
+    return {
+        "numeric": list(Field.NUMERIC_KINDS),
+        "choice": list(builder.CHOICE_KINDS),
+        "file": [Field.Kind.FILE],
+    }
 
 
 @require_safe
@@ -442,22 +515,46 @@ def section_move(request: HttpRequest, pk: int) -> HttpResponse:
 def _question_page(
     request: HttpRequest, form: Form, question_form: QuestionForm, item: Field | None
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "question_form": question_form,
-        "item": item,
-        "kinds": {
-            "numeric": list(Field.NUMERIC_KINDS),
-            "choice": list(builder.CHOICE_KINDS),
-            "file": [Field.Kind.FILE],
-        },
-    }
+    context = {"form": form, "question_form": question_form, "item": item, "kinds": _kinds()}
     return render(request, "monitoring/builder/question_form.html", context)
+
+
+def _posted_key(request: HttpRequest, form: Form, item: Field | None) -> str:
+    """Which of the editor's question forms was posted: the question's, or the new question's of
+    the section it names."""
+    if item is not None:
+        return f"q-{item.pk}"
+    wanted = _int(request.POST.get("section"))
+    return _new_key(form.sections.filter(pk=wanted).first() if wanted else None)
+
+
+def _posted_question(request: HttpRequest, form: Form, item: Field | None) -> QuestionForm:
+    """The question's inputs as posted; from the editor's page, with the ids it gave them."""
+    if request.POST.get("from") != EDITOR:
+        return QuestionForm(request.POST, form=form, item=item)
+    key = _posted_key(request, form, item)
+    return _inline_form(form, key, QuestionOptions.of(form), data=request.POST, item=item)
+
+
+def _question_problems(
+    request: HttpRequest, form: Form, question_form: QuestionForm, item: Field | None
+) -> HttpResponse:
+    """The question's inputs again with their problems: on the editor's page, open, when they were
+    sent from it; otherwise on the question's own page."""
+    if request.POST.get("from") != EDITOR:
+        return _question_page(request, form, question_form, item)
+    return _editor(request, form, {_posted_key(request, form, item): question_form})
 
 
 def _question_saved(request: HttpRequest, form: Form, item: Field, created: bool) -> HttpResponse:
     message = _("The question «%(label)s» is added.") if created else _("The question «%(label)s» is saved.")
     messages.success(request, message % {"label": item.label})
+    if request.POST.get("then") == "another" and request.POST.get("from") == EDITOR:
+        # Back to the editor, the new question's inputs open in the same section.
+        section = item.section_id or 0
+        url = reverse("monitoring:form", args=[form.pk])
+        anchor = f"new-question-{section}" if item.section_id else "new-question"
+        return redirect(f"{url}?{urlencode({'adding': section})}#{anchor}")
     if request.POST.get("then") == "another":
         url = reverse("monitoring:field_new", args=[form.pk])
         return redirect(f"{url}?section={item.section_id}" if item.section_id else url)
@@ -476,7 +573,7 @@ def field_new(request: HttpRequest, pk: int) -> HttpResponse:
             section = form.sections.order_by("-order", "-pk").first()
         initial = {"section": section.pk if section else None, "required": True, "kind": Field.Kind.INTEGER}
         return _question_page(request, form, QuestionForm(form=form, initial=initial), None)
-    question_form = QuestionForm(request.POST, form=form)
+    question_form = _posted_question(request, form, None)
     if question_form.is_valid():
         try:
             item = builder.field_add(form=form, by=request.user, **question_form.service_values())
@@ -486,7 +583,7 @@ def field_new(request: HttpRequest, pk: int) -> HttpResponse:
             _add_errors(question_form, error)
         else:
             return _question_saved(request, form, item, created=True)
-    return _question_page(request, form, question_form, None)
+    return _question_problems(request, form, question_form, None)
 
 
 @login_required
@@ -497,7 +594,7 @@ def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     if request.method != "POST":
         return _question_page(request, form, QuestionForm(form=form, item=item), item)
-    question_form = QuestionForm(request.POST, form=form, item=item)
+    question_form = _posted_question(request, form, item)
     if question_form.is_valid():
         try:
             item = builder.field_update(item=item, by=request.user, **question_form.service_values())
@@ -507,7 +604,7 @@ def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _add_errors(question_form, error)
         else:
             return _question_saved(request, form, item, created=False)
-    return _question_page(request, form, question_form, item)
+    return _question_problems(request, form, question_form, item)
 
 
 @login_required

@@ -1,7 +1,8 @@
 /* The form builder, made nicer: every page works without this file.
    - a question's page shows only the inputs of the chosen type, and of the chosen data-element binding;
    - the code field shows, as its placeholder, the code the server would make from the question;
-   - a check's form shows the second question or the parts of a sum, as the kind needs;
+   - a check's form shows the second question or the parts of a sum, as the kind needs, and offers
+     only numeric questions for a check that compares numbers;
    - deleting asks for a confirmation. */
 (function () {
   "use strict";
@@ -64,10 +65,25 @@
     var right = form.querySelector(".rule-input-right");
     var parts = form.querySelector(".rule-input-parts");
     if (!kind || !right || !parts) { return; }
+    var numeric = (form.dataset.numericCodes || "").split(" ");
+    var selects = form.querySelectorAll("select[name='left'], select[name='right']");
     var update = function () {
       var sum = kind.value === "sum";
+      var onlyNumbers = kind.value !== "both";
       toggle(right, !sum);
       toggle(parts, sum);
+      selects.forEach(function (select) {
+        Array.prototype.forEach.call(select.options, function (option) {
+          var off = onlyNumbers && option.value !== "" && numeric.indexOf(option.value) === -1;
+          option.disabled = off;
+          option.hidden = off;
+          if (off && option.selected) { select.value = ""; }
+        });
+        select.querySelectorAll("optgroup").forEach(function (group) {
+          var shown = Array.prototype.some.call(group.children, function (o) { return !o.disabled; });
+          group.hidden = !shown;
+        });
+      });
     };
     kind.addEventListener("change", update);
     update();
