@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "import_export",
+    # The rich-text editor of the public tab's pages (its static files; its widget in reports.site_forms).
+    "django_prose_editor",
     "rules.apps.AutodiscoverRulesConfig",
     "mcok",
     "directions",

@@ -265,3 +265,50 @@ class PublicVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} · {self.number}"
+
+
+class TabSettings(models.Model):
+    """What the operator sets for a municipality's public tab as a whole.
+
+    The completeness threshold: a period's municipal value of an indicator is headlined on the tab
+    only when at least this share of the organizations expected to report did; otherwise the latest
+    complete period is headlined and the newer value is shown as preliminary."""
+
+    municipality = models.OneToOneField(
+        "mcok.Municipality",
+        models.CASCADE,
+        related_name="tab_settings",
+        verbose_name=_("municipality"),
+    )
+    completeness_threshold = models.PositiveSmallIntegerField(
+        _("completeness threshold, %"),
+        default=100,
+        help_text=_(
+            "A period's value is headlined on the public tab only when at least this share of the "
+            "organizations reported for it."
+        ),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public tab settings")
+        verbose_name_plural = _("public tab settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completeness_threshold__gte=1) & Q(completeness_threshold__lte=100),
+                name="tab_settings_threshold_1_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality)

@@ -247,7 +247,7 @@ def _indicator(item: dict) -> dict:
     points = [
         (_label(row.get("period")), _decimal(row.get("value")))
         for row in dynamics
-        if (row.get("period") or {}).get("kind") == kind
+        if (row.get("period") or {}).get("kind") == kind and not row.get("completeness")
     ]
     title = f"{item.get('code', '')} {item.get('name', '')}".strip()
     line = None
@@ -283,9 +283,11 @@ def _indicator(item: dict) -> dict:
                 "period": _label(row.get("period")),
                 "value": _value_text(row.get("value")),
                 "target": _value_text(row.get("target")) if row.get("target") is not None else "—",
+                "preliminary": public.preliminary_text(row.get("completeness")),
             }
             for row in dynamics
         ],
+        "preliminary": public.preliminary_headline(item.get("preliminary"), unit),
         "line": line,
         "organizations": rows,
         "bars": bars,

@@ -28,18 +28,20 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directions.fioko import COMPONENTS, natural_key
 from directions.models import Component, CycleComponent, Direction, Duty, Evaluation, Responsibility
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok.models import Document, Municipality, Official, Period, User
-from reports.models import PublicPage, PublicVersion, Report, ReportJob
+from mcok.numbers import decimal_of, number_text
+from reports.models import PublicPage, PublicVersion, Report, ReportJob, TabSettings
 from roadmaps.models import Event, Occurrence, Roadmap
 from roadmaps.selectors import Row, events_with_occurrences
 
 HOME_SLUG = "home"  # the home page is served at /open/<municipality>/, its slug only fills the field
 # Addresses the public tab uses beside its pages: no page may take them.
-RESERVED_SLUGS = frozenset({HOME_SLUG, "embed", "data"})
+RESERVED_SLUGS = frozenset({HOME_SLUG, "embed", "data", "projects"})
 
 # The sanitiser's allow-list: text structure, links and tables; nothing that runs or styles.
 ALLOWED_TAGS = frozenset(
@@ -72,6 +74,9 @@ DROPPED_WITH_CONTENT = frozenset(
 )
 LINK_SCHEMES = ("http", "https")
 
+# The share of organizations that must have reported before a period's value is headlined.
+DEFAULT_COMPLETENESS_THRESHOLD = 100
+
 CACHE_SECONDS = 10 * 60
 # A generation outlives the responses made under it; when it expires a new one is made, which only
 # discards the responses once more. A generation is made only for a municipality that exists, so
@@ -81,20 +86,103 @@ GENERATION_SECONDS = 24 * 60 * 60
 
 # Sanitising ----------------------------------------------------------------------------------------
 
+# Images only from the portal's own documents, as the public tab serves them (open:document); their
+# alternative text and title keep no angle brackets, so the markup around them stays plain.
+IMAGE_ATTRIBUTES = frozenset({"src", "alt", "title", "width", "height"})
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMG_SRC = re.compile(r'\ssrc="([^"]*)"')
 
-def sanitize(html: str) -> str:
+
+def _document_path(src: str) -> tuple[str, int] | None:
+    """(municipality slug, document id) when `src` is a path of a document's file on the portal: the
+    public tab's (/open/<municipality>/documents/<id>/) or the staff's (/documents/<id>/file/, slug
+    empty); an absolute address only on the portal's own SITE_URL. None for anything else."""
+    from django.urls import Resolver404, resolve
+
+    parts = urlsplit((src or "").strip())
+    if parts.scheme or parts.netloc:
+        site = urlsplit(getattr(settings, "SITE_URL", "") or "")
+        if not site.netloc or (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+            return None
+    if parts.query or parts.fragment or not parts.path.startswith("/"):
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    if match.view_name == "open:document":
+        return match.kwargs["municipality"], int(match.kwargs["document"])
+    if match.view_name == "mcok:document-file":
+        return "", int(match.kwargs["pk"])
+    return None
+
+
+def image_documents(municipality: Municipality) -> dict[int, Document]:
+    """The municipality's documents that are stored images: only these may be shown on its pages."""
+    documents = Document.objects.filter(municipality=municipality).exclude(file="").order_by("title", "pk")
+    return {d.pk: d for d in documents if d.file.name.lower().endswith(IMAGE_SUFFIXES)}
+
+
+def image_src(municipality: Municipality, document: Document) -> str:
+    """The address a page's image of `document` has: the public tab's address of its file."""
+    return reverse("open:document", args=[municipality.slug, document.pk])
+
+
+def sanitize(html: str, *, municipality: Municipality | None = None) -> str:
     """The rich text with only the allow-listed tags and attributes: links only to http(s), mailto or
     relative addresses, each with rel="noopener noreferrer"; no scripts, event handlers, styles,
-    frames or javascript:/data: addresses. Idempotent."""
-    return nh3.clean(
+    frames or javascript:/data: addresses. Images only of the portal's documents: with
+    `municipality` (on save), only its stored image documents, their addresses written as the public
+    tab serves them; without (on display), only addresses of the public tab's document files. Any
+    other image is removed whole. Idempotent."""
+    allowed: dict[int, Document] | None = None
+    if municipality is not None:
+        allowed = image_documents(municipality)
+
+    def attribute_filter(tag: str, name: str, value: str) -> str | None:
+        if tag != "img":
+            return value
+        if name in ("alt", "title"):
+            return value.replace("<", "").replace(">", "")
+        if name in ("width", "height"):
+            return value if value.isdigit() and len(value) <= 5 else None
+        if name != "src":
+            return None
+        found = _document_path(value)
+        if found is None:
+            return None
+        slug, pk = found
+        if allowed is None:
+            return value if slug else None
+        if pk not in allowed or (slug and slug != municipality.slug):
+            return None
+        return image_src(municipality, allowed[pk])
+
+    cleaned = nh3.clean(
         html or "",
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        tags=set(ALLOWED_TAGS) | {"img"},
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
+        | {"img": set(IMAGE_ATTRIBUTES)},
+        attribute_filter=attribute_filter,
         url_schemes=set(URL_SCHEMES),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # An image whose address was refused is removed whole, not left without one.
+    return _IMG_TAG.sub(lambda m: m.group(0) if _IMG_SRC.search(m.group(0)) else "", cleaned)
+
+
+def body_image_ids(html: str) -> list[int]:
+    """The documents a (sanitised) text shows as images, in order, each once."""
+    ids: list[int] = []
+    for tag in _IMG_TAG.findall(html or ""):
+        src = _IMG_SRC.search(tag)
+        found = _document_path(src.group(1).replace("&amp;", "&")) if src else None
+        if found is not None and found[1] not in ids:
+            ids.append(found[1])
+    return ids
 
 
 # Drafts --------------------------------------------------------------------------------------------
@@ -146,11 +234,16 @@ def page_save(
         if foreign:
             raise ValidationError(_("Only the municipality's own documents can be linked from its page."))
     page.title = title[: PublicPage._meta.get_field("title").max_length]
-    page.body = sanitize(body)
+    page.body = sanitize(body, municipality=page.municipality)
     page.updated_by = user
     page.save()
     if documents is not None:
         page.documents.set(documents)
+    # A document shown as an image is also among the page's documents: the public tab serves the
+    # files of the documents a published page lists, and only those.
+    shown = body_image_ids(page.body)
+    if shown:
+        page.documents.add(*Document.objects.filter(municipality=page.municipality, pk__in=shown))
     if page.published_id is not None and old_slug is not None and old_slug != page.slug:
         _bump_now_and_after_commit(page.municipality)  # the public address moved
     return page
@@ -437,6 +530,50 @@ def _period_order(period: Period) -> tuple:
     return (period.ends_on, -period.starts_on.toordinal())
 
 
+def completeness_threshold(municipality: Municipality | int) -> int:
+    """The municipality's completeness threshold in per cent (TabSettings; 100 when never set)."""
+    municipality_id = getattr(municipality, "pk", municipality)
+    found = (
+        TabSettings.objects.filter(municipality_id=municipality_id)
+        .values_list("completeness_threshold", flat=True)
+        .first()
+    )
+    return found if found is not None else DEFAULT_COMPLETENESS_THRESHOLD
+
+
+def is_complete(value: IndicatorValue, threshold: int) -> bool:
+    """Whether enough of the organizations expected to report did: reported / expected ≥ threshold %.
+    A value no organization was expected for (entered for the municipality as a whole) is complete."""
+    if not value.expected:
+        return True
+    return value.reported * 100 >= threshold * value.expected
+
+
+def preliminary_text(completeness: dict | None) -> str:
+    """«предварительно: 1 из 5 организаций» for a value below the threshold; "" for a complete one."""
+    if not completeness:
+        return ""
+    expected = int(completeness.get("expected") or 0)
+    return ngettext(
+        "preliminary: %(reported)s of %(expected)s organization",
+        "preliminary: %(reported)s of %(expected)s organizations",
+        expected,
+    ) % {"reported": int(completeness.get("reported") or 0), "expected": expected}
+
+
+def preliminary_headline(preliminary: dict | None, unit: str = "") -> dict | None:
+    """A newer period's value below the threshold as the tab shows it beside the headline."""
+    if not preliminary:
+        return None
+    value = preliminary.get("value")
+    period = preliminary.get("period") or {}
+    return {
+        "value": number_text(decimal_of(value), unit) if value is not None else "—",
+        "period": period.get("label", ""),
+        "note": preliminary_text(preliminary),
+    }
+
+
 def _indicators(direction: Direction) -> list[dict]:
     indicators = list(
         Indicator.objects.published().filter(direction=direction).order_by(Length("code"), "code", "pk")
@@ -446,6 +583,7 @@ def _indicators(direction: Direction) -> list[dict]:
     targets = {
         (t.indicator_id, t.period_id): t.value for t in Target.objects.filter(indicator__in=indicators)
     }
+    threshold = completeness_threshold(direction.municipality_id)
     series: dict[int, list[IndicatorValue]] = {}
     values = (
         IndicatorValue.objects.filter(
@@ -456,10 +594,17 @@ def _indicators(direction: Direction) -> list[dict]:
     )
     for value in values:
         series.setdefault(value.indicator_id, []).append(value)
-    latest = {
-        indicator_id: max(items, key=lambda v: _period_order(v.period))
-        for indicator_id, items in series.items()
-    }
+    # The headline is the latest period whose value is complete enough; a newer one is preliminary.
+    latest: dict[int, IndicatorValue] = {}
+    preliminary: dict[int, IndicatorValue] = {}
+    for indicator_id, items in series.items():
+        complete = [v for v in items if is_complete(v, threshold)]
+        if complete:
+            latest[indicator_id] = max(complete, key=lambda v: _period_order(v.period))
+        newest = max(items, key=lambda v: _period_order(v.period))
+        headline = latest.get(indicator_id)
+        if headline is None or _period_order(newest.period) > _period_order(headline.period):
+            preliminary[indicator_id] = newest
     by_organization: dict[int, list[dict]] = {}
     open_ones = [i for i in indicators if i.publish_organization_values and i.pk in latest]
     if open_ones:
@@ -488,16 +633,28 @@ def _indicators(direction: Direction) -> list[dict]:
             "unit": indicator.unit,
             "higher_is_better": indicator.higher_is_better,
             "latest": None,
+            "preliminary": None,
             "dynamics": [
                 {
                     "period": _period(value.period),
                     "value": number(value.value),
                     "target": number(targets.get((indicator.pk, value.period_id))),
+                    "completeness": None
+                    if is_complete(value, threshold)
+                    else {"reported": value.reported, "expected": value.expected},
                 }
                 for value in series.get(indicator.pk, [])
             ],
             "organizations": None,
         }
+        newer = preliminary.get(indicator.pk)
+        if newer is not None:
+            item["preliminary"] = {
+                "period": _period(newer.period),
+                "value": number(newer.value),
+                "reported": newer.reported,
+                "expected": newer.expected,
+            }
         if last is not None:
             item["latest"] = {
                 "period": _period(last.period),
@@ -755,3 +912,117 @@ def _bump_now_and_after_commit(municipality: Municipality) -> None:
     slug = municipality.slug
     bump(slug)
     transaction.on_commit(lambda: bump(slug))
+
+
+# What waits for publication -------------------------------------------------------------------------
+
+
+def pages_awaiting_report(report: Report) -> list[PublicPage]:
+    """The pages that show (or, once published, will show) `report`'s PDF but do not yet: its
+    direction's page when it is not published, or was published before the report was. A summary
+    report is shown by no page."""
+    if report.direction_id is None or report.published_job_id is None:
+        return []
+    pages = PublicPage.objects.filter(
+        municipality_id=report.municipality_id,
+        kind=PublicPage.Kind.DIRECTION,
+        direction_id=report.direction_id,
+    ).select_related("published")
+    return [
+        page
+        for page in pages
+        if page.published is None
+        or report.pk not in {item.get("id") for item in page.published.content.get("reports") or []}
+        or (report.published_at and report.published_at > page.published.published_at)
+    ]
+
+
+def pages_changed(municipality: Municipality, pages: list[PublicPage] | None = None) -> list[dict]:
+    """The municipality's pages that changed since their publication, each with the reasons: a draft
+    not yet published, a report published after the page (or withdrawn since, though the page still
+    lists it), the home page's list of pages no longer the published one. Whether the indicators and
+    other data a page shows changed is checked on the page itself (`is_stale`), as it costs a
+    composition per page. A fixed number of queries whatever the pages."""
+    if pages is None:
+        pages = list(
+            PublicPage.objects.filter(municipality=municipality).select_related("published", "direction")
+        )
+    reports = list(
+        published_reports(municipality)
+        .filter(direction__isnull=False)
+        .only("pk", "title", "direction_id", "published_at")
+    )
+    published_ids = {report.pk for report in reports}
+    live_free = sorted(
+        (page.slug, page.published.title)
+        for page in pages
+        if page.kind == PublicPage.Kind.FREE and page.published is not None
+    )
+    live_directions = {
+        page.direction_id: page.slug
+        for page in pages
+        if page.kind == PublicPage.Kind.DIRECTION and page.published is not None
+    }
+    result = []
+    for page in sorted(pages, key=_page_order):
+        version = page.published
+        if version is None:
+            if page.kind == PublicPage.Kind.DIRECTION:
+                waiting = [r for r in reports if r.direction_id == page.direction_id]
+                if waiting:
+                    titles = ", ".join(f"«{r.title}»" for r in waiting)
+                    result.append(
+                        {
+                            "page": page,
+                            "reasons": [
+                                _("Not published, while a report it shows is: %(titles)s")
+                                % {"titles": titles}
+                            ],
+                        }
+                    )
+            continue
+        reasons = []
+        if version.title != page.title or version.body != page.body:
+            reasons.append(_("The draft has changes not yet published"))
+        content = version.content or {}
+        if page.kind == PublicPage.Kind.DIRECTION:
+            shown = {item.get("id"): item for item in content.get("reports") or []}
+            newer = [
+                r
+                for r in reports
+                if r.direction_id == page.direction_id
+                and (r.pk not in shown or (r.published_at and r.published_at > version.published_at))
+            ]
+            if newer:
+                reasons.append(
+                    _("A report's PDF was published after the page: %(titles)s")
+                    % {"titles": ", ".join(f"«{r.title}»" for r in newer)}
+                )
+            gone = [item for pk, item in shown.items() if pk not in published_ids]
+            if gone:
+                reasons.append(
+                    _("It still lists a report withdrawn since: %(titles)s")
+                    % {"titles": ", ".join(f"«{item.get('title', '')}»" for item in gone)}
+                )
+        if page.kind == PublicPage.Kind.HOME:
+            listed_free = sorted(
+                (item.get("slug"), item.get("title")) for item in content.get("free_pages") or []
+            )
+            listed_directions = {
+                direction.get("code"): direction.get("page")
+                for block in content.get("blocks") or []
+                for direction in block.get("directions") or []
+            }
+            live_by_code = {
+                page_.direction.code: page_.slug
+                for page_ in pages
+                if page_.kind == PublicPage.Kind.DIRECTION and page_.direction_id in live_directions
+            }
+            changed_directions = any(
+                listed_directions.get(code) != slug for code, slug in live_by_code.items()
+            ) or any(slug and code not in live_by_code for code, slug in listed_directions.items())
+            if listed_free != live_free or changed_directions:
+                reasons.append(_("The list of the tab's published pages changed since"))
+        if reasons:
+            result.append({"page": page, "reasons": reasons})
+    return result

@@ -25,7 +25,7 @@ from directions.models import Direction
 from mcok import params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
-from reports import access, analytics, jobs, services
+from reports import access, analytics, jobs, public, services
 from reports.models import Report, ReportJob
 from reports.report_forms import ReportForm, default_title
 
@@ -232,6 +232,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_approve": access.can_approve(request.user, report),
         "may_publish": access.can_publish(request.user, report),
         "formats": ReportJob.Format.choices,
+        "awaiting_pages": public.pages_awaiting_report(report) if report.published_job_id else [],
     }
     return render(request, "reports/report_detail.html", context)
 
@@ -302,12 +303,25 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_publish(request.user, report):
         raise _refuse_publication()
     try:
-        services.report_publish(report=report, by=request.user)
+        report = services.report_publish(report=report, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The report's PDF is published on the public tab."))
+        messages.success(request, _publication_message(report))
     return redirect("reports:report", pk=report.pk)
+
+
+def _publication_message(report: Report) -> str:
+    """What publishing the PDF did: the PDF is on the tab, but the pages that show it wait for their
+    own publication (a page shows what it was published with)."""
+    waiting = public.pages_awaiting_report(report)
+    if waiting:
+        return _("The PDF is published; the pages that show it await publication: %(pages)s.") % {
+            "pages": ", ".join(f"«{page.title}»" for page in waiting)
+        }
+    if report.direction_id is None:
+        return _("The PDF is published; no page of the public tab shows a summary report.")
+    return _("The PDF is published; the direction has no page on the public tab yet.")
 
 
 @require_POST

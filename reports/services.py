@@ -185,3 +185,23 @@ def report_unpublish(*, report: Report, by: User) -> Report:
     locked._change_reason = _("Withdrawn from the public tab.")
     locked.save(update_fields=_PUBLICATION_FIELDS)
     return locked
+
+
+@transaction.atomic
+def tab_settings_set(*, municipality, by: User, completeness_threshold: int):
+    """Set the municipality's completeness threshold (1–100 %) of the public tab; ValidationError
+    with a Russian message otherwise. It applies to what pages show from their next publication."""
+    from reports.models import TabSettings
+
+    try:
+        threshold = int(completeness_threshold)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The completeness threshold is a whole number of per cent.")) from None
+    if not 1 <= threshold <= 100:
+        raise ValidationError(_("The completeness threshold is from 1 to 100 %."))
+    settings_, _created = TabSettings.objects.select_for_update().get_or_create(municipality=municipality)
+    if settings_.completeness_threshold != threshold or settings_.updated_by_id is None:
+        settings_.completeness_threshold = threshold
+        settings_.updated_by = by
+        settings_.save()
+    return settings_

@@ -11,12 +11,14 @@ from html.parser import HTMLParser
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import ProseEditorWidget
 
 from mcok.models import Document, Municipality
 from mcok.params import BoundedTexts
 from mcok.text import transliterate
 from reports.models import PublicPage
-from reports.public import RESERVED_SLUGS
+from reports.public import RESERVED_SLUGS, image_documents, image_src
 
 SLUG_MAX = PublicPage._meta.get_field("slug").max_length
 SUGGESTED_SLUG_MAX = 60
@@ -64,11 +66,19 @@ class _Markup(HTMLParser):
         self.text.append(data)
 
 
+# What the editor itself writes and the sanitiser drops by design: a table's column widths (a
+# colgroup and inline styles) and a link's target and rel. Their removal is not worth a warning.
+EDITOR_MARKUP = frozenset(
+    {("table", "style"), ("colgroup", ""), ("col", ""), ("col", "style"), ("a", "target"), ("a", "rel")}
+)
+
+
 def _markup(html: str) -> tuple[list[tuple[str, str]], str]:
     parser = _Markup()
     parser.feed(html or "")
     parser.close()
-    return parser.tags, re.sub(r"\s+", "", "".join(parser.text))
+    tags = [item for item in parser.tags if item not in EDITOR_MARKUP]
+    return tags, re.sub(r"\s+", "", "".join(parser.text))
 
 
 def markup_removed(original: str, cleaned: str) -> bool:
@@ -95,6 +105,53 @@ class DocumentChoice(forms.ModelMultipleChoiceField):
 # A page's HTML: longer than a comment (tables, lists), still bounded.
 PAGE_BODY_MAX_LENGTH = 100_000
 
+# What the editor offers: headings, paragraphs, lists, links, tables and images (of the portal's
+# documents). The server cleans the text on save whatever is sent (reports.public.sanitize).
+EDITOR_EXTENSIONS = {
+    "Heading": {"levels": [2, 3, 4]},
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "HardBreak": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "Link": True,
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "Image": True,
+    "HTML": True,
+}
+
+
+class PageEditorWidget(ProseEditorWidget):
+    """django-prose-editor's widget started by the portal's own module (static/reports/page_editor.js),
+    which imports the editor by its path: the widget's usual import map is an inline script, which
+    the portal's Content-Security-Policy forbids."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, config={"extensions": EDITOR_EXTENSIONS}, preset="mcok")
+
+    @property
+    def media(self):
+        return forms.Media(
+            css={
+                "all": [
+                    "django_prose_editor/material-icons.css",
+                    "django_prose_editor/editor.css",
+                    "reports/page_editor.css",
+                ]
+            },
+            js=[forms.Script("reports/page_editor.js", type="module")],
+        )
+
 
 class PageForm(BoundedTexts, forms.Form):
     """A page's draft. `slug_editable` says whether the address may change (a free page never
@@ -111,14 +168,16 @@ class PageForm(BoundedTexts, forms.Form):
             "Left empty, it is made of the title."
         ),
     )
-    body = forms.CharField(
+    body = ProseEditorFormField(
         label=_("Text"),
         required=False,
         max_length=PAGE_BODY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 16}),
+        widget=PageEditorWidget(attrs={"rows": 16}),
+        config={"extensions": EDITOR_EXTENSIONS},
+        preset="mcok",
         help_text=_(
-            "HTML is accepted: paragraphs, headings, lists, tables and links. Scripts, event handlers, "
-            "styles, images and other unsafe markup are removed on save."
+            "Headings, paragraphs, lists, links, tables and images of the municipality's documents. "
+            "Scripts, styles, other images and any other markup are removed on save."
         ),
     )
     documents = DocumentChoice(
@@ -161,6 +220,13 @@ class PageForm(BoundedTexts, forms.Form):
                 if page is not None and page.kind == PublicPage.Kind.FREE
                 else _("The address of this page is set by the portal.")
             )
+
+    def images(self) -> list[dict]:
+        """The municipality's image documents the editor may insert, with the address each gets."""
+        return [
+            {"src": image_src(self.municipality, document), "title": document.title, "document": document}
+            for document in image_documents(self.municipality).values()
+        ]
 
     def clean_slug(self) -> str:
         if not self.slug_editable:

@@ -8,6 +8,9 @@ municipalities get 404, as for a page that does not exist. Every change is a pla
 CSRF token, redirected back with a message; the work itself is done by reports.public.
 """
 
+import difflib
+from html.parser import HTMLParser
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from mcok import params
 from mcok.models import Municipality
-from reports import access, public
+from reports import access, public, services
 from reports.models import PublicPage, PublicVersion
 from reports.open_views import render_public
 from reports.site_forms import PageForm, markup_removed
@@ -115,6 +118,7 @@ def _list_response(
         .select_related("municipality", "direction", "updated_by", "published__published_by")
         .annotate(ever_published=Exists(PublicVersion.objects.filter(page=OuterRef("pk"))))
     )
+    pages = list(pages)
     rows = []
     for page in sorted(pages, key=lambda p: (KIND_ORDER.get(p.kind, 3), p.order, p.title, p.pk)):
         css, label = _state(page, ever_published=page.ever_published)
@@ -123,6 +127,8 @@ def _list_response(
         "municipality": municipality,
         "municipalities": municipalities,
         "rows": rows,
+        "changed": public.pages_changed(municipality, pages),
+        "threshold": public.completeness_threshold(municipality),
         "can_edit": access.can_edit_site(request.user, municipality),
         "home_url": reverse("open:home", args=[municipality.slug]),
         "data_url": reverse("open:data", args=[municipality.slug]),
@@ -330,6 +336,116 @@ def version_restore(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:site-page", pk=page.pk)
 
 
+# The completeness threshold ------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def tab_settings(request: HttpRequest) -> HttpResponse:
+    """The operator sets the municipality's completeness threshold of the public tab."""
+    municipality, municipalities = _municipality(request)
+    if not access.can_edit_site(request.user, municipality):
+        return _list_response(request, municipality, municipalities, refusal=_refusal(), status=403)
+    try:
+        services.tab_settings_set(
+            municipality=municipality,
+            by=request.user,
+            completeness_threshold=params.query(request.POST, "completeness_threshold"),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The completeness threshold is saved. Pages show values by it from their next "
+                "publication; the pages it changes are marked as having changed data."
+            ),
+        )
+    return redirect(f"{reverse('reports:site')}?municipality={municipality.slug}")
+
+
+# An old version and what differs from the published one --------------------------------------------
+
+
+class _Text(HTMLParser):
+    """The visible text of a page's HTML, a line per block, for comparing two versions."""
+
+    BLOCKS = frozenset({"p", "h2", "h3", "h4", "li", "tr", "br", "blockquote", "hr", "caption", "table"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.lines.append("")
+        elif tag in ("td", "th") and self.lines[-1]:
+            self.lines[-1] += " | "
+        if tag == "img":
+            alt = dict(attrs).get("alt") or ""
+            self.lines[-1] += f"[{_('image')}: {alt}]" if alt else f"[{_('image')}]"
+
+    def handle_data(self, data):
+        self.lines[-1] += " ".join(data.split()) if data.strip() else ""
+
+
+def text_lines(title: str, html: str) -> list[str]:
+    """The title and the visible text of `html`, a line per paragraph, heading, list item or row."""
+    parser = _Text()
+    parser.feed(html or "")
+    parser.close()
+    return [title] + [line.strip() for line in parser.lines if line.strip()]
+
+
+def text_diff(old: list[str], new: list[str]) -> list[dict]:
+    """The lines of both texts in order, each marked same, removed (only in `old`) or added."""
+    rows = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += [{"kind": "same", "sign": "", "text": line} for line in old[i1:i2]]
+            continue
+        rows += [{"kind": "removed", "sign": "−", "text": line} for line in old[i1:i2]]
+        rows += [{"kind": "added", "sign": "+", "text": line} for line in new[j1:j2]]
+    return rows
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published version as it was, and what differs between it and the version on the public tab
+    (or the draft when the page is not published): what «Restore» would change."""
+    version = get_object_or_404(
+        access.versions_visible_to(request.user).select_related("published_by", "withdrawn_by"), pk=pk
+    )
+    page = _page_for(request, version.page_id)
+    current = page.published
+    if current is not None:
+        against, against_label = (
+            current,
+            _("the version on the public tab (No. %(number)s)") % {"number": current.number},
+        )
+        current_title, current_body = current.title, current.body
+    else:
+        against, against_label = None, _("the draft (the page is not published)")
+        current_title, current_body = page.title, page.body
+    old_lines = text_lines(version.title, public.sanitize(version.body))
+    new_lines = text_lines(current_title, public.sanitize(current_body))
+    diff = text_diff(new_lines, old_lines)
+    context = {
+        "page": page,
+        "municipality": page.municipality,
+        "version": version,
+        "body": public.sanitize(version.body),
+        "against": against,
+        "against_label": against_label,
+        "diff": diff,
+        "identical": all(row["kind"] == "same" for row in diff),
+        "is_current": version.pk == page.published_id,
+        "can_edit": access.can_edit_site(request.user, page.municipality),
+    }
+    return render(request, "reports/site/version_detail.html", context)
+
+
 urlpatterns = [
     path("site/", page_list, name="site"),
     path("site/new/", page_create, name="site-page-create"),
@@ -338,5 +454,7 @@ urlpatterns = [
     path("site/<int:pk>/preview/", page_preview, name="site-page-preview"),
     path("site/<int:pk>/publish/", page_publish, name="site-page-publish"),
     path("site/<int:pk>/withdraw/", page_withdraw, name="site-page-withdraw"),
+    path("site/versions/<int:pk>/", version_detail, name="site-version"),
     path("site/versions/<int:pk>/restore/", version_restore, name="site-version-restore"),
+    path("site/settings/", tab_settings, name="site-settings"),
 ]
