@@ -11,6 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from mcok import numbers
+
 WIDTH = 640
 LABEL_WIDTH = 190  # the label column on the left
 VALUE_WIDTH = 70  # room for «100,0 %» right of the longest bar
@@ -26,10 +28,7 @@ TENTH = Decimal("0.1")
 
 def percent_text(value: Decimal | None) -> str:
     """«72,3 %» with one decimal rounded half up and a decimal comma; «—» when there is none."""
-    if value is None:
-        return "—"
-    rounded = Decimal(value).quantize(TENTH, rounding=ROUND_HALF_UP)
-    return f"{rounded} %".replace(".", ",").replace("-", "−")
+    return numbers.number_text(value, "%")
 
 
 def _short(label: str) -> str:

@@ -7,7 +7,6 @@ those raw sums, never a mean of percentages, shown with one decimal rounded half
 has no percentage. No ORM here: the callers load the positions and store or show the result.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from mcok.sorting import natural_key  # noqa: F401  (the order of codes; callers read it here too)
 
 COMPONENTS: tuple[str, ...] = (
     "goals",
@@ -127,13 +128,6 @@ class Shortfall:
     @property
     def lost(self) -> Decimal:
         return sum((position_lost(p) for p in self.positions), ZERO)
-
-
-def natural_key(code: str) -> tuple[str | int, ...]:
-    """Sort key reading the digit runs of a code as numbers: «1.9» < «1.10» < «2.1»."""
-    parts = re.split(r"([0-9]+)", code)
-    # re.split with a group alternates text and digits, so ints and strs never meet at one index.
-    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 def in_scope(position: PositionScore, partial: AbstractSet[str] = frozenset()) -> bool:

@@ -17,6 +17,7 @@ from indicators import access, formulas
 from indicators.models import DataElement, Indicator, IndicatorValue, Target
 from mcok import access as core_access
 from mcok.models import Municipality, Period, User
+from mcok.sorting import natural_key
 
 YEAR_KINDS = (Period.Kind.YEAR, Period.Kind.ACADEMIC_YEAR)
 
@@ -54,6 +55,13 @@ def periods() -> QuerySet[Period]:
 
 
 # The catalogue -------------------------------------------------------------------------------------
+
+
+def formula_elements(municipality: Municipality) -> list[DataElement]:
+    """The data elements a formula of the municipality may name, by their names as a person looks
+    for them (the code, which the formula is written in, beside each)."""
+    elements = DataElement.objects.filter(municipality=municipality).only("code", "name", "unit")
+    return sorted(elements, key=lambda e: (e.name.casefold().replace("ё", "е"), natural_key(e.code)))
 
 
 def catalogue(*, user: User, municipality: Municipality, period: Period | None) -> QuerySet[Indicator]:

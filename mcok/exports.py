@@ -22,6 +22,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from mcok import numbers
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_SIGNS = frozenset("=+-@\u2212\uff1d\uff0b\uff0d\uff20\ufe62\ufe63")
 DANGEROUS_PREFIXES = (*sorted(FORMULA_SIGNS), "\t", "\r", "\n", "\0")
@@ -64,10 +66,12 @@ def is_formula_like(text: str) -> bool:
 
 
 def csv_text(value: Cell) -> str:
-    """A cell as CSV text: numbers and dates as they are (a negative number keeps its minus), any
-    other value as text with a leading apostrophe when it could run as a formula."""
+    """A cell as CSV text: numbers with a decimal comma (a negative number keeps its minus), dates as
+    they are, any other value as text with a leading apostrophe when it could run as a formula."""
     if value is None:
         return ""
+    if isinstance(value, int | float | Decimal):
+        return numbers.csv_number(value)  # a decimal comma: Russian Excel reads «58.5» as a date or text
     text = str(value)
     if not isinstance(value, NUMBERS) and is_formula_like(text):
         return "'" + text
@@ -75,6 +79,8 @@ def csv_text(value: Cell) -> str:
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """The one CSV of the portal, for Russian Excel: UTF-8 with a BOM, «;» between cells, a decimal
+    comma, text that could run as a formula neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([csv_text(header) for header in headers])

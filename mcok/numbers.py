@@ -47,9 +47,32 @@ def change_text(change: Decimal | int | float | None, unit: str = "") -> str:
     return f"+{text}" if rounded > 0 else (f"−{text}" if rounded < 0 else text)
 
 
+def amount_text(value: Decimal | int | float | None, places: int = 2, unit: str = "") -> str:
+    """A count or a score as typed, at most `places` decimals rounded half up and trailing zeros
+    dropped: «12», «4,5», «0,25»; «—» for none."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value) if isinstance(value, float) else value)
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{rounded.normalize():f}".replace(".", ",").replace("-", "−")
+    return f"{text} {unit}" if unit else text
+
+
+def csv_number(value: Decimal | int | float) -> str:
+    """A number in a CSV file for Russian Excel: a decimal comma, the ASCII minus Excel reads, all
+    the digits the value has (a file is data, not a page)."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    text = f"{value:f}" if isinstance(value, Decimal) else str(value)
+    return text.replace(".", ",")
+
+
 def decimal_of(value: Decimal | int | float | str | None) -> Decimal | None:
     """A stored number (an int, a float read from JSON, a Decimal, its text) as an exact Decimal;
     a float through its shortest repr, the way it was written."""
     if value is None:
         return None
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+

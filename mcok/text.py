@@ -1,4 +1,5 @@
-"""Text helpers shared by the apps: Latin letters for Russian names and titles."""
+"""Text helpers shared by the apps: Latin letters for Russian names and titles, a period after a
+preposition."""
 
 import unicodedata
 
@@ -28,3 +29,42 @@ def transliterate(text: str) -> str:
         else:
             out.append(unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode())
     return "".join(out)
+
+
+# A period after a preposition -------------------------------------------------------------------------
+# «2024 год» is the period's name (period_label), right after «за»; after «в» and «с» Russian declines
+# it: «в 2024 году», «в сравнении с 2024 годом». These give the whole phrase, the preposition included,
+# so a sentence never glues a preposition to the nominative.
+
+
+def _period_parts(period) -> tuple[str, dict]:
+    return str(period.kind), {"year": period.year, "next": period.year + 1, "number": period.number}
+
+
+def period_in(period) -> str:
+    """«в 2024 году», «в 2024/2025 учебном году», «в 1 полугодии 2024 года», «во 2 квартале 2024 года»."""
+    from django.utils.translation import gettext
+
+    kind, values = _period_parts(period)
+    if kind == "year":
+        return gettext("in the year %(year)s") % values
+    if kind == "academic_year":
+        return gettext("in the academic year %(year)s/%(next)s") % values
+    if kind == "half_year":
+        return gettext("in half-year %(number)s of %(year)s") % values
+    return gettext("in quarter %(number)s of %(year)s") % values
+
+
+def period_with(period) -> str:
+    """«с 2024 годом», «с 2024/2025 учебным годом», «с 1 полугодием 2024 года», «с 3 кварталом 2024 года»
+    (after «в сравнении»)."""
+    from django.utils.translation import gettext
+
+    kind, values = _period_parts(period)
+    if kind == "year":
+        return gettext("with the year %(year)s") % values
+    if kind == "academic_year":
+        return gettext("with the academic year %(year)s/%(next)s") % values
+    if kind == "half_year":
+        return gettext("with half-year %(number)s of %(year)s") % values
+    return gettext("with quarter %(number)s of %(year)s") % values

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from indicators import formulas
 from indicators.models import DataValue, Indicator
 from indicators.services import previous_period
+from mcok import numbers
 from mcok.models import Organization, Period, Role, User
 from mcok.selectors import AttentionItem
 from monitoring import access, services, validation
@@ -295,7 +296,8 @@ class LiveIndicator:
         if self.value is None:
             return ""
         if self.indicator.kind == Indicator.Kind.RATIO:
-            number = number_format(self.value, decimal_pos=1, use_l10n=True, force_grouping=True)
+            # half up, as the coordinator's pages show it (number_format would cut 66,66 to 66,6)
+            number = numbers.number_text(self.value)
         else:
             value = self.value
             value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()

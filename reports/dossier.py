@@ -10,7 +10,7 @@ ReportsConfig.ready.
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.db.models import F, OuterRef
@@ -114,7 +114,9 @@ class CollectionLine:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.expected) if self.expected else 0
+        if not self.expected:
+            return 0
+        return int((Decimal(100 * self.done) / self.expected).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _collections(direction: Direction, period: Period) -> Section:

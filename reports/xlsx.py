@@ -123,7 +123,9 @@ def _index_rows(data: analytics.ReportData):
     ]
     for level, lines in levels:
         for line in lines:
-            yield [level, line.code, line.name, line.score, line.max, line.percent]
+            # a component has no code of its own in the methodology: its Russian name names it
+            code = "" if level == levels[-1][0] else line.code
+            yield [level, code, line.name, line.score, line.max, line.percent]
 
 
 def report_xlsx(report: Report, data: analytics.ReportData | None = None) -> bytes:

@@ -17,6 +17,7 @@ from indicators import selectors as indicator_selectors
 from indicators import services as indicator_services
 from indicators.demo import DEMO_YEARS
 from indicators.models import Indicator, IndicatorValue
+from mcok import numbers
 from mcok.models import Municipality, Organization, Period, User
 from roadmaps import access
 from roadmaps import recommendations as services
@@ -44,11 +45,11 @@ def _fields(indicator: Indicator, period: Period, by: User) -> dict | None:
     if not worst:
         return None
     organizations = list(Organization.objects.filter(pk__in=[r.organization_id for r in worst]))
-    lines = "\n".join(f"— {r.name}: {r.value:.1f} {indicator.unit}".rstrip() for r in worst)
+    lines = "\n".join(f"— {r.name}: {numbers.number_text(r.value, indicator.unit)}" for r in worst)
     return {
         "title": f"Повысить показатель {indicator.code} ({period.label})"[:500],
         "text": f"Значение показателя {indicator.code} «{indicator.name}» за {period.label} хуже "
-        f"муниципального ({total.value:.1f} {indicator.unit}):\n{lines}\n\n"
+        f"муниципального ({numbers.number_text(total.value, indicator.unit)}):\n{lines}\n\n"
         "Проанализируйте причины, спланируйте меры и сообщите о них в ответе.",
         "level": Recommendation.Level.ORGANIZATIONS,
         "organizations": organizations,

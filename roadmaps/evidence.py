@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from directions.models import Direction, RuleKind
 from directions.proposals import EvidenceKind, Item, percent_text, register
 from mcok.models import Period
+from mcok.text import period_in
 from roadmaps.models import Decision, Occurrence, Recommendation
 
 
@@ -207,12 +208,12 @@ def register_evidence() -> None:
         EvidenceKind(
             gather=events,
             rule=lambda params, period, component: (
-                _("The events of the direction's roadmaps due in %(period)s are done on time")
-                % {"period": period.label}
+                _("The events of the direction's roadmaps due %(in_period)s are done on time")
+                % {"in_period": period_in(period)}
             ),
             absent=lambda period: (
-                _("no event of the direction's roadmaps was due in %(period)s by now")
-                % {"period": period.label}
+                _("no event of the direction's roadmaps was due %(in_period)s by now")
+                % {"in_period": period_in(period)}
             ),
             check=_events_check,
         ),

@@ -94,7 +94,7 @@ def assert_inert_xlsx(content: bytes, *texts: str) -> list:
 
 
 def _is_number(text: str) -> bool:
-    return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
+    return re.fullmatch(r"-?\d+(,\d+)?", text) is not None  # a decimal comma, for Russian Excel
 
 
 # The helper ----------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def test_a_harmless_text_is_written_as_it_is(text):
 
 @pytest.mark.parametrize("value", [-5, Decimal("-1.5"), 3.25, 0, Decimal("62.5")])
 def test_numbers_keep_their_sign_in_csv_and_stay_numbers_in_xlsx(value):
-    assert exports.csv_text(value) == str(value)
+    assert exports.csv_text(value) == str(value).replace(".", ",")  # the decimal comma Russian Excel reads
     cell = xlsx_cells(exports.xlsx_bytes("T", ["value"], [[value]]))[1]
     assert cell.data_type == "n" and Decimal(str(cell.value)) == Decimal(str(value))
 
@@ -181,7 +181,7 @@ def test_indicator_values_export(world):
     _indicator_values(world)
     rows = csv_rows(imports.export_indicator_values(municipality=world.municipality, fmt="csv"))
     assert_inert_csv(rows, NAME, MINUS_NAME)
-    assert rows[1][6] == "-2.5"  # a negative number is no text: no apostrophe
+    assert rows[1][6] == "-2,5"  # a negative number is no text: no apostrophe; a decimal comma
     content = imports.export_indicator_values(municipality=world.municipality, fmt="xlsx")
     cells = assert_inert_xlsx(content, NAME, MINUS_NAME)
     assert {cell.value for cell in cells if cell.data_type == "n"} >= {Decimal("-2.5"), 3, 4, 75}

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -38,7 +39,11 @@ def _csv(client, url: str) -> list[dict]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith("\ufeff".encode())  # the BOM Excel needs for UTF-8
     text = response.content.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    # a Russian header with the machine name beside it: «Код показателя (indicator)»
+    names = [re.fullmatch(r"[А-ЯЁ№][^()]* \(([a-z_]+)\)", title) for title in header]
+    assert all(names), header
+    return [dict(zip([name[1] for name in names], row, strict=True)) for row in rows]
 
 
 def _json(client, url: str) -> dict:
@@ -67,7 +72,7 @@ def test_the_open_data_holds_exactly_the_published_values(client, tab):
     assert [list(row) for row in rows[:1]] == [
         ["municipality", "direction", "indicator", "name", "unit", "period", "value", "target"]
     ]
-    from_csv = {(row["indicator"], row["period"]): Decimal(row["value"]) for row in rows}
+    from_csv = {(row["indicator"], row["period"]): Decimal(row["value"].replace(",", ".")) for row in rows}
     assert from_csv == stored
     from_content = {
         (item["code"], row["period"]["code"]): Decimal(row["value"])
@@ -99,7 +104,8 @@ def test_a_value_changed_after_publication_reaches_the_open_data_only_when_repub
     public.bump(tab.municipality)  # even with nothing cached, the published version is what counts
     for format in ("csv", "json"):
         content = client.get(_url(tab, "indicators", format)).content.decode("utf-8-sig")
-        assert "62.5" in content and "99.9" not in content
+        kept, changed = ("62,5", "99,9") if format == "csv" else ("62.5", "99.9")
+        assert kept in content and changed not in content
     assert (
         "99,9"
         not in client.get(reverse("open:page", args=[tab.municipality.slug, tab.page.slug])).content.decode()
@@ -108,14 +114,14 @@ def test_a_value_changed_after_publication_reaches_the_open_data_only_when_repub
     public.publish(tab.page, user=tab.operator)
     rows = _csv(client, _url(tab, "indicators", "csv"))
     latest = next(row for row in rows if row["indicator"] == "1.1.1" and row["period"] == "2025")
-    assert latest["value"] == "99.9"
+    assert latest["value"] == "99,9"  # the decimal comma Russian Excel reads
 
 
 def test_organization_values_only_of_indicators_that_publish_them(client, tab, world):
     _publish(tab)
     rows = _csv(client, _url(tab, "organization-values", "csv"))
     assert {(row["indicator"], row["organization"], row["value"]) for row in rows} == {
-        ("1.1.1", world.school.short_name, "55.25"),
+        ("1.1.1", world.school.short_name, "55,25"),
         ("1.1.1", world.other_school.short_name, "70"),
     }
     assert all(row["period"] == "2025" for row in rows)
@@ -159,7 +165,7 @@ def test_csv_text_that_would_run_as_a_formula_is_quoted(client, tab):
     _publish(tab)
     content = client.get(_url(tab, "indicators", "csv")).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in content
-    assert ";-3.5;" in content  # numbers stay numbers, even negative ones
+    assert ";-3,5;" in content  # numbers stay numbers, even negative ones, with a decimal comma
 
 
 def test_the_data_page_lists_the_tables_with_formats_sizes_and_update(client, tab):
