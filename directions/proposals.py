@@ -39,6 +39,7 @@ from directions.models import (
     RuleKind,
     Score,
 )
+from mcok import numbers
 from mcok.models import Period, User
 
 CENT = Decimal("0.01")
@@ -99,8 +100,7 @@ def register(kind: str, evidence: EvidenceKind) -> None:
 
 def percent_text(value: Any) -> str:
     """A percentage as the words say it: «80», «66,7»."""
-    number = Decimal(str(value)).quantize(Decimal("0.1")).normalize()
-    return format(number, "f").replace(".", ",")
+    return numbers.amount_text(Decimal(str(value)), places=1)
 
 
 # The components of the cycle (directions' own evidence) ----------------------------------------

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -32,7 +31,7 @@ from indicators.filters import DataElementFilter, IndicatorFilter
 from indicators.forms import DataElementForm, IndicatorForm, ValuesForm
 from indicators.imports import parse_number, plain_number
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest
-from mcok import exports, params
+from mcok import exports, numbers, params
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, Organization, Period
 
@@ -283,7 +282,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "line": _line(indicator, series),
         "threshold": None
         if indicator.risk_threshold is None
-        else f"{floatformat(indicator.risk_threshold, -2)} {indicator.unit}".strip(),
+        else numbers.amount_text(indicator.risk_threshold, unit=indicator.unit),
         "can_manage": access.can_edit_indicator(request.user, indicator),
         "can_enter": access.can_enter_values(request.user, municipality),
         "query": urlencode({"period": period.code}) if period else "",
@@ -343,7 +342,7 @@ def _indicator_form_page(
         "form": form,
         "indicator": None if creating else indicator,
         "municipality": municipality,
-        "elements": DataElement.objects.filter(municipality=municipality).order_by("code"),
+        "elements": selectors.formula_elements(municipality),
         "back": reverse("indicators:indicator", args=[indicator.pk])
         if not creating
         else f"{reverse('indicators:catalogue')}?{urlencode({'municipality': municipality.slug})}",

@@ -2,7 +2,8 @@
 
 Nothing here reads the live data: a value changed after publication reaches the open data only when
 the operator publishes the page again. CSV goes through mcok.exports (UTF-8 with a BOM, `;`, text
-that could run as a formula quoted); JSON is {"table", "municipality", "updated", "columns", "rows"}.
+that could run as a formula quoted, a decimal comma, Russian headers with the column names beside
+them); JSON is {"table", "municipality", "updated", "columns", "rows"}.
 """
 
 import json
@@ -271,11 +272,17 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def csv_header(column: Column) -> str:
+    """A CSV column's header for a person with the machine name beside it: «Код показателя
+    (indicator)»; the JSON keeps the bare names."""
+    return f"{column.title} ({column.name})"
+
+
 def export(result: Table, format: str) -> tuple[bytes, str]:
     """The table as a file: (content, content type) for "csv" or "json"."""
     columns = result.spec.columns
     if format == "csv":
-        return csv_bytes([column.name for column in columns], result.rows), CONTENT_TYPES["csv"]
+        return csv_bytes([csv_header(column) for column in columns], result.rows), CONTENT_TYPES["csv"]
     document = {
         "table": result.name,
         "title": str(result.spec.title),

@@ -40,7 +40,9 @@ class ReportForm(BoundedTexts, forms.ModelForm):
     suggested (or empty): it is then made from the direction and the period chosen, so changing them
     without JavaScript keeps it right."""
 
-    suggested_title = forms.CharField(required=False, widget=forms.HiddenInput)
+    suggested_title = forms.CharField(
+        label=gettext_lazy("Suggested title"), required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Report
