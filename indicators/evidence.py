@@ -5,7 +5,6 @@ it and a risk threshold that makes a risk group. Registered by IndicatorsConfig.
 from collections.abc import Sequence
 
 from django.db.models import Exists, OuterRef
-from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from directions.models import Direction, RuleKind
 from directions.proposals import EvidenceKind, Item, register
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok.models import Period
+from mcok.sorting import natural_key
 
 
 def indicators(directions: Sequence[Direction], period: Period) -> dict[int, list[Item]]:
@@ -28,9 +28,9 @@ def indicators(directions: Sequence[Direction], period: Period) -> dict[int, lis
             ),
             has_target=Exists(Target.objects.filter(indicator=OuterRef("pk"), period=period)),
         )
-        .order_by(Length("code"), "code", "pk")
         .values("pk", "code", "name", "direction_id", "has_value", "has_target", "risk_threshold")
     )
+    rows = sorted(rows, key=lambda row: (natural_key(row["code"]), row["pk"]))  # 2.3.2 before 2.3.10
     query = urlencode({"period": period.code})
     found: dict[int, list[Item]] = {}
     for row in rows:

@@ -30,6 +30,7 @@ from indicators.models import Indicator, IndicatorValue, Target
 from indicators.services import previous_period
 from mcok import numbers
 from mcok.models import Period, User
+from mcok.sorting import natural_key
 from roadmaps import access
 from roadmaps.models import Decision, Occurrence, Recommendation
 from roadmaps.recommendations import _value, with_answer_counts
@@ -260,10 +261,9 @@ def analyse(
     municipality_ids = {decision.municipality_id for decision in decisions}
     result = {decision.pk: DecisionAnalysis(decision=decision) for decision in decisions}
 
-    links = list(
-        Decision.indicators.through.objects.filter(decision_id__in=ids)
-        .select_related("indicator")
-        .order_by("indicator__code", "indicator_id")
+    links = sorted(
+        Decision.indicators.through.objects.filter(decision_id__in=ids).select_related("indicator"),
+        key=lambda link: (natural_key(link.indicator.code), link.indicator_id),
     )
     indicator_ids = {link.indicator_id for link in links}
     periods = [period.pk] + ([previous.pk] if previous else [])

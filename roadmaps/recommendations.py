@@ -33,6 +33,7 @@ from indicators.services import previous_period
 from mcok import numbers
 from mcok.models import Document, Municipality, Organization, Period, Role, User
 from mcok.selectors import AttentionItem
+from mcok.sorting import naturally_sorted
 from roadmaps import access
 from roadmaps.models import Decision, Event, Recommendation, Response
 
@@ -528,7 +529,7 @@ def effectiveness(decision: Decision, period: Period) -> Effectiveness:
     target is reached, and how many organizations improved or worsened. Three queries, whatever the
     number of indicators and organizations."""
     previous = previous_period(period)
-    indicators = list(decision.indicators.order_by("code"))
+    indicators = naturally_sorted(decision.indicators.all(), key=lambda indicator: indicator.code)
     periods = [period.pk] + ([previous.pk] if previous else [])
     values = (
         IndicatorValue.objects.filter(
