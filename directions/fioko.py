@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from mcok.numbers import amount_text
 from mcok.sorting import natural_key  # noqa: F401  (the order of codes; callers read it here too)
 
 COMPONENTS: tuple[str, ...] = (
@@ -130,6 +131,11 @@ class Shortfall:
         return sum((position_lost(p) for p in self.positions), ZERO)
 
 
+def _typed(value: Decimal) -> str:
+    """A score or a maximum in a message as the reader wrote it: «2,5», «−1» (mcok.numbers)."""
+    return amount_text(value, places=6)
+
+
 def in_scope(position: PositionScore, partial: AbstractSet[str] = frozenset()) -> bool:
     """A partial cycle (track) is evaluated on the managerial components only."""
     return position.direction not in partial or position.component in MANAGERIAL
@@ -237,7 +243,7 @@ def position_problems(positions: Sequence[PositionScore], *, names: Sequence[str
                 )
             )
         elif maximum < 0:
-            found.append((_("%(position)s: the maximum %(value)s is negative."), {"value": maximum}))
+            found.append((_("%(position)s: the maximum %(value)s is negative."), {"value": _typed(maximum)}))
         if score is not None and not _is_number(score):
             found.append(
                 (
@@ -249,12 +255,12 @@ def position_problems(positions: Sequence[PositionScore], *, names: Sequence[str
                 )
             )
         elif score is not None and score < 0:
-            found.append((_("%(position)s: the score %(value)s is negative."), {"value": score}))
+            found.append((_("%(position)s: the score %(value)s is negative."), {"value": _typed(score)}))
         elif score is not None and _is_number(maximum) and maximum >= 0 and score > maximum:
             found.append(
                 (
                     _("%(position)s: the score %(score)s is above the maximum %(max)s."),
-                    {"score": score, "max": maximum},
+                    {"score": _typed(score), "max": _typed(maximum)},
                 )
             )
         key = (position.direction, position.code)

@@ -289,9 +289,9 @@ def messages(positions: list[PositionScore]) -> list[str]:
     [
         (p("1.1.1", "goal", 2, 1), "Position 1.1.1: unknown component «goal»; use one of goals, indicators,"),
         (p("1.1.1", "goals", 2, 3), "Position 1.1.1: the score 3 is above the maximum 2."),
-        (p("1.1.1", "goals", "1.5", "1.75"), "Position 1.1.1: the score 1.75 is above the maximum 1.5."),
-        (p("1.1.1", "goals", -1, None), "Position 1.1.1: the maximum -1 is negative."),
-        (p("1.1.1", "goals", 2, -1), "Position 1.1.1: the score -1 is negative."),
+        (p("1.1.1", "goals", "1.5", "1.75"), "Position 1.1.1: the score 1,75 is above the maximum 1,5."),
+        (p("1.1.1", "goals", -1, None), "Position 1.1.1: the maximum −1 is negative."),
+        (p("1.1.1", "goals", 2, -1), "Position 1.1.1: the score −1 is negative."),
         (p("1.1.1", "goals", "NaN", 1), "Position 1.1.1: the maximum «NaN» is not a number"),
         (p("1.1.1", "goals", 10**9, 1), "Position 1.1.1: the maximum «1000000000» is not a number"),
         (p("1.1.1", "goals", 1, "0.0000001"), "Position 1.1.1: the score «1E-7» is not a number"),

@@ -157,7 +157,7 @@ def test_an_xlsx_with_english_headers_and_columns_in_another_order(tmp_path):
             lambda d: d["positions"][5].update(max=True),
             "Position no. 6 (1.1.6): «max» must be a number, not «True».",
         ),
-        (lambda d: d["positions"][6].update(max=-2), "Position no. 7 (1.1.7): the maximum -2 is negative."),
+        (lambda d: d["positions"][6].update(max=-2), "Position no. 7 (1.1.7): the maximum −2 is negative."),
         (lambda d: d["positions"][7].pop("code"), "Position no. 8: «code» is empty."),
         (
             lambda d: d["positions"][8].update(code="1.1.1"),
