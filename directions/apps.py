@@ -8,6 +8,10 @@ class DirectionsConfig(AppConfig):
 
     def ready(self):
         from directions import selectors  # noqa: F401  (adds "my work" of the cycle to the home page)
+        from directions.expert_home import expert_attention
+        from mcok.selectors import ATTENTION_PROVIDERS
+
+        ATTENTION_PROVIDERS.append(expert_attention)  # the positions waiting for an expert's score
         from mcok.navigation import MENU, STAFF, MenuItem
 
         MENU.insert(1, MenuItem("directions:overview", _("Directions"), STAFF))
