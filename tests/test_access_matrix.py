@@ -137,6 +137,9 @@ def victim(db) -> tuple[Victim, object]:
     # An analytic report with its file, a never-published page and a published home page whose draft
     # changed since: the department's staff only; the public reads the published version alone.
     reports = make_reports_victim(municipality, world.elsewhere, world.operator, marker)
+    # A municipal project never published, with its participant and a role its order gives: the
+    # department's staff only; the public reads a project only once published.
+    projects = make_projects_victim(municipality, inspector, marker)
     # The direction's name is the order's own word: the municipality's schools read it beside the
     # roadmaps and recommendations bound to it; every other record of the direction is staff-only.
     direction_name = directions.markers.pop(0)
@@ -152,6 +155,7 @@ def victim(db) -> tuple[Victim, object]:
                 *monitoring.markers,
                 *addressed.markers,
                 *reports.markers,
+                *projects.markers,
             ],
             department_markers=[
                 inspector.full_name,
@@ -168,6 +172,7 @@ def victim(db) -> tuple[Victim, object]:
                 *monitoring.ids,
                 *addressed.ids,
                 *reports.ids,
+                *projects.ids,
             ],
             department_ids=[inspector.pk, order.pk, garden.pk, *shared.ids],
             slugs=[municipality.slug],
@@ -463,6 +468,34 @@ def make_reports_victim(municipality, elsewhere, operator, marker: str) -> Recor
     )
 
 
+def make_projects_victim(municipality, inspector, marker: str) -> Records:
+    """A municipal project serving the victim direction, never published, with a participant and a
+    role its order gives; the regional project it answers to."""
+    from roadmaps.models import DesignatedRole, MunicipalProject, ProjectParticipant, RegionalProject
+
+    # A reference list of the region, not the victim's: its id stays outside the victim's range.
+    regional = RegionalProject.objects.create(region=municipality.region, name="500+")
+    project = MunicipalProject.objects.create(
+        pk=500062,
+        municipality=municipality,
+        title=f"{marker}-МП-проект",
+        goal=f"{marker}-МП-цель",
+        tasks=[f"{marker}-МП-задача"],
+        regional_project=regional,
+    )
+    project.directions.set([500011])
+    participant = ProjectParticipant.objects.create(
+        pk=500063, project=project, role="executor", official=inspector, text=f"{marker}-МП-исполнитель"
+    )
+    role = DesignatedRole.objects.create(
+        pk=500064, municipality=municipality, official=inspector, project=project, title=f"{marker}-МП-роль"
+    )
+    return Records(
+        markers=[project.title, project.goal, project.tasks[0], participant.text, role.title],
+        ids=[project.pk, participant.pk, role.pk],
+    )
+
+
 def victim_rows() -> dict[str, list[dict]]:
     """Every stored row of the victim, to compare before and after the outsiders' tries."""
     from django.apps import apps
@@ -508,6 +541,12 @@ def test_the_matrix_covers_every_route():
         "directions:proposal-accept",
         "directions:proposals-accept-all",
         "directions:position-rule",
+        "roadmaps:project",
+        "roadmaps:project_edit",
+        "roadmaps:project_publish",
+        "roadmaps:project_pdf",
+        "api:municipal-project-detail",
+        "open:project",
     ):
         assert expected in names
     assert len(names) > 40
