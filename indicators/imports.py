@@ -37,6 +37,7 @@ from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
 from mcok import exports, workbooks
 from mcok import services as core_services
 from mcok.models import Municipality, Organization, Period, User, period_code, period_dates
+from mcok.sorting import natural_key
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -608,6 +609,7 @@ def _export_rows(
                 item.expected if total else None,
             ]
         )
+    rows.sort(key=lambda row: natural_key(row[0]))  # stable: 2.3.2 before 2.3.10, the rest as ordered
     return rows
 
 
@@ -634,7 +636,7 @@ def export_indicator_values(
             for row in rows
         ]
         return json.dumps(objects, ensure_ascii=False, indent=2).encode("utf-8")
-    headers = [
+    titles = [
         _("Indicator code"),
         _("Indicator"),
         _("Period"),
@@ -646,6 +648,8 @@ def export_indicator_values(
         _("Organizations reported"),
         _("Organizations expected"),
     ]
+    # For a person, with the JSON key beside: «Код показателя (indicator)».
+    headers = [f"{title} ({key})" for title, key in zip(titles, JSON_KEYS, strict=True)]
     if fmt == "csv":
         return exports.csv_bytes(headers, rows)
     return exports.xlsx_bytes(_("Indicator values"), headers, rows)

@@ -110,7 +110,7 @@ def test_export_csv_and_json_go_to_standard_output(computed):
     with translation.override("en"):
         call_command("export_indicator_values", "--municipality", "ishim", stdout=out)
     rows = list(csv.reader(io.StringIO(out.getvalue()), delimiter=";"))
-    assert rows[0][0] == "Indicator code"
+    assert rows[0][0] == "Indicator code (indicator)"
     assert rows[1][:7] == ["2.3.1", "2.3.1", "2025", "municipality", "30", "40", "75"]
 
     out = io.StringIO()

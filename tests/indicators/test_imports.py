@@ -400,7 +400,12 @@ def test_csv_export_escapes_formulas_and_keeps_numbers(computed):
     with translation.override("en"):
         content = imports.export_indicator_values(municipality=world.municipality, fmt="csv")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["Indicator code", "Indicator", "Period", "Organization"]
+    assert rows[0][:4] == [
+        "Indicator code (indicator)",
+        "Indicator (indicator_name)",
+        "Period (period)",
+        "Organization (organization)",
+    ]
     assert rows[1] == [
         "2.3.1",
         '\'=HYPERLINK("http://evil")',
