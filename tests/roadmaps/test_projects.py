@@ -334,3 +334,24 @@ def test_amursk_s_passport_on_its_page_and_in_the_api(client, amursk):
     assert data["designated_roles"][0]["full_name"] == "Тимофеева М.А."
     public = client.get(reverse("open:project", args=["amursk", amursk.pk]))
     assert public.status_code == 200
+
+
+def test_the_public_home_lists_a_project_once_published(
+    client, world, project, django_capture_on_commit_callbacks
+):
+    from reports import public
+    from reports.models import PublicPage
+
+    public.pages_ensure(world.municipality)
+    home = PublicPage.objects.get(municipality=world.municipality, kind=PublicPage.Kind.HOME)
+    public.publish(home, user=world.operator)
+    url = reverse("open:home", args=[world.municipality.slug])
+    assert project.title not in client.get(url).content.decode()  # and the page is cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        projects.project_publish(project=project, by=world.coordinator)
+    page = client.get(url).content.decode()
+    assert project.title in page
+    assert reverse("open:project", args=[world.municipality.slug, project.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        projects.project_publish(project=project, by=world.coordinator, published=False)
+    assert project.title not in client.get(url).content.decode()
