@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.db.models.fields.json import KT
 from django.http import Http404, HttpRequest, HttpResponse
@@ -263,16 +262,20 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 valid = False
         if valid:
             try:
-                with transaction.atomic():
-                    for form in changed:
-                        proposals.score_save(
+                proposals.sheet_save(
+                    evaluation=evaluation,
+                    rows=[
+                        proposals.SheetRow(
                             score=form.score_row,
-                            by=request.user,
                             value=form.cleaned_data["score"],
                             comment=form.cleaned_data["comment"],
                             evidence=form.cleaned_data["evidence"],
                             proposal=form.proposal,
                         )
+                        for form in changed
+                    ],
+                    by=request.user,
+                )
             except PermissionDenied:
                 messages.error(request, _("You cannot score this evaluation."))
             except ValidationError as error:

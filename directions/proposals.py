@@ -342,10 +342,12 @@ def score_save(
     comment: str = "",
     evidence: str = "",
     proposal: Proposal | None = None,
+    ring: bool = True,
 ) -> Score:
     """Set a score as the sheet does; in a self-assessment a score other than the portal's proposal
     needs a comment saying why (ValidationError in Russian otherwise). The proposal is kept beside
-    the score. Who may: directions.access.can_score for the position's direction."""
+    the score. Who may: directions.access.can_score for the position's direction. The indices are
+    recomputed after commit (`ring=False`: the caller rings once for many rows)."""
     evaluation = score.evaluation
     if not access.can_score(by, evaluation, score.position.direction):
         raise PermissionDenied
@@ -366,11 +368,44 @@ def score_save(
                 "proposed": format(proposal.score.normalize(), "f").replace(".", ","),
             }
         )
-    score = services.score_set(score=score, by=by, value=value, comment=comment, evidence=evidence)
+    score = services.score_set(score=score, by=by, value=value, comment=comment, evidence=evidence, ring=ring)
     proposed = proposal.score if proposal is not None else None
     Score.objects.filter(pk=score.pk).update(proposed=proposed)
     score.proposed = proposed
     return score
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One changed row of the scoring sheet, as the person typed it."""
+
+    score: Score
+    value: Decimal | None
+    comment: str
+    evidence: str
+    proposal: Proposal | None = None
+
+
+@transaction.atomic
+def sheet_save(*, evaluation: Evaluation, rows: list[SheetRow], by: User) -> int:
+    """Save the changed rows of one page of the scoring sheet, all or none (each as `score_save`),
+    and ask for one recompute of the evaluation after commit, however many rows changed. Returns
+    how many rows were saved."""
+    for row in rows:
+        if row.score.evaluation_id != evaluation.pk:
+            raise ValueError(f"score {row.score.pk} is not of evaluation {evaluation.pk}")
+        score_save(
+            score=row.score,
+            by=by,
+            value=row.value,
+            comment=row.comment,
+            evidence=row.evidence,
+            proposal=row.proposal,
+            ring=False,
+        )
+    if rows:
+        transaction.on_commit(lambda: services.evaluation_compute_later(evaluation.pk))
+    return len(rows)
 
 
 @transaction.atomic

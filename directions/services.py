@@ -251,10 +251,17 @@ def evaluation_compute_later(evaluation_id: int) -> None:
 
 @transaction.atomic
 def score_set(
-    *, score: Score, by: User, value: Decimal | None, comment: str = "", evidence: str = ""
+    *,
+    score: Score,
+    by: User,
+    value: Decimal | None,
+    comment: str = "",
+    evidence: str = "",
+    ring: bool = True,
 ) -> Score:
     """Record a primary score — an expert's, or in a self-assessment the position's direction's
-    coordinator's (access.can_score with the direction); the indices are recomputed after commit."""
+    coordinator's (access.can_score with the direction); the indices are recomputed after commit
+    (`ring=False`: the caller saving many rows rings once for all of them)."""
     evaluation = score.evaluation
     if not access.can_score(by, evaluation, score.position.direction):
         raise PermissionDenied
@@ -271,7 +278,8 @@ def score_set(
     score.scored_by = by
     score.scored_at = timezone.now()
     score.save()
-    transaction.on_commit(lambda: evaluation_compute_later(evaluation.pk))
+    if ring:
+        transaction.on_commit(lambda: evaluation_compute_later(evaluation.pk))
     return score
 
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from indicators import formulas, sql
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest, Target
+from mcok import doorbell
 from mcok.models import Municipality, Organization, Period, User
 
 Reason = IndicatorValue.Reason
@@ -153,12 +153,50 @@ def _request_recompute(scopes: set[tuple[int, int, int | None]]) -> None:
 def _ring() -> None:
     from indicators import tasks
 
-    try:
-        tasks.indicator_values_recompute_pending.delay()
-    except (BrokerError, OSError):  # the broker is down: the request rows wait for beat
-        logger.warning("Recompute not queued; beat will pick the request up.")
-    except DatabaseError:  # run in-process (no broker) and failed: the requests stay for the next run
-        logger.exception("Recompute failed; its requests wait for the next one.")
+    doorbell.ring(tasks.indicator_values_recompute_pending, what="Recompute")
+
+
+def recompute_all_later(municipality: Municipality) -> int:
+    """Ask for every period of the municipality that has figures or values to be recomputed after
+    commit (a changed formula changes them all); the same doorbell as data_values_write. Returns the
+    number of periods asked for."""
+    periods = set(
+        DataValue.objects.filter(municipality=municipality).values_list("period", flat=True).distinct()
+    ) | set(
+        IndicatorValue.objects.filter(municipality=municipality).values_list("period", flat=True).distinct()
+    )
+    if not periods:
+        return 0
+    RecomputeRequest.objects.bulk_create(
+        [RecomputeRequest(municipality=municipality, period_id=period_id) for period_id in sorted(periods)]
+    )
+    transaction.on_commit(_ring)
+    return len(periods)
+
+
+# The catalogue ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_save(
+    *, indicator: Indicator, municipality: Municipality, responsible=None, formula_changed: bool = False
+) -> Indicator:
+    """Store an indicator as its form built it (unsaved), with the officials responsible for it. A new
+    indicator, or one whose formula changed, has every period of the municipality recomputed."""
+    creating = indicator.pk is None
+    indicator.municipality = municipality
+    indicator.save()
+    if responsible is not None:
+        indicator.responsible.set(responsible)
+    if creating or formula_changed:
+        recompute_all_later(municipality)
+    return indicator
+
+
+def data_element_save(*, element: DataElement) -> DataElement:
+    """Store a data element as its form built it (unsaved)."""
+    element.save()
+    return element
 
 
 def previous_period(period: Period) -> Period | None:

@@ -14,7 +14,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,13 +23,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
-from kombu.exceptions import OperationalError as BrokerError
 
-from indicators import access, charts, links, selectors, services, tasks
+from indicators import access, charts, links, selectors, services
 from indicators.filters import DataElementFilter, IndicatorFilter
 from indicators.forms import DataElementForm, IndicatorForm, ValuesForm
 from indicators.imports import parse_number, plain_number
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest
+from indicators.models import DataElement, DataValue, Indicator
 from mcok import exports, numbers, params
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, Organization, Period
@@ -101,29 +99,6 @@ def _stamp() -> str:
 
 def _file_part(text: str) -> str:
     return text.replace("/", "-")
-
-
-def _recompute_later(municipality: Municipality) -> None:
-    """Ask for every period of the municipality that has figures or values to be recomputed after
-    commit: a changed formula changes them all. The same doorbell as services.data_values_write."""
-    periods = set(
-        DataValue.objects.filter(municipality=municipality).values_list("period", flat=True).distinct()
-    ) | set(
-        IndicatorValue.objects.filter(municipality=municipality).values_list("period", flat=True).distinct()
-    )
-    if not periods:
-        return
-    RecomputeRequest.objects.bulk_create(
-        [RecomputeRequest(municipality=municipality, period_id=period_id) for period_id in sorted(periods)]
-    )
-
-    def ring() -> None:
-        try:
-            tasks.indicator_values_recompute_pending.delay()
-        except (BrokerError, OSError):  # the broker is down: the request rows wait for beat
-            logger.warning("Recompute not queued; beat will pick the request up.")
-
-    transaction.on_commit(ring)
 
 
 # The catalogue ---------------------------------------------------------------------------------------
@@ -329,13 +304,12 @@ def _indicator_form_page(
     if request.method == "POST" and form.is_valid():
         if not access.can_create_indicator(request.user, municipality, form.cleaned_data["direction"]):
             raise PermissionDenied(_indicator_refusal())
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            saved.municipality = municipality
-            saved.save()
-            form.save_m2m()
-            if creating or FORMULA_FIELDS & set(form.changed_data):
-                _recompute_later(municipality)
+        saved = services.indicator_save(
+            indicator=form.save(commit=False),
+            municipality=municipality,
+            responsible=form.cleaned_data.get("responsible"),
+            formula_changed=bool(FORMULA_FIELDS & set(form.changed_data)),
+        )
         messages.success(request, _("The indicator %(code)s is saved.") % {"code": saved.code})
         return redirect("indicators:indicator", pk=saved.pk)
     context = {
@@ -419,7 +393,7 @@ def element_new(request: HttpRequest) -> HttpResponse:
         request.POST or None, instance=DataElement(municipality=municipality), municipality=municipality
     )
     if request.method == "POST" and form.is_valid():
-        element = form.save()
+        element = services.data_element_save(element=form.save(commit=False))
         messages.success(request, _("The data element %(code)s is saved.") % {"code": element.code})
         return redirect(f"{reverse('indicators:elements')}?{urlencode({'municipality': municipality.slug})}")
     context = {

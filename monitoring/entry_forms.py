@@ -2,22 +2,19 @@
 
 The answers are not a Django form on purpose: a draft keeps whatever the person typed, and the
 checking is validation.check's, the same for every channel. The upload is checked here (its type by
-the extension, its size) and stored next to the answer that names it.
+the extension, its size) here, and stored by monitoring.submission_services.file_store.
 """
 
 import os
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mcok.models import User
-from monitoring import entry, services
-from monitoring.models import Field, Submission, SubmissionFile
+from monitoring import entry
+from monitoring.models import Field
 
 ANSWER_PREFIX = "answer-"
 # Names of the questions shown as radio buttons or check boxes: when none is chosen the browser
@@ -94,31 +91,3 @@ class FileForm(forms.Form):
             if problem:
                 self.add_error("file", problem)
         return data
-
-
-@transaction.atomic
-def file_store(*, submission: Submission, item: Field, upload, by: User) -> services.Saved:
-    """Store the file of a question and its name as the answer, in one transaction: the answer's
-    save checks that the form may change and locks the submission, so a refused save stores no
-    file. The file it replaces is deleted after commit."""
-    name = os.path.basename(upload.name)[:255] if upload is not None else ""
-    saved = services.submission_save(
-        submission=submission, answers={item.code: name}, base_revision=None, by=by
-    )
-    old = SubmissionFile.objects.filter(submission=submission, field_code=item.code).first()
-    old_file = old.file.name if old and old.file else ""
-    if upload is None:
-        if old is not None:
-            old.delete()
-    else:
-        stored = old or SubmissionFile(submission=submission, field_code=item.code)
-        stored.file.save(name, upload, save=False)
-        stored.name = name
-        stored.size = upload.size
-        stored.uploaded_by = by
-        stored.uploaded_at = timezone.now()
-        stored.save()
-    if old_file:
-        storage = SubmissionFile._meta.get_field("file").storage
-        transaction.on_commit(lambda: storage.delete(old_file))
-    return saved

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mcok import params
 from monitoring import access, entry, services, validation
-from monitoring.entry_forms import FileForm, file_problem, file_store, parse_revision, posted_answers
+from monitoring.entry_forms import FileForm, file_problem, parse_revision, posted_answers
 from monitoring.models import Campaign, Field, Submission, SubmissionFile
 from monitoring.refusals import forbidden
 
@@ -359,7 +359,7 @@ def _files_from_post(request: HttpRequest, item: Submission, fields: list[Field]
             problems.append(f"{field.label}: {problem}")
             continue
         try:
-            file_store(submission=item, item=field, upload=upload, by=request.user)
+            services.file_store(submission=item, item=field, upload=upload, by=request.user)
         except ValidationError as error:
             problems.append(f"{field.label}: {' '.join(error.messages)}")
     return problems
@@ -452,7 +452,7 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
     question = form.question
     upload = None if form.cleaned_data.get("remove") else form.cleaned_data["file"]
     try:
-        saved = file_store(submission=item, item=question, upload=upload, by=request.user)
+        saved = services.file_store(submission=item, item=question, upload=upload, by=request.user)
     except ValidationError as error:
         if wants_json(request):
             return JsonResponse({"error": " ".join(error.messages), "code": "refused"}, status=400)

@@ -6,6 +6,7 @@ which rings the indicator recompute after commit.
 """
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -20,7 +21,7 @@ from indicators.models import DataValue
 from mcok.models import Organization, User
 from monitoring import access, validation
 from monitoring.campaign_services import refuse_unless_reviews
-from monitoring.models import Campaign, Field, Form, Rule, Submission
+from monitoring.models import Campaign, Field, Form, Rule, Submission, SubmissionFile
 from monitoring.models import SubmissionEvent as Event
 from monitoring.reminder_services import status_letter_later
 
@@ -374,3 +375,29 @@ def changed_since_return(submission: Submission) -> set[str]:
         return set()
     codes = set(previous) | set(submission.answers)
     return {code for code in codes if previous.get(code) != submission.answers.get(code)}
+
+
+@transaction.atomic
+def file_store(*, submission: Submission, item: Field, upload, by: User) -> Saved:
+    """Store the file of a question and its name as the answer, in one transaction: the answer's
+    save checks that the form may change and locks the submission, so a refused save stores no
+    file. The file it replaces is deleted after commit."""
+    name = os.path.basename(upload.name)[:255] if upload is not None else ""
+    saved = submission_save(submission=submission, answers={item.code: name}, base_revision=None, by=by)
+    old = SubmissionFile.objects.filter(submission=submission, field_code=item.code).first()
+    old_file = old.file.name if old and old.file else ""
+    if upload is None:
+        if old is not None:
+            old.delete()
+    else:
+        stored = old or SubmissionFile(submission=submission, field_code=item.code)
+        stored.file.save(name, upload, save=False)
+        stored.name = name
+        stored.size = upload.size
+        stored.uploaded_by = by
+        stored.uploaded_at = timezone.now()
+        stored.save()
+    if old_file:
+        storage = SubmissionFile._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    return saved

@@ -16,12 +16,12 @@ import re
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from kombu.exceptions import OperationalError as BrokerError
 
+from mcok import doorbell
 from mcok.models import User
 from reports.models import Report, ReportJob
 
@@ -69,15 +69,7 @@ def job_ring(job_id: int) -> bool:
     later ring (jobs_requeue) still makes it."""
     from reports import tasks
 
-    try:
-        tasks.report_job_run.delay(job_id)
-    except (BrokerError, OSError):  # the broker is down: the sweeper rings again
-        logger.warning("Report job %s not queued; the sweeper will send it again.", job_id)
-        return False
-    except DatabaseError:  # run in-process (no broker) and the database failed: the job waits
-        logger.exception("Report job %s could not run; the sweeper will send it again.", job_id)
-        return False
-    return True
+    return doorbell.ring(tasks.report_job_run, job_id, what=f"Report job {job_id}")
 
 
 # Progress -------------------------------------------------------------------------------------------

@@ -136,7 +136,15 @@ def report_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             if not access.can_create_report(request.user, municipality, data["direction"], data["period"]):
                 raise _refuse_writing()
-            report = form.save()
+            report = services.report_create(
+                municipality=municipality,
+                by=request.user,
+                kind=data["kind"],
+                direction=data["direction"],
+                period=data["period"],
+                title=data["title"],
+                conclusions=data["conclusions"],
+            )
             messages.success(request, _("The report is created. Make its PDF or XLSX when it is ready."))
             return redirect("reports:report", pk=report.pk)
     else:

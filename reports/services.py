@@ -1,4 +1,4 @@
-"""The writes of an analytic report: editing, making a file, approval, publication and withdrawal.
+"""The writes of an analytic report: creating, editing, making a file, approval, publication and withdrawal.
 
 Approval pins the exact file: the coordinator approves the newest finished PDF as it is then, and the
 SHA-256 of its bytes is recorded with it. The operator publishes that PDF and no other, and only while
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directions.models import Direction
-from mcok.models import Period, User
+from mcok.models import Municipality, Period, User
 from reports import jobs
 from reports.models import Report, ReportJob
 
@@ -70,6 +70,31 @@ def _return_to_draft(locked: Report, reason: str) -> bool:
     locked.published_at = None
     locked._change_reason = reason
     return True
+
+
+@transaction.atomic
+def report_create(
+    *,
+    municipality: Municipality,
+    by: User,
+    kind: str,
+    direction: Direction | None,
+    period: Period,
+    title: str,
+    conclusions: str = "",
+) -> Report:
+    """A new draft report of the municipality, made by `by`."""
+    report = Report(
+        municipality=municipality,
+        created_by=by,
+        kind=kind,
+        direction=direction,
+        period=period,
+        title=title,
+        conclusions=conclusions,
+    )
+    report.save()
+    return report
 
 
 @transaction.atomic

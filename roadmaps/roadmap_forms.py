@@ -20,7 +20,7 @@ from mcok.filters import ALL, YesNoFilter
 from mcok.models import Document, Municipality, Official, Organization
 from mcok.params import BoundedTexts
 from roadmaps import access
-from roadmaps.models import Event, Occurrence, Roadmap, Section
+from roadmaps.models import Event, Occurrence, Roadmap
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_LINES = 100
@@ -165,9 +165,8 @@ class RoadmapForm(BoundedTexts, forms.ModelForm):
             self.add_error("end_year", _("The last year cannot come before the first."))
         return data
 
-    def save(self, commit: bool = True) -> Roadmap:
-        self.instance.criteria = self.cleaned_data["criteria_text"]
-        return super().save(commit=commit)
+
+RELATIONS = ("responsible_officials", "responsible_organizations", "indicators")
 
 
 class EventForm(BoundedTexts, forms.ModelForm):
@@ -239,18 +238,14 @@ class EventForm(BoundedTexts, forms.ModelForm):
             self.add_error("new_section_title", _("Give the new section a title."))
         return data
 
-    def save(self, commit: bool = True) -> Event:
+    def new_section(self) -> tuple[str, str] | None:
+        """The number and title of a new section to put the event in, when one is asked for."""
         title = self.cleaned_data.get("new_section_title", "").strip()
-        if title:
-            order = self.roadmap.sections.count() + 1
-            self.instance.section = Section.objects.create(
-                roadmap=self.roadmap,
-                number=self.cleaned_data.get("new_section_number", "").strip(),
-                title=title,
-                order=order,
-            )
-        self.instance.roadmap = self.roadmap
-        return super().save(commit=commit)
+        return (self.cleaned_data.get("new_section_number", "").strip(), title) if title else None
+
+    def relations(self) -> dict[str, list]:
+        """The event's people, organizations and indicators as chosen."""
+        return {name: list(self.cleaned_data[name]) for name in RELATIONS}
 
 
 class OccurrenceForm(BoundedTexts, forms.Form):

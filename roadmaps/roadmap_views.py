@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -351,14 +350,13 @@ def _roadmap_form(request: HttpRequest, item: Roadmap | None, municipality: Muni
             direction = form.cleaned_data["direction"]
             if not access.may_edit_roadmaps(request.user, municipality, direction):
                 raise PermissionDenied(access.REFUSED_DIRECTION)
-            with transaction.atomic():
-                saved = form.save(commit=False)
-                if item is None:
-                    saved.municipality = municipality
-                    saved.created_by = request.user
-                saved.save()
-                if old_years is not None and old_years != (saved.start_year, saved.end_year):
-                    services.roadmap_schedule(roadmap=saved)
+            saved = services.roadmap_save(
+                roadmap=form.save(commit=False),
+                municipality=municipality,
+                criteria=form.cleaned_data["criteria_text"],
+                old_years=old_years,
+                by=request.user,
+            )
             messages.success(request, _("The roadmap is saved."))
             return redirect("roadmaps:roadmap", pk=saved.pk)
         if direction_refused(form, municipality):
@@ -396,9 +394,12 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            with transaction.atomic():
-                saved = form.save()
-                count = services.event_schedule(event=saved)
+            saved, count = services.event_save(
+                event=form.save(commit=False),
+                roadmap=item,
+                relations=form.relations(),
+                new_section=form.new_section(),
+            )
             reading = deadlines.describe(services.deadline_of(saved))
             messages.success(
                 request,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from mcok.models import Document, User
 from roadmaps import access, deadlines
-from roadmaps.models import Event, Occurrence, Roadmap
+from roadmaps.models import Event, Occurrence, Roadmap, Section
 
 
 def deadline_of(event: Event) -> deadlines.Deadline:
@@ -54,6 +54,50 @@ def event_schedule(*, event: Event) -> int:
 def roadmap_schedule(*, roadmap: Roadmap) -> int:
     """Schedule every event of the roadmap (after an import or a change of its years)."""
     return sum(event_schedule(event=event) for event in roadmap.events.select_related("roadmap"))
+
+
+@transaction.atomic
+def roadmap_save(
+    *,
+    roadmap: Roadmap,
+    municipality,
+    criteria: list[str],
+    old_years: tuple[int, int] | None,
+    by: User,
+) -> Roadmap:
+    """Store a roadmap as its form built it (unsaved): a new one in `municipality`, made by `by`. When
+    its years changed (`old_years`, None for a new one), its events are scheduled anew."""
+    if roadmap.pk is None:
+        roadmap.municipality = municipality
+        roadmap.created_by = by
+    roadmap.criteria = criteria
+    roadmap.save()
+    if old_years is not None and old_years != (roadmap.start_year, roadmap.end_year):
+        roadmap_schedule(roadmap=roadmap)
+    return roadmap
+
+
+@transaction.atomic
+def event_save(
+    *,
+    event: Event,
+    roadmap: Roadmap,
+    relations: dict[str, list],
+    new_section: tuple[str, str] | None = None,
+) -> tuple[Event, int]:
+    """Store an event as its form built it (unsaved) with its people, organizations and indicators,
+    in a new section of the roadmap when `new_section` (number, title) is given; then schedule its
+    occurrences. Returns the event and how many occurrences are tracked."""
+    if new_section is not None:
+        number, title = new_section
+        event.section = Section.objects.create(
+            roadmap=roadmap, number=number, title=title, order=roadmap.sections.count() + 1
+        )
+    event.roadmap = roadmap
+    event.save()
+    for name, values in relations.items():
+        getattr(event, name).set(values)
+    return event, event_schedule(event=event)
 
 
 def _attach(occurrence: Occurrence, upload: UploadedFile, by: User) -> Document:

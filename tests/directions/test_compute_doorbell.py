@@ -10,7 +10,14 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from directions import services, tasks
 from directions.models import Evaluation
-from tests.directions.test_evaluation_views import make_catalogue, make_evaluation, make_period, score_of
+from tests.directions.test_evaluation_views import (
+    make_catalogue,
+    make_evaluation,
+    make_period,
+    score_of,
+    sheet_data,
+    sheet_url,
+)
 
 
 @pytest.fixture
@@ -60,3 +67,19 @@ def test_beat_leaves_computed_and_finished_evaluations_alone(world, year):
     assert tasks.evaluations_compute_stale() == 0
     Evaluation.objects.filter(pk=evaluation.pk).update(state=Evaluation.State.FINISHED, computed_at=None)
     assert tasks.evaluations_compute_stale() == 0
+
+
+def test_saving_a_page_of_the_sheet_rings_one_recompute_however_many_rows_changed(
+    client, world, year, django_capture_on_commit_callbacks
+):
+    evaluation = make_evaluation(world, year, kind=Evaluation.Kind.EXPERT)
+    client.force_login(world.expert)
+    data = sheet_data(client, evaluation, "1.1", {"Ц.1": "1", "Ц.2": "1"})
+    with (
+        mock.patch.object(tasks.evaluation_compute, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(sheet_url(evaluation, "1.1"), data)
+    assert response.status_code == 302
+    assert [score_of(evaluation, "1.1", code).score for code in ("Ц.1", "Ц.2")] == [Decimal(1)] * 2
+    delay.assert_called_once_with(evaluation.pk)
