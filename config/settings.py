@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "import_export",
     # The rich-text editor of the public tab's pages (its static files; its widget in reports.site_forms).
@@ -67,6 +70,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The second factor: whether this session passed it (django-otp), and the step after the password
+    # for the accounts that have one or whose role needs one (mcok.second_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "mcok.second_factor.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -143,6 +150,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The second factor (TOTP with recovery codes, mcok.second_factor). With OTP_REQUIRED on, administrators,
+# coordinators, operators and heads of a department set one up before any other page; everyone else
+# may. Off on the embedded default, on in docker-compose; the demo's accounts never need one.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "МСОКО-портал"
+OTP_RECOVERY_CODES = 10
 LOGIN_REDIRECT_URL = "mcok:home"
 LOGOUT_REDIRECT_URL = "login"
 

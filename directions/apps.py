@@ -21,6 +21,13 @@ class DirectionsConfig(AppConfig):
 
         PERIOD_DATA_PROVIDERS.append(_period_data)
 
+        from directions import audit
+        from mcok import audit as core_audit
+        from mcok.demo import register_loader
+
+        core_audit.register(audit.KINDS, audit.SOURCES)  # this app's events in the audit trail
+        register_loader(self.label, "directions.demo.load")  # load_demo runs the loaders in app order
+
 
 def _period_data(municipality):
     """A period holds the municipality's data when a cycle of it is opened or an evaluation finished."""

@@ -22,6 +22,10 @@ class IndicatorsConfig(AppConfig):
 
         PERIOD_DATA_PROVIDERS.append(_period_data)
 
+        from mcok.demo import register_loader
+
+        register_loader(self.label, "indicators.demo.load")  # load_demo runs the loaders in app order
+
 
 def _period_data(municipality):
     """A period holds the municipality's data when it has a computed municipal value."""

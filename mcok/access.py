@@ -8,6 +8,7 @@ respondent, school head); an administrator with no municipality, and a superuser
 
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -297,3 +298,28 @@ def may_see_account(user, account_id: int | None) -> bool:
     if account_id is None or not (user.is_authenticated and user.is_active):
         return False
     return account_id == user.pk or users_manageable_by(user).filter(pk=account_id).exists()
+
+
+# The second factor ----------------------------------------------------------------------------------
+# The roles that keep accounts, approve and publish: with OTP_REQUIRED on, they sign in with a second
+# factor; the other roles may set one up.
+SECOND_FACTOR_KINDS = frozenset(
+    {Role.Kind.ADMINISTRATOR, Role.Kind.COORDINATOR, Role.Kind.OPERATOR, Role.Kind.DEPARTMENT_HEAD}
+)
+
+
+def second_factor_required(user) -> bool:
+    """Whether `user` must sign in with a second factor: on an instance with OTP_REQUIRED, an
+    administrator (the instance's and a superuser too), coordinator, operator or head of a department,
+    unless the account is one of the demo's."""
+    if not (settings.OTP_REQUIRED and user.is_authenticated and user.is_active):
+        return False
+    if user.second_factor_exempt:
+        return False
+    return bool(menu_kinds(user) & SECOND_FACTOR_KINDS)
+
+
+def may_reset_second_factor(user, account) -> bool:
+    """Whether `user` resets the second factor of `account` and unlocks it: the administrators who
+    manage the account (users_manageable_by), never their own."""
+    return account.pk != user.pk and users_manageable_by(user).filter(pk=account.pk).exists()

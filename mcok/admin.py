@@ -1,14 +1,18 @@
 """The Django admin, for administrators. A municipal administrator sees and edits only their
 municipality's records; an instance administrator sees everything."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from mcok import access
+from mcok import access, second_factor
 from mcok.models import Document, Municipality, Official, Organization, Period, Role, User
 
 admin.site.site_header = _("МСОКО-портал: administration")
@@ -240,7 +244,9 @@ class UserAdmin(DjangoUserAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if access.is_instance_administrator(request.user):
-            return fieldsets
+            if obj is None:
+                return fieldsets
+            return [*fieldsets, (_("Second factor"), {"fields": ["second_factor_exempt"]})]
         # A municipal administrator manages accounts and roles, not the staff, superuser or
         # permission flags: a staff account is the instance administrator's (users_manageable_by).
         hidden = {"is_staff", "is_superuser", "user_permissions", "groups"}
@@ -248,3 +254,75 @@ class UserAdmin(DjangoUserAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
         ]
+
+    # The second factor and the lockout: the account's page says where it stands, and its
+    # administrator resets the one and lifts the other (each an entry of the audit trail).
+    change_form_template = "admin/mcok/user/change_form.html"
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/second-factor-reset/",
+                self.admin_site.admin_view(self.second_factor_reset_view),
+                name="mcok_user_second_factor_reset",
+            ),
+            path(
+                "<path:object_id>/unlock/",
+                self.admin_site.admin_view(self.unlock_view),
+                name="mcok_user_unlock",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        account = self.get_object(request, object_id)
+        if account is not None and access.may_reset_second_factor(request.user, account):
+            extra_context["account_security"] = {
+                "second_factor": second_factor.has_second_factor(account),
+                "locked": second_factor.account_locked(account),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _security_action(self, request, object_id, *, title: str, question: str, act, done: str):
+        account = self.get_object(request, object_id)  # 404 for an account the administrator does not manage
+        if not access.may_reset_second_factor(request.user, account):
+            raise PermissionDenied
+        if request.method == "POST":
+            act(account=account, by=request.user, request=request)
+            self.message_user(request, done % {"user": account.get_username()}, messages.SUCCESS)
+            return redirect(reverse("admin:mcok_user_change", args=[account.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "question": question % {"user": account.get_username()},
+            "account": account,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/mcok/user/security_action.html", context)
+
+    def second_factor_reset_view(self, request, object_id):
+        return self._security_action(
+            request,
+            object_id,
+            title=gettext("Reset the second factor"),
+            question=gettext(
+                "Remove the authenticator application and the recovery codes of %(user)s? At the next "
+                "sign-in the account signs in with the password alone and, where its role needs one, "
+                "sets up a new second factor."
+            ),
+            act=second_factor.second_factor_reset,
+            done=gettext("The second factor of %(user)s is reset."),
+        )
+
+    def unlock_view(self, request, object_id):
+        return self._security_action(
+            request,
+            object_id,
+            title=gettext("Unlock the account"),
+            question=gettext(
+                "Forget the wrong passwords recorded for %(user)s, so it may log in again at once?"
+            ),
+            act=second_factor.account_unlock,
+            done=gettext("%(user)s is unlocked."),
+        )

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mcok import access, params, tokens
+from mcok import access, params, second_factor, tokens
 from mcok.filters import DocumentFilter, OfficialFilter, OrganizationFilter
 from mcok.models import Document, Municipality, Official, Organization, Period, Role
 
@@ -171,7 +172,17 @@ class TokenIssueApi(ObtainAuthToken):
         token = serializers.CharField()
         expires = serializers.DateTimeField()
 
-    @extend_schema(request=ObtainAuthToken.serializer_class, responses=TokenOutputSerializer)
+    class TokenInputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        password = serializers.CharField()
+        otp = serializers.CharField(
+            required=False,
+            help_text=gettext_lazy(
+                "With a second factor: the authenticator application's code or a recovery code."
+            ),
+        )
+
+    @extend_schema(request=TokenInputSerializer, responses=TokenOutputSerializer)
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
@@ -179,6 +190,25 @@ class TokenIssueApi(ObtainAuthToken):
                 detail = _("Too many wrong passwords: getting a token is blocked for 15 minutes.")
                 return Response({"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS)
             raise ValidationError(serializer.errors)
-        token = tokens.api_token_issue(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        if access.second_factor_required(user) or second_factor.has_second_factor(user):
+            # The password alone does not give a token to an account with a second factor.
+            code = request.data.get("otp")
+            if not second_factor.has_second_factor(user):
+                detail = _(
+                    "Your account needs a second factor: set it up on the portal's pages first, then ask "
+                    "for a token with the code from the application in the «otp» field."
+                )
+                return Response({"otp": [detail]}, status=status.HTTP_400_BAD_REQUEST)
+            if not isinstance(code, str) or not code.strip():
+                detail = _(
+                    "Your account signs in with a second factor: "
+                    "send the code from the application in the «otp» field."
+                )
+                return Response({"otp": [detail]}, status=status.HTTP_400_BAD_REQUEST)
+            if not second_factor.code_matches(user=user, code=code):
+                detail = _("The second factor's code is wrong or has expired.")
+                return Response({"otp": [detail]}, status=status.HTTP_400_BAD_REQUEST)
+        token = tokens.api_token_issue(user=user)
         output = {"token": token.key, "expires": tokens.token_expires_at(token)}
         return Response(self.TokenOutputSerializer(output).data)

@@ -8,3 +8,6 @@ class McokConfig(AppConfig):
 
     def ready(self) -> None:
         from mcok import tokens  # noqa: F401  (connects the password-change receiver)
+        from mcok.demo import register_loader
+
+        register_loader(self.label, "mcok.demo.load")  # the municipalities, people and periods first

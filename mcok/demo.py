@@ -16,6 +16,18 @@ from mcok.models import Document, Municipality, Official, Organization, Role, Us
 from mcok.text import transliterate
 
 DEMO_PASSWORD = "demo"
+
+# The apps' demo loaders by app label, as dotted paths of a `load()` that may return logins of its
+# own: each app registers its loader from its AppConfig.ready (register_loader), and load_demo runs
+# them in the order of INSTALLED_APPS, so the core never names an app.
+LOADERS: dict[str, str] = {}
+
+
+def register_loader(app_label: str, path: str) -> None:
+    """Register the dotted path of an app's demo `load()` (imported only when the demo loads)."""
+    LOADERS[app_label] = path
+
+
 DEMO_YEARS = range(2021, 2027)
 DEMO_SCHOOL = "Демонстрационная СОШ"  # for a municipality whose order names no school
 
@@ -79,9 +91,9 @@ def demo_email(username: str) -> str:
 
 
 def _demo_user(username: str, values: dict) -> User:
-    """The demo login with the demo password, which a rerun puts back if someone changed it, and an
-    address on the reserved domain."""
-    values = {"email": demo_email(username), **values}
+    """The demo login with the demo password, which a rerun puts back if someone changed it, an
+    address on the reserved domain, and no second factor asked of it (mcok.access)."""
+    values = {"email": demo_email(username), "second_factor_exempt": True, **values}
     return upsert(User, {"username": username}, {**values, "password": _demo_password_hash()})
 
 

@@ -17,6 +17,14 @@ from simple_history.models import HistoricalRecords
 class User(AbstractUser):
     """A login. What it may do comes from its roles, not from Django's groups."""
 
+    # The demo's accounts (load_demo) sign in with the password alone wherever the instance asks the
+    # roles that keep accounts, approve and publish for a second factor (mcok.access).
+    second_factor_exempt = models.BooleanField(
+        _("no second factor required"),
+        default=False,
+        help_text=_("Set for the demonstration accounts only: they sign in with the password alone."),
+    )
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -406,3 +414,63 @@ class Role(models.Model):
     def __str__(self) -> str:
         where = self.organization or self.municipality or _("whole instance")
         return f"{self.user}: {self.get_kind_display()} ({where})"
+
+
+class AccountEvent(models.Model):
+    """What happened to an account's security: a second factor set up, reset or switched off, an
+    account unlocked, a sign-in from a device not seen before. The audit trail of every municipality
+    where the account holds a role shows it (mcok.audit)."""
+
+    class Kind(models.TextChoices):
+        SECOND_FACTOR_ENABLED = "second_factor_enabled", _("Second factor set up")
+        SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Second factor switched off")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("New recovery codes")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Sign-in with a recovery code")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset by an administrator")
+        UNLOCKED = "unlocked", _("Account unlocked by an administrator")
+        NEW_DEVICE = "new_device", _("Sign-in from a new device")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="account_events", verbose_name=_("account")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"
+
+
+class KnownDevice(models.Model):
+    """A browser and address pair an account has signed in from, kept as a keyed hash only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="known_devices", verbose_name=_("account")
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "fingerprint"], name="known_device_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.fingerprint[:8]}"

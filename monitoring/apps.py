@@ -30,6 +30,13 @@ class MonitoringConfig(AppConfig):
 
         PERIOD_DATA_PROVIDERS.append(_period_data)
 
+        from mcok import audit as core_audit
+        from mcok.demo import register_loader
+        from monitoring import audit
+
+        core_audit.register(audit.KINDS, audit.SOURCES)  # this app's events in the audit trail
+        register_loader(self.label, "monitoring.demo.load")  # load_demo runs the loaders in app order
+
 
 def _period_data(municipality):
     """A period holds the municipality's data when a collection of it is open or closed (a draft for

@@ -29,3 +29,10 @@ class ReportsConfig(AppConfig):
                 MenuItem("reports:site", _("Public tab"), SITE_MENU_KINDS),
             ]
         )
+
+        from mcok import audit as core_audit
+        from mcok.demo import register_loader
+        from reports import audit
+
+        core_audit.register(audit.KINDS, audit.SOURCES)  # this app's events in the audit trail
+        register_loader(self.label, "reports.demo.load")  # load_demo runs the loaders in app order

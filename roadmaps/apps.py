@@ -35,6 +35,13 @@ class RoadmapsConfig(AppConfig):
 
         SECTION_PROVIDERS.append(_projects_section)
 
+        from mcok import audit as core_audit
+        from mcok.demo import register_loader
+        from roadmaps import audit
+
+        core_audit.register(audit.KINDS, audit.SOURCES)  # this app's events in the audit trail
+        register_loader(self.label, "roadmaps.demo.load")  # load_demo runs the loaders in app order
+
 
 # Imported when called: the providers' modules import models, not ready in ready()'s import phase.
 def _events_attention(user, roles):

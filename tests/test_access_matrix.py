@@ -561,6 +561,13 @@ def test_no_route_leaks_to_an_outsider(client, victim, who):
     if user is not None:
         client.force_login(user)
     # The other school of the same municipality may read the department's records; nobody else may.
+        "mcok:second-factor",
+        "mcok:second-factor-setup",
+        "mcok:second-factor-verify",
+        "mcok:second-factor-codes",
+        "mcok:second-factor-disable",
+        "admin:mcok_user_second_factor_reset",
+        "admin:mcok_user_unlock",
     forbidden = victim.school_markers + ([] if who == "another school" else victim.department_markers)
     before = victim_rows()
     tried = 0

@@ -1,9 +1,10 @@
 import logging
 from contextlib import contextmanager
-from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from mcok import demo
@@ -41,15 +42,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role} — {login.scope}")
 
     def _load(self) -> list:
-        logins = demo.load()
-        # Later apps add their seed content in <app>/demo.py with a load() function, which may return
-        # logins of its own (the people the orders assign to directions).
-        for app in ("directions", "indicators", "monitoring", "roadmaps", "reports"):
-            try:
-                module = import_module(f"{app}.demo")
-            except ModuleNotFoundError as error:
-                if error.name != f"{app}.demo":
-                    raise
-                continue
-            logins += module.load() or []
+        # Every app registers its demo loader (<app>/demo.py's load(), which may return logins of its
+        # own) from its AppConfig.ready; they run in the order of INSTALLED_APPS, the core's first.
+        logins = []
+        for config in apps.get_app_configs():
+            path = demo.LOADERS.get(config.label)
+            if path:
+                logins += import_string(path)() or []
         return logins
