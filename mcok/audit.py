@@ -16,14 +16,15 @@ from itertools import islice
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from mcok.models import Municipality
+from mcok.models import AccountEvent, Municipality, Role
 
 # Who reads the trail of a municipality is decided by mcok.access.municipalities_audited_by.
 
 # The kinds of event, in the order the filter offers them, and the sources of each: the apps register
-# theirs from their AppConfig.ready (mcok.audit.register).
-KINDS: list[tuple[str, str]] = []
+# theirs from their AppConfig.ready (mcok.audit.register), the core only its own accounts.
+KINDS: list[tuple[str, str]] = [("accounts", _("Accounts and sign-ins"))]
 
 
 @dataclass
@@ -49,7 +50,30 @@ class Source:
     event: Callable[[object], Event]
 
 
-SOURCES: list[Source] = []
+# ---- the sources -------------------------------------------------------------------------------
+
+
+def _account_events(municipality):
+    # The events of the accounts holding a role in the municipality (an account in two municipalities
+    # is in both trails).
+    return AccountEvent.objects.filter(
+        user__in=Role.objects.filter(municipality=municipality).values("user")
+    ).select_related("user", "by")
+
+
+def _account_event(row) -> Event:
+    detail = ", ".join(part for part in (row.address or "", row.user_agent) if part)
+    return Event(
+        at=row.at,
+        kind="accounts",
+        action=row.get_kind_display(),
+        by=row.by,
+        subject=row.user.get_username(),
+        detail=detail,
+    )
+
+
+SOURCES: list[Source] = [Source("accounts", "at", _account_events, _account_event)]
 
 
 def register(kinds: list[tuple[str, object]], sources: list[Source]) -> None:
