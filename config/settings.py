@@ -5,6 +5,7 @@ in-process, a local-memory cache, e-mail printed to the console, debug on. Produ
 DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=0 (see .env.example).
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -214,6 +215,15 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, long work (a report's file, a recompute, an evaluation) runs after the commit in a
+# background thread of the web process, and its page polls the work's row as it does with a worker
+# (mcok.doorbell). The tests and the management commands other than runserver (load_demo, imports)
+# keep it synchronous, in the caller, unless TASKS_IN_BACKGROUND_THREAD says otherwise.
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+TASKS_IN_BACKGROUND_THREAD = env.bool(
+    "TASKS_IN_BACKGROUND_THREAD",
+    default=CELERY_TASK_ALWAYS_EAGER and "pytest" not in sys.modules and _COMMAND in ("", "runserver"),
+)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
