@@ -9,7 +9,7 @@ them); JSON is {"table", "municipality", "updated", "columns", "rows"}.
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,6 +33,8 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; ch
 class Column:
     name: str
     title: Promise
+    type: str = "string"  # one of open_sets.TYPES: how the values of the column are written
+    description: Promise | None = None  # for the structure of the set, where the title is too short
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class Spec:
     description: Promise
     columns: tuple[Column, ...]
     rows: Callable[[Municipality, PublicVersion], Iterator[list]] = field(repr=False)
+    subject: Promise = gettext_lazy("education, quality of education")
+    # The day the columns were last changed: a new column or a changed meaning gets a new date, and
+    # so new names of the structure and data files.
+    structure_date: date = date(2026, 12, 7)
 
 
 @dataclass
@@ -163,10 +169,11 @@ SPECS = (
             NAME,
             UNIT,
             PERIOD,
-            Column("value", gettext_lazy("Value")),
-            Column("target", gettext_lazy("Target")),
+            Column("value", gettext_lazy("Value"), "number"),
+            Column("target", gettext_lazy("Target"), "number"),
         ),
         _indicator_rows,
+        gettext_lazy("education, quality of education, indicators, monitoring"),
     ),
     Spec(
         "organization-values",
@@ -183,9 +190,10 @@ SPECS = (
             UNIT,
             PERIOD,
             Column("organization", gettext_lazy("Organization")),
-            Column("value", gettext_lazy("Value")),
+            Column("value", gettext_lazy("Value"), "number"),
         ),
         _organization_rows,
+        gettext_lazy("education, quality of education, educational organizations, monitoring"),
     ),
     Spec(
         "events",
@@ -195,13 +203,16 @@ SPECS = (
             MUNICIPALITY,
             DIRECTION,
             Column("roadmap", gettext_lazy("Roadmap")),
-            Column("number", gettext_lazy("No.")),
+            Column(
+                "number", gettext_lazy("No."), description=gettext_lazy("Number of the event in the roadmap")
+            ),
             Column("content", gettext_lazy("Event")),
             Column("deadline", gettext_lazy("Deadline")),
             Column("responsible", gettext_lazy("Responsible")),
             Column("state", gettext_lazy("State")),
         ),
         _event_rows,
+        gettext_lazy("education, roadmaps, events"),
     ),
     Spec(
         "indices",
@@ -215,9 +226,10 @@ SPECS = (
             Column("period", gettext_lazy("Period of the evaluation")),
             DIRECTION,
             Column("direction_name", gettext_lazy("Direction")),
-            Column("percent", gettext_lazy("Index, %")),
+            Column("percent", gettext_lazy("Index, %"), "number"),
         ),
         _index_rows,
+        gettext_lazy("education, management mechanisms, evaluation, FIOKO"),
     ),
 )
 TABLES = {spec.name: spec for spec in SPECS}
@@ -334,3 +346,4 @@ def published_document_ids(municipality: Municipality) -> set[int]:
             if isinstance(document.get("id"), int):
                 ids.add(document["id"])
     return ids
+

@@ -8,6 +8,8 @@ response is cached (the HTML bytes) under the municipality's cache generation
 (reports.public.generation), which every publication and withdrawal replaces.
 """
 
+import hashlib
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -30,8 +32,9 @@ from django.views.decorators.http import require_safe
 from directions import charts as direction_charts
 from directions.models import EVALUATION_MARKS, Component
 from indicators import charts
+from mcok import site
 from mcok.models import Document, Municipality
-from reports import open_data, public
+from reports import open_data, open_sets, public
 from reports.models import PublicPage
 from roadmaps.models import Occurrence
 
@@ -40,6 +43,56 @@ BROWSER_SECONDS = 5 * 60
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 INLINE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg")
 SLUG_MAX = PublicPage._meta.get_field("slug").max_length
+
+# The version for the visually impaired (ГОСТ Р 52872-2019): larger type, high contrast, no images,
+# wider spacing. It is chosen by the query parameter, which every address of the tab carries on: a
+# cookie would make the cached pages differ per visitor and is refused to a frame on another site.
+VI_PARAM = "vi"
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+ALT_ATTRIBUTE = re.compile(r"""\balt=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+HREF_ATTRIBUTE = re.compile(r'\bhref="([^"]*)"')
+
+
+def _vi(request: HttpRequest) -> bool:
+    return request.GET.get(VI_PARAM) == "1"
+
+
+def tab_url(url: str, vi: bool) -> str:
+    """An address of the tab in the version being read: the visually impaired one keeps its mark."""
+    if not vi or not url:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{VI_PARAM}=1"
+
+
+def _mode_context(request: HttpRequest, vi: bool) -> dict:
+    """The switch between the versions, shown on every page of the tab."""
+    return {
+        "vi": vi,
+        "vi_on_url": f"{request.path}?{VI_PARAM}=1",
+        "vi_off_url": request.path,
+    }
+
+
+def _vi_body(html: str, municipality: Municipality) -> str:
+    """The sanitised rich text for the visually impaired: each image replaced by its text
+    alternative, and links into the tab kept in this version."""
+
+    def alternative(match: re.Match) -> str:
+        found = ALT_ATTRIBUTE.search(match.group(0))
+        text = (found.group(1) or found.group(2) or "") if found else ""
+        if not text:
+            return ""
+        return f'<span class="vi-image">{_("Image")}: {text}</span>'
+
+    prefix = reverse("open:home", args=[municipality.slug])
+
+    def link(match: re.Match) -> str:
+        address = match.group(1)
+        if address.startswith(prefix) and f"{VI_PARAM}=" not in address:
+            address += f"{'&amp;' if '?' in address else '?'}{VI_PARAM}=1"
+        return f'href="{address}"'
+
+    return HREF_ATTRIBUTE.sub(link, IMG_TAG.sub(alternative, html))
 
 
 # Responses ----------------------------------------------------------------------------------------
@@ -179,7 +232,7 @@ def _evaluation_kind(kind: str | None) -> str:
     return str(EVALUATION_MARKS.get(kind, "")) if kind else ""
 
 
-def _home_context(municipality: Municipality, content: dict) -> dict:
+def _home_context(municipality: Municipality, content: dict, vi: bool = False) -> dict:
     """The home page: frozen names and indices; the links follow the pages published now, so the
     home page never links to a withdrawn page and links a page published after it."""
     live = list(
@@ -188,14 +241,14 @@ def _home_context(municipality: Municipality, content: dict) -> dict:
         .values("kind", "slug", "direction__code", "published__title", "published__published_at")
     )
     links = {
-        row["direction__code"]: reverse("open:page", args=[municipality.slug, row["slug"]])
+        row["direction__code"]: tab_url(reverse("open:page", args=[municipality.slug, row["slug"]]), vi)
         for row in live
         if row["kind"] == PublicPage.Kind.DIRECTION
     }
     free_pages = [
         {
             "title": row["published__title"],
-            "href": reverse("open:page", args=[municipality.slug, row["slug"]]),
+            "href": tab_url(reverse("open:page", args=[municipality.slug, row["slug"]]), vi),
         }
         for row in live
         if row["kind"] == PublicPage.Kind.FREE
@@ -370,20 +423,27 @@ def render_public(
     content: dict,
     preview: bool = False,
     embed: bool = False,
+    vi: bool | None = None,
 ) -> HttpResponse:
     """The page exactly as the public sees it, from a version's fields (or, for the operator's
     preview, from the draft: its title and body and `public.compose(page)`). With `preview` a banner
     says the page is not published, search engines are told not to index it, and nothing is cached.
 
-    The template gets no request: nothing per user reaches the page, and no cookie is set."""
+    The template gets no request: nothing per user reaches the page, and no cookie is set. `vi`
+    (by default from the request's query) renders the version for the visually impaired."""
     content = content or {}
     kind = page.kind
+    if vi is None:
+        vi = _vi(request)
+    body = public.sanitize(body)
+    if vi:
+        body = _vi_body(body, municipality)
     context: dict[str, Any] = {
         "municipality": municipality,
         "page": page,
         "kind": kind,
         "title": title,
-        "body": mark_safe(public.sanitize(body)),  # sanitised just now, whatever the caller passed
+        "body": mark_safe(body),  # sanitised just now, whatever the caller passed
         "documents": [
             {**document, "period": _label(document.get("period")) if document.get("period") else ""}
             for document in content.get("documents") or []
@@ -391,15 +451,16 @@ def render_public(
         "preview": preview,
         "embed": embed,
         "layout": "open/embed.html" if embed else "open/base.html",
-        "home_url": reverse("open:home", args=[municipality.slug]),
-        "data_url": reverse("open:data", args=[municipality.slug]),
+        "home_url": tab_url(reverse("open:home", args=[municipality.slug]), vi),
+        "data_url": tab_url(reverse("open:data", args=[municipality.slug]), vi),
         "site_url": _site_url(municipality),
+        **_mode_context(request, vi),
     }
     updated = None
     if not preview and page.published_id is not None:
         updated = page.published.published_at
     if kind == PublicPage.Kind.HOME:
-        context.update(_home_context(municipality, content))
+        context.update(_home_context(municipality, content, vi))
         if not preview:
             updated = max(filter(None, [updated, context["live_updated"]]), default=None)
         template = "open/home.html"
@@ -442,10 +503,12 @@ def _page_response(
             body=version.body,
             content=version.content,
             embed=embed,
+            vi=vi,
         )
         return _entry(response.content, response["Content-Type"], _modified(response))
 
-    key = f"{page_slug or ''}:{'embed' if embed else 'page'}"
+    vi = _vi(request)
+    key = f"{page_slug or ''}:{'embed' if embed else 'page'}{':vi' if vi else ''}"
     return _cached(request, municipality_slug, key, build, embed=embed)
 
 
@@ -497,27 +560,135 @@ def _open_municipality(slug: str) -> Municipality:
     return municipality
 
 
+def _data_context(request: HttpRequest, found: Municipality, title: str, vi: bool) -> dict:
+    return {
+        "municipality": found,
+        "title": title,
+        "layout": "open/base.html",
+        "home_url": tab_url(reverse("open:home", args=[found.slug]), vi),
+        "data_url": tab_url(reverse("open:data", args=[found.slug]), vi),
+        "site_url": _site_url(found),
+        **_mode_context(request, vi),
+    }
+
+
+def _base_digest(base: str) -> str:
+    """A short mark of the portal's address for the cache key of a file that holds full addresses."""
+    return hashlib.sha256(base.encode()).hexdigest()[:12]
+
+
 @require_safe
 @_friendly_404
 def data(request: HttpRequest, municipality: str) -> HttpResponse:
+    """The list of the municipality's open data sets, each with its passport and files."""
+    vi = _vi(request)
+
     def build() -> dict:
         found = _open_municipality(municipality)
-        tables = open_data.catalogue(found)
-        updated = max(filter(None, (table["updated"] for table in tables)), default=None)
+        sets = open_sets.passports(found)
+        updated = max(filter(None, (item.table.updated for item in sets)), default=None)
         context = {
-            "municipality": found,
-            "title": _("Open data"),
-            "tables": tables,
+            **_data_context(request, found, _("Open data"), vi),
+            "sets": [
+                {
+                    "passport": item,
+                    "page_href": tab_url(item.page_href, vi),
+                    "rows": len(item.table.rows),
+                    "files": [
+                        {
+                            "format": format.upper(),
+                            "href": reverse("open:data-file", args=[found.slug, item.spec.name, format]),
+                            "size": len(open_data.export(item.table, format)[0]),
+                        }
+                        for format in open_data.FORMATS
+                    ],
+                }
+                for item in sets
+            ],
+            "list_href": reverse("open:data-list", args=[found.slug]),
             "updated": updated,
-            "layout": "open/base.html",
-            "home_url": reverse("open:home", args=[found.slug]),
-            "data_url": reverse("open:data", args=[found.slug]),
-            "site_url": _site_url(found),
         }
         html = render_to_string("open/data.html", context)
         return _entry(html.encode(), "text/html; charset=utf-8", _timestamp(updated))
 
-    return _cached(request, municipality, "data", build)
+    return _cached(request, municipality, f"data{':vi' if vi else ''}", build)
+
+
+@require_safe
+@_friendly_404
+def data_set(request: HttpRequest, municipality: str, table: str) -> HttpResponse:
+    """The passport of one set as a page: its fields, its structure and its files."""
+    if table not in open_data.TABLES:
+        raise Http404
+    vi = _vi(request)
+    base = site.base_url(request)
+
+    def build() -> dict:
+        found = _open_municipality(municipality)
+        item = open_sets.passport(found, table)
+        context = {
+            **_data_context(request, found, str(item.spec.title), vi),
+            "passport": item,
+            "fields": item.fields(base),
+            "structure": item.structure_rows(),
+            "types": {name: str(label) for name, label in open_sets.TYPES.items()},
+            "rows": len(item.table.rows),
+            "updated": item.table.updated,
+        }
+        html = render_to_string("open/data_set.html", context)
+        return _entry(html.encode(), "text/html; charset=utf-8", _timestamp(item.table.updated))
+
+    key = f"set:{table}:{_base_digest(base)}{':vi' if vi else ''}"
+    return _cached(request, municipality, key, build)
+
+
+@require_safe
+@_friendly_404
+def data_set_file(request: HttpRequest, municipality: str, table: str, name: str) -> HttpResponse:
+    """meta.csv (the passport), structure-<date>.csv and data-<date>-structure-<date>.csv of a set.
+    Only the current names are served: a file of another date is not kept, so it is not found."""
+    if table not in open_data.TABLES or not name.endswith(".csv"):
+        raise Http404
+    stem = name.removesuffix(".csv")
+    base = site.base_url(request)
+
+    def build() -> dict:
+        found = _open_municipality(municipality)
+        item = open_sets.passport(found, table)
+        if stem == "meta":
+            content = item.meta_csv(base)
+        elif stem == item.structure_name:
+            content = item.structure_csv()
+        elif stem == item.data_name:
+            content = item.data_csv()
+        else:
+            raise Http404
+        headers = {
+            "Content-Disposition": f'attachment; filename="{item.identifier}-{name}"',
+            "Access-Control-Allow-Origin": "*",
+        }
+        return _entry(content, open_data.CONTENT_TYPES["csv"], _timestamp(item.table.updated), **headers)
+
+    key = f"set:{table}:{stem}:{_base_digest(base)}"
+    return _cached(request, municipality, key, build)
+
+
+@require_safe
+@_friendly_404
+def data_list(request: HttpRequest, municipality: str) -> HttpResponse:
+    """list.csv: the register of the municipality's sets with the addresses of their passports."""
+    base = site.base_url(request)
+
+    def build() -> dict:
+        found = _open_municipality(municipality)
+        sets = open_sets.passports(found)
+        updated = max(filter(None, (item.table.updated for item in sets)), default=None)
+        headers = {"Content-Disposition": f'attachment; filename="{found.slug}-list.csv"'}
+        headers["Access-Control-Allow-Origin"] = "*"
+        content = open_sets.list_csv(found, sets, base)
+        return _entry(content, open_data.CONTENT_TYPES["csv"], _timestamp(updated), **headers)
+
+    return _cached(request, municipality, f"data:list:{_base_digest(base)}", build)
 
 
 @require_safe
@@ -588,6 +759,9 @@ urlpatterns = [
     path("<slug:municipality>/", home, name="home"),
     path("<slug:municipality>/embed/", embed_home, name="embed-home"),
     path("<slug:municipality>/data/", data, name="data"),
+    path("<slug:municipality>/data/list.csv", data_list, name="data-list"),
+    path("<slug:municipality>/data/<slug:table>/", data_set, name="data-set"),
+    path("<slug:municipality>/data/<slug:table>/<str:name>", data_set_file, name="data-set-file"),
     path("<slug:municipality>/data/<slug:table>.<str:format>", data_file, name="data-file"),
     path("<slug:municipality>/reports/<int:report>.pdf", report_file, name="report-file"),
     path("<slug:municipality>/documents/<int:document>/", document_file, name="document"),
