@@ -21,6 +21,10 @@ class DirectionsConfig(AppConfig):
 
         PERIOD_DATA_PROVIDERS.append(_period_data)
 
+        from mcok.periods import PERIOD_USE_PROVIDERS
+
+        PERIOD_USE_PROVIDERS.append(_period_use)
+
         from directions import audit
         from mcok import audit as core_audit
         from mcok.demo import register_loader
@@ -40,3 +44,16 @@ def _period_data(municipality):
         period=OuterRef("pk"), municipality=municipality, state=Evaluation.State.FINISHED
     )
     return Exists(cycles) | Exists(finished)
+
+
+def _period_use(municipality):
+    """A period the municipality uses: one of its cycles, evaluations or evaluation positions."""
+    from django.db.models import Exists, OuterRef
+
+    from directions.models import Cycle, Evaluation, Position
+
+    return (
+        Exists(Cycle.objects.filter(period=OuterRef("pk"), direction__municipality=municipality))
+        | Exists(Evaluation.objects.filter(period=OuterRef("pk"), municipality=municipality))
+        | Exists(Position.objects.filter(period=OuterRef("pk"), municipality=municipality))
+    )

@@ -14,6 +14,7 @@ from directions.models import CARD_ROW, CardDuty, Component, Direction, Responsi
 from mcok import access as core_access
 from mcok import params
 from mcok.models import Municipality, Period
+from mcok.periods import municipality_periods
 from mcok.selectors import latest_period_with_data
 
 
@@ -39,9 +40,10 @@ def _period(request: HttpRequest, municipality: Municipality) -> Period:
     return period
 
 
-def _periods():
-    return Period.objects.filter(kind__in=[Period.Kind.YEAR, Period.Kind.ACADEMIC_YEAR]).order_by(
-        "-starts_on"
+def _periods(municipality: Municipality, period: Period):
+    """The years of the municipality's periods (mcok.periods), newest first, the chosen one kept."""
+    return municipality_periods(municipality, include=[period]).filter(
+        kind__in=[Period.Kind.YEAR, Period.Kind.ACADEMIC_YEAR]
     )
 
 
@@ -53,7 +55,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "municipality": municipality,
         "municipalities": core_access.municipalities_visible_to(request.user),
         "period": period,
-        "periods": _periods(),
+        "periods": _periods(municipality, period),
         "components": Component.choices,
         "rows": selectors.overview(request.user, municipality, period),
         "can_manage": access.can_manage_directions(request.user, municipality),
@@ -98,7 +100,7 @@ def direction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "direction": direction,
         "period": period,
-        "periods": _periods(),
+        "periods": _periods(direction.municipality, period),
         "cycle": cycle,
         "groups": dossier.groups(direction, cycle),
         "sections": dossier.sections(request.user, direction, period),

@@ -22,6 +22,10 @@ class IndicatorsConfig(AppConfig):
 
         PERIOD_DATA_PROVIDERS.append(_period_data)
 
+        from mcok.periods import PERIOD_USE_PROVIDERS
+
+        PERIOD_USE_PROVIDERS.append(_period_use)
+
         from mcok.demo import register_loader
 
         register_loader(self.label, "indicators.demo.load")  # load_demo runs the loaders in app order
@@ -38,3 +42,12 @@ def _period_data(municipality):
             period=OuterRef("pk"), municipality=municipality, organization__isnull=True, value__isnull=False
         )
     )
+
+
+def _period_use(municipality):
+    """A period the municipality uses: a data value of it or of its organizations."""
+    from django.db.models import Exists, OuterRef
+
+    from indicators.models import DataValue
+
+    return Exists(DataValue.objects.filter(period=OuterRef("pk"), municipality=municipality))

@@ -30,6 +30,10 @@ class MonitoringConfig(AppConfig):
 
         PERIOD_DATA_PROVIDERS.append(_period_data)
 
+        from mcok.periods import PERIOD_USE_PROVIDERS
+
+        PERIOD_USE_PROVIDERS.append(_period_use)
+
         from mcok import audit as core_audit
         from mcok.demo import register_loader
         from monitoring import audit
@@ -64,3 +68,12 @@ def _staff_attention(user, roles):
     from monitoring.selectors import staff_attention
 
     return staff_attention(user, roles)
+
+
+def _period_use(municipality):
+    """A period the municipality uses: a collection of it in any state, a draft included."""
+    from django.db.models import Exists, OuterRef
+
+    from monitoring.models import Campaign
+
+    return Exists(Campaign.objects.filter(period=OuterRef("pk"), municipality=municipality))

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mcok import params
 from mcok.filters import ALL, SearchFilterSet
-from mcok.models import Municipality, Organization, Period
+from mcok.models import Municipality, Organization
 from mcok.params import BoundedTexts
+from mcok.periods import PeriodField, PeriodFilter, limit_period
 from monitoring import access, services
 from monitoring.models import Campaign, Form
 
@@ -22,19 +23,13 @@ FLAG_LABELS = {
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
-def _periods():
-    return Period.objects.order_by("-starts_on", "ends_on")
-
-
 class CampaignFilter(SearchFilterSet):
     """The list of collections; the view has already limited the rows to the user's municipalities."""
 
     search_fields = ("title", "form__title", "description")
 
     state = django_filters.ChoiceFilter(label=_("State"), choices=Campaign.State.choices, empty_label=ALL)
-    period = django_filters.ModelChoiceFilter(
-        label=_("Period"), queryset=_periods(), to_field_name="code", empty_label=ALL
-    )
+    period = PeriodFilter(label=_("Period"), to_field_name="code", empty_label=ALL)
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.none(), to_field_name="slug", empty_label=ALL
     )
@@ -45,6 +40,10 @@ class CampaignFilter(SearchFilterSet):
 
     def __init__(self, *args, municipalities=None, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_period(
+            self.filters["period"],
+            municipalities[0] if municipalities is not None and len(municipalities) == 1 else None,
+        )
         if municipalities is None or len(municipalities) < 2:
             del self.filters["municipality"]
         else:
@@ -62,7 +61,7 @@ class CampaignForm(BoundedTexts, forms.Form):
     BY_LIST = "list"
 
     form = forms.ModelChoiceField(label=_("Form"), queryset=Form.objects.none())
-    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
+    period = PeriodField()
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"),
@@ -132,7 +131,7 @@ class CampaignForm(BoundedTexts, forms.Form):
         self.fields["form"].queryset = forms_of.filter(Q(next_version__isnull=True) | chosen).order_by(
             "title", "-version"
         )
-        self.fields["period"].queryset = _periods()
+        self.fields["period"].limit_to(municipality, include=[campaign.period_id] if campaign else [])
         asked = Q(pk__in=campaign.organizations.values("pk")) if campaign else Q(pk__in=[])
         self.fields["organizations"].queryset = Organization.objects.filter(
             Q(is_active=True) | asked, municipality=municipality

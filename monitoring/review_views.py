@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -26,7 +27,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mcok import exports, params
 from mcok.lists import PAGE_SIZE
-from mcok.models import Municipality, Period
+from mcok.models import Municipality
+from mcok.periods import default_period
 from monitoring import access, selectors, services
 from monitoring.models import Campaign, Reminder, Submission
 from monitoring.refusals import forbidden
@@ -206,10 +208,10 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         return forbidden(request, access.REFUSED_BUILD)
     if request.method != "POST":
         today = timezone.localdate()
-        current = Period.objects.filter(
-            kind=Period.Kind.ACADEMIC_YEAR, starts_on__lte=today, ends_on__gte=today
-        ).first()
-        initial = {"opens_on": today, "deadline": today + datetime.timedelta(days=14), "period": current}
+        period = default_period(
+            municipality, Exists(Campaign.objects.filter(period=OuterRef("pk"), municipality=municipality))
+        )
+        initial = {"opens_on": today, "deadline": today + datetime.timedelta(days=14), "period": period}
         wanted = params.as_id(request.GET.get("form"))
         form = CampaignForm(initial=initial, municipality=municipality, user=request.user)
         chosen = form.fields["form"].queryset.filter(pk=wanted).first() if wanted else None

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -29,9 +29,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from mcok import exports
-from mcok import services as core_services
 from mcok.access import municipalities_visible_to
-from mcok.models import Municipality
+from mcok.models import Municipality, Period
+from mcok.periods import PeriodField, default_period, municipality_periods
 from monitoring import access, imports, spreadsheets
 from monitoring.models import Campaign, Field
 from monitoring.refusals import forbidden
@@ -53,9 +53,44 @@ def municipalities_for_import(user) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk__in=allowed)
 
 
-def _period_code(value: str) -> str:
-    core_services.period_parse(value)  # ValidationError with a Russian message
-    return value.strip().upper()
+def import_period_default(municipality: Municipality | None):
+    """The period an import proposes: the municipality's latest with a collection (mcok.periods)."""
+    if municipality is None:
+        return default_period(None)
+    return default_period(
+        municipality,
+        Exists(
+            Campaign.objects.filter(period=OuterRef("pk"), municipality=municipality).exclude(
+                state=Campaign.State.DRAFT
+            )
+        ),
+    )
+
+
+def import_periods(municipality: Municipality | None) -> QuerySet[Period]:
+    """The periods an import may go to: the municipality's (mcok.periods), and the calendar and
+    academic years of this year and the last one, since an export often brings a past year's answers."""
+    year = timezone.localdate().year
+    recent = Period.objects.filter(
+        kind__in=[Period.Kind.YEAR, Period.Kind.ACADEMIC_YEAR], year__in=[year - 1, year]
+    ).values_list("pk", flat=True)
+    return municipality_periods(municipality, include=list(recent))
+
+
+def import_period_field(municipality: Municipality | None) -> PeriodField:
+    field = PeriodField(to_field_name="code")
+    field.queryset = import_periods(municipality)
+    return field
+
+
+def period_select(municipality: Municipality, code: str) -> str:
+    """The review step's period choice: the import's periods by year, `code` chosen."""
+    field = import_period_field(municipality)
+    return field.widget.render(
+        "period",
+        code,
+        attrs={"id": "import-period", "required": True, "aria-describedby": "import-period-help"},
+    )
 
 
 class GoogleImportForm(forms.Form):
@@ -67,11 +102,7 @@ class GoogleImportForm(forms.Form):
         max_length=300,
         help_text=gettext_lazy("For example: Диагностика профессиональных дефицитов учителей, 2025."),
     )
-    period = forms.CharField(
-        label=gettext_lazy("Period"),
-        max_length=10,
-        help_text=gettext_lazy("A period code: 2025/26, 2025, 2025-H1 or 2025-Q3."),
-    )
+    period = PeriodField(to_field_name="code")
     file = forms.FileField(
         label=gettext_lazy("Responses file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
@@ -80,15 +111,18 @@ class GoogleImportForm(forms.Form):
     def __init__(self, *args, municipalities: QuerySet[Municipality], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
-        if len(municipalities) == 1:
-            self.fields["municipality"].initial = municipalities[0].slug
+        only = municipalities[0] if len(municipalities) == 1 else None
+        if only is not None:
+            self.fields["municipality"].initial = only.slug
+        self.fields["period"].queryset = import_periods(only)
+        self.fields["period"].initial = getattr(import_period_default(only), "code", None)
         self.fields["file"].help_text = _(
             "The responses downloaded from Google Forms as CSV or XLSX; the first column is «Отметка "
             "времени». At most %(size)s MB."
         ) % {"size": imports.MAX_FILE_BYTES // (1024 * 1024)}
 
     def clean_period(self) -> str:
-        return _period_code(self.cleaned_data["period"])
+        return self.cleaned_data["period"].code
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -229,7 +263,7 @@ def _review(request: HttpRequest, allowed: QuerySet[Municipality], action: str) 
         title = " ".join(request.POST.get("title", pending["title"]).split())
         period = request.POST.get("period", pending["period"]).strip()
         try:
-            period = _period_code(period)
+            period = import_period_field(municipality).clean(period).code
         except ValidationError as error:
             problems += error.messages
         pending = pending | {"proposal": proposal.as_json(), "title": title, "period": period}
@@ -329,6 +363,7 @@ def _review_context(sheet, proposal, outcome, problems, pending, municipality) -
         "more_rows": max(len(outcome.rows) - SHOWN_ROWS, 0),
         "problems": problems,
         "errors": outcome.errors,
+        "period_select": period_select(municipality, pending["period"]),
     }
 
 

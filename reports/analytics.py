@@ -280,7 +280,8 @@ class DirectionSection:
 
     @property
     def organizations_at_risk(self) -> int:
-        return sum(len(item.risk_group) for item in self.indicators)
+        """The organizations in the risk group of at least one indicator, each counted once."""
+        return len({row.organization_id for item in self.indicators for row in item.risk_group})
 
 
 @dataclass
@@ -307,7 +308,8 @@ class SummaryDirection:
 
     @property
     def organizations_at_risk(self) -> int:
-        return sum(len(item.risk_group) for item in self.indicators)
+        """The organizations in the risk group of at least one indicator, each counted once."""
+        return len({row.organization_id for item in self.indicators for row in item.risk_group})
 
 
 @dataclass

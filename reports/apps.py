@@ -30,9 +30,22 @@ class ReportsConfig(AppConfig):
             ]
         )
 
+        from mcok.periods import PERIOD_USE_PROVIDERS
+
+        PERIOD_USE_PROVIDERS.append(_period_use)
+
         from mcok import audit as core_audit
         from mcok.demo import register_loader
         from reports import audit
 
         core_audit.register(audit.KINDS, audit.SOURCES)  # this app's events in the audit trail
         register_loader(self.label, "reports.demo.load")  # load_demo runs the loaders in app order
+
+
+def _period_use(municipality):
+    """A period the municipality uses: one of its reports."""
+    from django.db.models import Exists, OuterRef
+
+    from reports.models import Report
+
+    return Exists(Report.objects.filter(period=OuterRef("pk"), municipality=municipality))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mcok import params
 from mcok.models import Municipality, Period
+from mcok.periods import municipality_periods
 from reports import access
 from reports import dashboard as selectors
 
@@ -61,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "municipality": municipality,
         "municipalities": access.staff_municipalities(request.user),
         "period": period,
-        "periods": selectors.periods(),
+        "periods": municipality_periods(municipality, include=[period]),
         "problem": problem,
         "board": selectors.dashboard(request.user, municipality, period) if period else None,
         "overdue_shown": selectors.OVERDUE_SHOWN,

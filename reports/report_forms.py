@@ -1,5 +1,7 @@
 """The form of an analytic report: its kind, direction, period, title and conclusions."""
 
+import json
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from directions.models import Direction
 from mcok.models import Municipality, Period
 from mcok.params import BoundedTexts
+from mcok.periods import PeriodField
 from reports.models import Report
 
 
@@ -30,11 +33,6 @@ class DirectionChoice(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-class PeriodChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Period) -> str:
-        return obj.label
-
-
 class ReportForm(BoundedTexts, forms.ModelForm):
     """A report of `municipality`, of one of `directions` or a summary. The title may be left as
     suggested (or empty): it is then made from the direction and the period chosen, so changing them
@@ -47,7 +45,7 @@ class ReportForm(BoundedTexts, forms.ModelForm):
     class Meta:
         model = Report
         fields = ["kind", "direction", "period", "title", "conclusions"]
-        field_classes = {"direction": DirectionChoice, "period": PeriodChoice}
+        field_classes = {"direction": DirectionChoice, "period": PeriodField}
         widgets = {"conclusions": forms.Textarea(attrs={"rows": 12})}
 
     def __init__(
@@ -67,8 +65,21 @@ class ReportForm(BoundedTexts, forms.ModelForm):
         self.fields["direction"].required = False
         self.fields["direction"].empty_label = gettext_lazy("— none (a municipal summary) —")
         self.fields["direction"].help_text = gettext_lazy("Required for a report of a direction.")
-        self.fields["period"].queryset = Period.objects.order_by("-starts_on", "ends_on")
+        self.fields["period"].limit_to(
+            municipality, include=[self.instance.period_id, self.initial.get("period")]
+        )
         self.fields["title"].required = False
+        # What static/reports/report_form.js needs to make the title as default_title does.
+        self.fields["title"].widget.attrs |= {
+            "data-title-direction": _("Analytic report on direction %(code)s for %(period)s")
+            % {"code": "{code}", "period": "{period}"},
+            "data-title-summary": _("Municipal summary analytic report for %(period)s")
+            % {"period": "{period}"},
+        }
+        self.fields["direction"].widget.attrs["data-codes"] = json.dumps(
+            {str(pk): code for pk, code in self.fields["direction"].queryset.values_list("pk", "code")},
+            ensure_ascii=False,
+        )
         self.fields["title"].help_text = gettext_lazy(
             "Left as suggested or empty, the title is made from the direction and the period."
         )

@@ -17,7 +17,6 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -25,6 +24,7 @@ from directions.models import Direction
 from mcok import params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
+from mcok.periods import default_period
 from reports import access, analytics, jobs, public, services
 from reports.models import Report, ReportJob
 from reports.report_forms import ReportForm, default_title
@@ -117,12 +117,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
 # The form -------------------------------------------------------------------------------------------------
 
 
-def _latest_year() -> Period | None:
-    today = timezone.localdate()
-    years = Period.objects.filter(kind=Period.Kind.YEAR).order_by("-year")
-    return years.filter(year__lte=today.year).first() or years.first()
-
-
 @login_required
 def report_create(request: HttpRequest) -> HttpResponse:
     municipality = _chosen_municipality(request, access.staff_municipalities(request.user))
@@ -153,7 +147,9 @@ def report_create(request: HttpRequest) -> HttpResponse:
             if request.GET.get("kind") in Report.Kind.values
             else Report.Kind.DIRECTION
         )
-        period = Period.objects.filter(code=params.query(request.GET, "period")).first() or _latest_year()
+        period = Period.objects.filter(code=params.query(request.GET, "period")).first() or default_period(
+            municipality
+        )
         candidates = directions.order_by("block__code", "code")
         if period is not None:
             candidates = candidates.valid_in(period)

@@ -35,6 +35,10 @@ class RoadmapsConfig(AppConfig):
 
         SECTION_PROVIDERS.append(_projects_section)
 
+        from mcok.periods import PERIOD_USE_PROVIDERS
+
+        PERIOD_USE_PROVIDERS.append(_period_use)
+
         from mcok import audit as core_audit
         from mcok.demo import register_loader
         from roadmaps import audit
@@ -66,3 +70,22 @@ def _risk_group_recommendation(user, indicator, period, rows):
     from roadmaps.links import risk_group_recommendation
 
     return risk_group_recommendation(user, indicator, period, rows)
+
+
+def _period_use(municipality):
+    """A period the municipality uses: a recommendation or a decision of it, a year its roadmaps run."""
+    from django.db.models import Exists, OuterRef
+
+    from roadmaps.models import Decision, Recommendation, Roadmap
+
+    return (
+        Exists(Recommendation.objects.filter(period=OuterRef("pk"), municipality=municipality))
+        | Exists(Decision.objects.filter(period=OuterRef("pk"), municipality=municipality))
+        | Exists(
+            Roadmap.objects.filter(
+                municipality=municipality,
+                start_year__lte=OuterRef("year"),
+                end_year__gte=OuterRef("year"),
+            )
+        )
+    )

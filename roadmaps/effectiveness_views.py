@@ -23,6 +23,7 @@ from directions import access as direction_access
 from directions.models import Cycle, Direction
 from mcok import params
 from mcok.models import Period
+from mcok.periods import municipality_periods
 from roadmaps import access
 from roadmaps import effectiveness as analysis
 from roadmaps.models import Decision
@@ -70,7 +71,7 @@ def _page(request: HttpRequest, direction: Direction, period: Period | None, dra
     context = {
         "direction": direction,
         "period": period,
-        "periods": Period.objects.order_by("-starts_on", "ends_on"),
+        "periods": municipality_periods(direction.municipality, include=[period]),
         "result": result,
         "component": component,
         "may_draft": period is not None

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from indicators.models import Indicator
-from mcok.models import Document, Municipality, Organization, Period
+from mcok.models import Document, Municipality, Organization
 from mcok.params import BoundedTexts
+from mcok.periods import PeriodField
 from roadmaps import access
 from roadmaps.models import Decision, Event, Recommendation
 from roadmaps.roadmap_forms import (
@@ -19,10 +20,6 @@ from roadmaps.roadmap_forms import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _periods():
-    return Period.objects.order_by("-starts_on", "ends_on")
 
 
 class RecommendationForm(BoundedTexts, forms.Form):
@@ -43,7 +40,7 @@ class RecommendationForm(BoundedTexts, forms.Form):
     direction = forms.ModelChoiceField(
         label=_("Direction"), queryset=Direction.objects.none(), required=False
     )
-    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none(), required=False)
+    period = PeriodField(required=False, empty_label=_("— no period —"))
     indicator = forms.ModelChoiceField(
         label=_("Indicator"), queryset=Indicator.objects.none(), required=False
     )
@@ -63,7 +60,7 @@ class RecommendationForm(BoundedTexts, forms.Form):
             municipality=municipality, is_active=True
         ).order_by("short_name")
         limit_directions(self.fields["direction"], user, municipality, approve=False, current=current)
-        self.fields["period"].queryset = _periods()
+        self.fields["period"].limit_to(municipality, include=[self.initial.get("period")])
         self.fields["indicator"].queryset = Indicator.objects.filter(municipality=municipality).order_by(
             "code"
         )
@@ -88,7 +85,7 @@ class DecisionForm(BoundedTexts, forms.Form):
     direction = forms.ModelChoiceField(
         label=_("Direction"), queryset=Direction.objects.none(), required=False
     )
-    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none(), required=False)
+    period = PeriodField(required=False, empty_label=_("— no period —"))
     recommendations = forms.ModelMultipleChoiceField(
         label=_("Based on recommendations"),
         queryset=Recommendation.objects.none(),
@@ -129,7 +126,7 @@ class DecisionForm(BoundedTexts, forms.Form):
             municipality=municipality, organization__isnull=True
         ).order_by("-pk")
         limit_directions(self.fields["direction"], user, municipality, approve=False, current=current)
-        self.fields["period"].queryset = _periods()
+        self.fields["period"].limit_to(municipality, include=[self.initial.get("period")])
         self.fields["recommendations"].queryset = Recommendation.objects.filter(municipality=municipality)
         event_choices(self.fields["events"], municipality)
         indicator_choices(self.fields["indicators"], municipality, first=current)

@@ -25,6 +25,7 @@ from indicators.models import IndicatorValue
 from mcok import params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
+from mcok.periods import municipality_periods
 from roadmaps import access
 from roadmaps import effectiveness as analysis
 from roadmaps import recommendations as services
@@ -457,7 +458,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         and period is not None
         and access.can_draft_effectiveness(request.user, item, period),
         "period": period,
-        "periods": Period.objects.order_by("-starts_on", "ends_on"),
+        "periods": municipality_periods(item.municipality, include=[period]),
         "result": result,
         "carried": analysis.decision_analysis(item, period) if period and is_staff else None,
         "recommendations": list(

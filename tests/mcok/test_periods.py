@@ -85,3 +85,103 @@ def test_every_code_parses_back_and_its_dates_are_ordered(kind, year, data):
     assert services.period_parse(code) == (kind, year, number)
     starts, ends = period_dates(kind, year, number)
     assert starts < ends
+
+
+# One period picker (mcok.periods) -------------------------------------------------------------------------
+
+TODAY = date(2025, 11, 20)
+
+
+def _codes(queryset) -> list[str]:
+    return [period.code for period in queryset]
+
+
+def test_the_municipality_has_its_own_periods_and_the_current_ones(world):
+    from mcok.periods import municipality_periods
+    from tests.monitoring.factories import make_campaign
+
+    services.periods_ensure(year=2025)
+    make_campaign(world.municipality, period="2023", state="draft")  # used, though not data yet
+    make_campaign(world.elsewhere, period="2012")  # another municipality's period
+
+    own = _codes(municipality_periods(world.municipality, today=TODAY))
+    assert "2023" in own and "2012" not in own
+    # the current ones: the calendar year and every period under way on 20.11.2025
+    assert {"2025", "2025/26", "2025-H2", "2025-Q4"} <= set(own)
+    assert "2025-Q1" not in own and "2025-H1" not in own
+    assert "2012" in _codes(municipality_periods(world.elsewhere, today=TODAY))
+    assert "2012" in _codes(municipality_periods(None, today=TODAY))  # no municipality: every period
+
+
+def test_a_records_own_period_stays_offered(world):
+    from mcok.periods import municipality_periods
+
+    old = services.period_get_or_create(kind="year", year=2011, number=0)
+    assert "2011" not in _codes(municipality_periods(world.municipality, today=TODAY))
+    assert "2011" in _codes(municipality_periods(world.municipality, include=[old], today=TODAY))
+
+
+def test_the_choice_groups_by_year_the_newest_first_without_an_empty_option(world):
+    from mcok.periods import PeriodField, municipality_periods
+
+    services.periods_ensure(year=2024)
+    services.periods_ensure(year=2025)
+    field = PeriodField()
+    field.queryset = municipality_periods(None, today=TODAY)
+    choices = list(field.choices)
+    years = [label for label, _options in choices]
+    assert years[:2] == ["2025", "2024"] and years == sorted(years, reverse=True)
+    first = [str(label) for _value, label in choices[0][1]]
+    assert first[:2] == ["2025 год", "2025/2026 учебный год"]
+    assert len(first) == 8
+    html = field.widget.render("period", None)
+    assert '<optgroup label="2025">' in html and "---------" not in html
+    optional = PeriodField(required=False, empty_label="— нет —")
+    optional.queryset = field.queryset
+    assert list(optional.choices)[0] == ("", "— нет —")
+    assert field.clean(str(field.queryset.first().pk)).code == "2025"
+    with pytest.raises(ValidationError) as refusal:
+        field.clean("999999")
+    assert refusal.value.messages == ["Выберите период из списка."]
+
+
+def test_the_default_is_the_latest_period_with_data_else_the_current(world):
+    from django.db.models import Exists, OuterRef
+
+    from mcok.periods import default_period
+    from monitoring.models import Campaign
+    from tests.monitoring.factories import make_campaign, make_form
+
+    services.periods_ensure(year=2023)
+    services.periods_ensure(year=2025)
+    assert default_period(world.municipality, today=TODAY).code == "2025"  # nothing yet: the current
+
+    form, other_form = (
+        make_form(world.municipality),
+        make_form(world.municipality, title="Другая", elements=False),
+    )
+    make_campaign(world.municipality, form=form, period="2023/24")
+    make_campaign(world.municipality, form=other_form, period="2023")
+    assert default_period(world.municipality, today=TODAY).code == "2023"  # the calendar year first
+    make_campaign(world.elsewhere, period="2025")
+    assert default_period(world.municipality, today=TODAY).code == "2023"  # others' data do not count
+
+    # a page's own data: only the collections of one form, say
+    campaign = Campaign.objects.filter(municipality=world.municipality, period__code="2023/24").get()
+    of_the_form = Exists(Campaign.objects.filter(period=OuterRef("pk"), form=campaign.form))
+    assert default_period(world.municipality, of_the_form, today=TODAY).code == "2023/24"
+    # a future period with data is not where a page opens
+    make_campaign(world.municipality, form=other_form, period="2030")
+    assert default_period(world.municipality, today=TODAY).code == "2023"
+
+
+def test_the_report_form_offers_only_the_municipalitys_periods(world):
+    from reports.report_forms import ReportForm
+    from tests.monitoring.factories import make_campaign
+
+    services.periods_ensure(year=2025)
+    make_campaign(world.elsewhere, period="2014")
+    form = ReportForm(municipality=world.municipality)
+    codes = _codes(form.fields["period"].queryset)
+    assert "2014" not in codes
+    assert "---------" not in str(form["period"])

@@ -102,12 +102,13 @@ def statuses(outcome: imports.Outcome) -> dict[int, str]:
     return {row.row: row.status for row in outcome.rows}
 
 
-def nothing_written() -> bool:
+def nothing_written(*, period: bool = True) -> bool:
+    """No form, collection or submission, and (unless the page's periods exist already) no period."""
     return not (
         Form.objects.exists()
         or Campaign.objects.exists()
         or Submission.objects.exists()
-        or Period.objects.filter(code="2025/26").exists()
+        or (period and Period.objects.filter(code="2025/26").exists())
     )
 
 
@@ -558,9 +559,27 @@ def test_a_bad_kind_argument_stops_the_command(schools):
 # The page ----------------------------------------------------------------------------------------
 
 
+# The page offers the municipality's periods and the recent years (the nightly periods_ensure makes them).
+LAST_YEAR = datetime.datetime.now(tz=LOCAL).year - 1
+IMPORT_PERIOD = f"{LAST_YEAR}/{(LAST_YEAR + 1) % 100:02d}"
+
+
+def ensure_recent_periods() -> None:
+    from mcok import services as core_services
+
+    core_services.periods_ensure(year=LAST_YEAR)
+    core_services.periods_ensure(year=LAST_YEAR + 1)
+
+
 def upload(client, **fields):
+    ensure_recent_periods()
     with EXPORT.open("rb") as file:
-        data = {"municipality": "ishim", "period": "2025/26", "title": "Диагностика", "file": file} | fields
+        data = {
+            "municipality": "ishim",
+            "period": IMPORT_PERIOD,
+            "title": "Диагностика",
+            "file": file,
+        } | fields
         return client.post(reverse("monitoring:google_import"), data)
 
 
@@ -599,17 +618,17 @@ def test_the_page_uploads_checks_and_imports(client, schools, settings):
     assert response.context["step"] == 2
     assert [row["result"].status for row in response.context["rows"]].count(Status.PROBLEM) == 1
     assert response.context["errors"][0]["row"] == 4
-    assert nothing_written()
+    assert nothing_written(period=False)
 
     index = column_index(imports.Proposal.from_json(client.session[imports_session()]["proposal"]), DIAGNOSED)
     response = client.post(url, proposal_post(response, action="import"))
     assert response.status_code == 200  # refused: the error is still there
-    assert nothing_written()
+    assert nothing_written(period=False)
 
     data = proposal_post(response, action="check") | {f"c{index}-kind": Kind.TEXT}
     response = client.post(url, data)
     assert response.status_code == 200 and response.context["errors"] == []
-    assert nothing_written()
+    assert nothing_written(period=False)
 
     response = client.post(url, data | {"action": "import"})
     campaign = Campaign.objects.get()
@@ -631,7 +650,8 @@ def imports_session() -> str:
 
 def test_the_page_refuses_a_bad_file_and_keeps_nothing(client, schools, settings):
     client.force_login(schools.world.coordinator)
-    data = {"municipality": "ishim", "period": "2025/26", "title": "Диагностика"}
+    ensure_recent_periods()
+    data = {"municipality": "ishim", "period": IMPORT_PERIOD, "title": "Диагностика"}
     response = client.post(
         reverse("monitoring:google_import"), data | {"file": _named(zip_bomb(), "export.xlsx")}
     )
@@ -644,7 +664,27 @@ def test_the_page_refuses_a_bad_period(client, schools):
     client.force_login(schools.world.coordinator)
     response = upload(client, period="2025/27")
     assert response.status_code == 200
-    assert "2025/27" in str(response.context["form"].errors["period"])
+    assert response.context["form"].errors["period"] == ["Выберите период из списка."]
+
+
+def test_the_page_offers_the_municipalitys_periods_by_year(client, schools):
+    """A select, not a typed code: the municipality's periods and the recent years, grouped by year,
+    the newest first; a period only another municipality uses is not offered."""
+    from monitoring.models import Campaign as CampaignModel
+    from tests.monitoring.factories import make_campaign
+
+    ensure_recent_periods()
+    make_campaign(schools.world.elsewhere, period="2019")
+    make_campaign(schools.world.municipality, period="2018")
+    client.force_login(schools.world.coordinator)
+    page = client.get(reverse("monitoring:google_import")).content.decode()
+    field = page[page.index('name="period"') : page.index("</select>", page.index('name="period"'))]
+    years = [int(chunk.split('"')[0]) for chunk in field.split('<optgroup label="')[1:]]
+    assert years == sorted(years, reverse=True)
+    assert f'value="{IMPORT_PERIOD}"' in field
+    assert 2019 not in years and 2018 in years
+    assert "---------" not in field
+    assert CampaignModel.objects.count() == 2
 
 
 def _named(content: bytes, name: str):
@@ -672,7 +712,7 @@ def test_another_municipality_cannot_be_imported_into(client, schools):
     client.force_login(schools.world.outsider)
     response = upload(client)  # the outsider names «ishim», which is not theirs
     assert response.status_code == 404
-    assert nothing_written()
+    assert nothing_written(period=False)
 
 
 def export_with(responses: int) -> bytes:
@@ -693,7 +733,8 @@ def test_the_review_queries_do_not_grow_with_the_responses(client, schools):
     url = reverse("monitoring:google_import")
 
     def queries(responses: int) -> int:
-        data = {"municipality": "ishim", "period": "2025", "title": "Кадры"}
+        ensure_recent_periods()
+        data = {"municipality": "ishim", "period": str(LAST_YEAR), "title": "Кадры"}
         client.post(url, data | {"file": SimpleUploadedFile("export.csv", export_with(responses))})
         with CaptureQueriesContext(connection) as context:
             response = client.get(url)

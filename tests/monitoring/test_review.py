@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators.models import DataValue
-from mcok.models import Role
+from mcok.models import Role, period_code
 from monitoring import selectors, services
 from monitoring.models import (
     Campaign,
@@ -257,9 +257,14 @@ def _new(form, period, **extra) -> dict:
     }
 
 
+def _academic_year_now():
+    today = timezone.localdate()
+    return make_period(period_code("academic_year", today.year if today.month >= 9 else today.year - 1))
+
+
 def test_new_collection_asks_the_organizations_of_the_kinds_and_flags(client, world):
     form = make_form(world.municipality)
-    period = make_period("2025/26")
+    period = _academic_year_now()  # a period under way: offered to every municipality
     rural_low = make_organization(world.municipality, locality="rural", low_results=True)
     make_organization(world.municipality, locality="urban", low_results=True)
     make_organization(world.municipality, locality="rural", low_results=False)
@@ -286,7 +291,7 @@ def test_new_collection_asks_the_organizations_of_the_kinds_and_flags(client, wo
 
 def test_new_collection_from_a_list_and_its_refusals(client, world):
     form = make_form(world.municipality)
-    period = make_period("2025/26")
+    period = _academic_year_now()
     client.force_login(world.coordinator)
     url = reverse("monitoring:campaign_new")
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from directions import fioko
@@ -198,7 +199,9 @@ def test_direction_report_has_the_right_numbers(world):
     ]
     assert [row.name for row in first.organizations] == [LONG_NAME, w.strong[0].short_name]  # the worst first
     assert [row.name for row in first.risk_group] == [LONG_NAME]
-    assert section.indicators_missing_target == 2 and section.organizations_at_risk == 2
+    # the weak school is in the risk group of both indicators: one organization, counted once
+    assert [row.name for item in section.indicators for row in item.risk_group] == [LONG_NAME, LONG_NAME]
+    assert section.indicators_missing_target == 2 and section.organizations_at_risk == 1
 
     goals = section.components[0]
     assert len(section.components) == 9
@@ -305,7 +308,7 @@ def test_summary_covers_every_direction_in_force(world):
     assert [section.direction.code for section in data.directions] == ["1.1", "1.2", "2.3"]
     first, second_section, _world_direction = data.directions
     assert [item.indicator.code for item in first.indicators] == ["П1", "П2"]
-    assert first.indicators_missing_target == 2 and first.organizations_at_risk == 2
+    assert first.indicators_missing_target == 2 and first.organizations_at_risk == 1  # one school, twice
     assert {state: count for state, _label, count in first.states} == {
         "not_started": 8,
         "drafted": 0,
@@ -368,3 +371,17 @@ def test_queries_do_not_grow_with_indicators_and_organizations(world, kind):
     many = _queries(small.report)
     assert len(analytics.gather(small.report, today=TODAY).indicators) == 6
     assert many == few
+
+
+def test_the_indicators_summary_names_the_risk_groups_beside_the_threshold(client, world):
+    """«хуже порога риска: 0» beside a risk group of schools reads as a contradiction: the sentence
+    says what each number counts (indicators whose municipal value is worse, organizations in the
+    risk groups), and the latter agrees with the risk group listed below."""
+    w = make_report_world(world)
+    client.force_login(world.coordinator)
+    page = " ".join(client.get(reverse("reports:report", args=[w.report.pk])).content.decode().split())
+    assert (
+        "муниципальное значение ниже целевого: 2, хуже порога риска: 0; организаций в группах риска: 1."
+        in page
+    )
+    assert "В группе риска 1 организация" in page
