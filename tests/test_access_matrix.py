@@ -91,8 +91,6 @@ def urls_for(name: str, slots: tuple[str, ...], victim: Victim, who: str) -> lis
             choices[slot] = [("json", False)]
         elif slot == "name":  # a file of an open data set: its passport
             choices[slot] = [("meta.csv", False)]
-        elif slot == "name":  # a file of an open data set: its passport
-            choices[slot] = [("meta.csv", False)]
         elif slot == "app_label":
             choices[slot] = [("mcok", False)]
         elif slot == "model_name":
