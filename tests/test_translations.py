@@ -13,10 +13,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
+from directions.models import Direction
+from indicators.imports import export_indicator_values
 from mcok import demo
-from mcok.models import Municipality, User
+from mcok.models import Municipality, Period, User
+from monitoring.models import Campaign
+from monitoring.spreadsheets import campaign_export
+from reports import open_data
+from reports.models import Report
+from reports.xlsx import report_xlsx
 
 PO = Path(settings.BASE_DIR) / "locale/ru/LC_MESSAGES/django.po"
 SOURCES = ["config", "mcok", "directions", "indicators", "monitoring", "roadmaps", "reports", "templates"]
@@ -132,6 +140,8 @@ def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]
     """The words of Latin letters in `text` that are no code, identifier, login, address or format:
     «Suggested title» is one, «1.1.1», «ishimbay-school», «XLSX», «user@mcok.example» are not."""
     found = []
+    if re.search(r"[А-Яа-яЁё№]", text):  # «Код показателя (indicator)»: the machine name beside the words
+        text = MACHINE_NAME.sub(" ", text)
     for token in TOKEN.findall(text):
         bare = token.strip(".,;:!?«»\"'()[]—–-…")
         if not re.search(r"[A-Za-z]", bare) or CODE_LIKE.search(bare) or re.search(r"[А-Яа-яЁё]", bare):
@@ -155,6 +165,7 @@ def visible_text(html: str) -> str:
     return " ".join(visible_parts(html))
 
 
+MACHINE_NAME = re.compile(r"\((?:[a-z]+_)*[a-z]+\)")
 DOUBLED_WORD = re.compile(r"(?<!\w)([А-Яа-яЁё]{3,})\s+\1(?!\w)", re.IGNORECASE)
 
 
@@ -163,6 +174,8 @@ def test_english_words_finds_ui_english_and_spares_codes():
     assert english_words("Показатель 1.1.1, логин ishimbay-school, ivanov@mcok.example, XLSX и PDF") == []
     assert english_words("Формула: (a_1 + a_2) / t_2_3_10 * 100; https://mcok.example/open/") == []
     assert english_words("Состояние: Draft") == ["Draft"]
+    assert english_words("Код показателя (indicator_code)") == english_words("№ (number)") == []
+    assert english_words("Состояние (Draft)") == ["Draft"]
     assert DOUBLED_WORD.search("Отправлена отправлена 14.03")
     assert not DOUBLED_WORD.search("Отправлена 14.03 в 14:32")
 
@@ -188,27 +201,48 @@ def _shape(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
 
 
+CODE_COLUMN = re.compile(r"^Код\b")  # «Код показателя», «Код вопроса»: codes are Latin by design
+
+
 def _file_texts(content: bytes, content_type: str) -> list[str]:
-    """The text cells of a CSV file, or the names and text cells of a workbook's visible sheets
-    (numbers are numbers, not words; a hidden sheet holds the portal's own keys)."""
+    """The text cells of a CSV file, or the names and text cells of a workbook's visible sheets and
+    columns; numbers are numbers, not words; a hidden sheet or column and a column of codes hold the
+    portal's own keys."""
     if content_type.startswith("text/csv"):
         text = content.decode("utf-8-sig")
-        return [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
-    workbook = load_workbook(io.BytesIO(content))
-    sheets = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
-    texts = [sheet.title for sheet in sheets]
-    for sheet in sheets:
-        hidden = {letter for letter, dimension in sheet.column_dimensions.items() if dimension.hidden}
-        for row in sheet.iter_rows():
-            texts += [
-                cell.value for cell in row if isinstance(cell.value, str) and cell.column_letter not in hidden
-            ]
+        tables = [list(csv.reader(io.StringIO(text), delimiter=";"))]
+        texts = []
+    else:
+        workbook = load_workbook(io.BytesIO(content))
+        sheets = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+        texts = [sheet.title for sheet in sheets]
+        tables = []
+        for sheet in sheets:
+            hidden = {letter for letter, dimension in sheet.column_dimensions.items() if dimension.hidden}
+            tables.append(
+                [
+                    [None if cell.column_letter in hidden else cell.value for cell in row]
+                    for row in sheet.iter_rows()
+                ]
+            )
+    for rows in tables:
+        header = rows[0] if rows else []
+        codes = {
+            index for index, title in enumerate(header) if isinstance(title, str) and CODE_COLUMN.match(title)
+        }
+        texts += [
+            value
+            for row_number, row in enumerate(rows)
+            for index, value in enumerate(row)
+            if isinstance(value, str) and (row_number == 0 or index not in codes)
+        ]
     return texts
 
 
 def test_no_page_or_export_of_any_role_shows_english(client, db):
-    """Each role's pages reachable from its home in two clicks, and the CSV and XLSX files they link,
-    hold no English word and no doubled word («Отправлена отправлена»)."""
+    """Each role's pages reachable from its home in two clicks and the CSV and XLSX files they link,
+    the analytic report's workbook, every open-data table, the indicator values and the collections'
+    answers hold no English word; the pages no doubled word («Отправлена отправлена»)."""
     call_command("load_demo", stdout=io.StringIO())
     allowed = frozenset(
         name.casefold()
@@ -253,6 +287,39 @@ def test_no_page_or_export_of_any_role_shows_english(client, db):
                 problems.setdefault(word, set()).add(f"{login} {url}")
         read += pages
     assert read > 100
+
+    # The files a page may not link directly: the analytic report's workbook (made by a job), every
+    # open-data table, the indicator values and every collection's answers.
+    municipality = Municipality.objects.get(slug="ishimbay")
+    files: list[tuple[str, bytes, str]] = []
+    with translation.override("ru"):
+        author = User.objects.get(username="ishimbay-sherstkina")
+        period = Period.objects.get(code="2025")
+        direction = Direction.objects.filter(municipality=municipality, code="2.3").first()
+        for kind, about in [(Report.Kind.DIRECTION, direction), (Report.Kind.SUMMARY, None)]:
+            report = Report.objects.create(
+                municipality=municipality,
+                kind=kind,
+                direction=about,
+                period=period,
+                title="—",
+                created_by=author,
+            )
+            files.append((f"report {kind}", report_xlsx(report), XLSX_TYPE))
+        for name in open_data.TABLES:
+            content, content_type = open_data.export(open_data.table(municipality, name), "csv")
+            files.append((f"open data {name}", content, content_type))
+        for fmt, content_type in [("csv", "text/csv"), ("xlsx", XLSX_TYPE)]:
+            content = export_indicator_values(municipality=municipality, fmt=fmt)
+            files.append((f"indicator values {fmt}", content, content_type))
+            for campaign in Campaign.objects.filter(municipality=municipality)[:3]:
+                for layout in ("wide", "long"):
+                    content = campaign_export(campaign, layout=layout, fmt=fmt)
+                    files.append((f"collection {campaign.pk} {layout} {fmt}", content, content_type))
+    for where, content, content_type in files:
+        for cell in _file_texts(content, content_type):
+            if english_words(cell, allowed):
+                problems.setdefault(cell[:100], set()).add(where)
     report = "\n".join(
         f"{word!r}: {', '.join(sorted(where)[:3])}" for word, where in sorted(problems.items())
     )
