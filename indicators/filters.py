@@ -8,6 +8,7 @@ from indicators import selectors
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
 from mcok.filters import ALL, IdFilter, SearchFilterSet, YesNoFilter
 from mcok.models import Municipality, Organization, Period
+from mcok.periods import PeriodFilter, limit_period
 
 
 def _catalogue_municipalities(request):
@@ -28,13 +29,7 @@ class IndicatorFilter(SearchFilterSet):
         method="chosen",
         empty_label=None,
     )
-    period = django_filters.ModelChoiceFilter(
-        label=_("Period"),
-        queryset=selectors.periods(),
-        to_field_name="code",
-        method="chosen",
-        empty_label=None,
-    )
+    period = PeriodFilter(label=_("Period"), to_field_name="code", method="chosen", empty_label=None)
     direction = django_filters.ModelChoiceFilter(
         label=_("Direction"), queryset=Direction.objects.none(), empty_label=ALL
     )
@@ -68,6 +63,7 @@ class IndicatorFilter(SearchFilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.municipality = municipality
         self.period = period
+        limit_period(self.filters["period"], municipality, include=[period])
         self.may_manage = may_manage
         self.may_enter = may_enter
         self.filters["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(

@@ -185,3 +185,17 @@ def test_the_report_form_offers_only_the_municipalitys_periods(world):
     codes = _codes(form.fields["period"].queryset)
     assert "2014" not in codes
     assert "---------" not in str(form["period"])
+
+
+def test_the_indicator_catalogues_filter_offers_the_municipalitys_periods_by_year(world):
+    from indicators.filters import IndicatorFilter
+    from indicators.models import Indicator
+    from tests.monitoring.factories import make_campaign
+
+    make_campaign(world.elsewhere, period="2013")
+    make_campaign(world.municipality, period="2016")
+    chosen = services.period_get_or_create(kind="year", year=2012, number=0)
+    catalogue = IndicatorFilter({}, Indicator.objects.none(), municipality=world.municipality, period=chosen)
+    html = str(catalogue.form["period"])
+    assert '<optgroup label="2016">' in html and '<optgroup label="2012">' in html  # the chosen one stays
+    assert "2013" not in html and "---------" not in html
