@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from directions import evaluation_exports
 from directions import evaluation_views as views
 
 urlpatterns = [
@@ -11,6 +12,11 @@ urlpatterns = [
     path("evaluations/<int:pk>/partial/", views.evaluation_partial, name="evaluation-partial"),
     path("evaluations/<int:pk>/finish/", views.evaluation_finish, name="evaluation-finish"),
     path("evaluations/<int:pk>/results/", views.evaluation_results, name="evaluation-results"),
+    path(
+        "evaluations/<int:pk>/results.xlsx",
+        evaluation_exports.evaluation_xlsx,
+        name="evaluation-results-xlsx",
+    ),
     path("evaluations/<int:pk>/proposals/accept/", views.proposal_accept, name="proposal-accept"),
     path(
         "evaluations/<int:pk>/proposals/accept-all/", views.proposals_accept_all, name="proposals-accept-all"

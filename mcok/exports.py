@@ -46,11 +46,17 @@ def _xlsx_cell(sheet, value: Cell, *, bold: bool = False) -> WriteOnlyCell:
 
 
 def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    return xlsx_book_bytes([(title, headers, rows)])
+
+
+def xlsx_book_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Cell]]]]) -> bytes:
+    """A workbook of several sheets, each (title, headers, rows), written as xlsx_bytes writes one."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([_xlsx_cell(sheet, header, bold=True) for header in headers])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([_xlsx_cell(sheet, header, bold=True) for header in headers])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -456,6 +456,22 @@ def make_reports_victim(municipality, elsewhere, operator, marker: str) -> Recor
     )
     public.publish(home, user=operator)
     public.page_save(home, user=operator, title=f"{marker}-ОТ-заголовок", body=f"<p>{marker}-ОТ-правка</p>")
+    # A version of the free page published once and withdrawn: its own page (site-version) and its
+    # restoration are the staff's, like the page.
+    from django.utils import timezone
+
+    from reports.models import PublicVersion
+
+    withdrawn = PublicVersion.objects.create(
+        pk=500055,
+        page=draft,
+        number=1,
+        title=f"{marker}-ОТ-версия",
+        body=f"<p>{marker}-ОТ-старый-текст</p>",
+        published_by=operator,
+        withdrawn_by=operator,
+        withdrawn_at=timezone.now(),
+    )
     return Records(
         markers=[
             report.title,
@@ -465,8 +481,10 @@ def make_reports_victim(municipality, elsewhere, operator, marker: str) -> Recor
             f"{marker}-ОТ-текст",
             f"{marker}-ОТ-заголовок",
             f"{marker}-ОТ-правка",
+            withdrawn.title,
+            f"{marker}-ОТ-старый-текст",
         ],
-        ids=[report.pk, job.pk, draft.pk],
+        ids=[report.pk, job.pk, draft.pk, withdrawn.pk],
     )
 
 
@@ -543,6 +561,14 @@ def test_the_matrix_covers_every_route():
         "directions:proposal-accept",
         "directions:proposals-accept-all",
         "directions:position-rule",
+        "directions:evaluation-results-xlsx",
+        "mcok:second-factor",
+        "mcok:second-factor-setup",
+        "mcok:second-factor-verify",
+        "mcok:second-factor-codes",
+        "mcok:second-factor-disable",
+        "admin:mcok_user_second_factor_reset",
+        "admin:mcok_user_unlock",
         "roadmaps:project",
         "roadmaps:project_edit",
         "roadmaps:project_publish",
@@ -563,13 +589,6 @@ def test_no_route_leaks_to_an_outsider(client, victim, who):
     if user is not None:
         client.force_login(user)
     # The other school of the same municipality may read the department's records; nobody else may.
-        "mcok:second-factor",
-        "mcok:second-factor-setup",
-        "mcok:second-factor-verify",
-        "mcok:second-factor-codes",
-        "mcok:second-factor-disable",
-        "admin:mcok_user_second_factor_reset",
-        "admin:mcok_user_unlock",
     forbidden = victim.school_markers + ([] if who == "another school" else victim.department_markers)
     before = victim_rows()
     tried = 0
