@@ -31,6 +31,7 @@ from indicators.services import previous_period
 from mcok import numbers
 from mcok.models import Period, User
 from mcok.sorting import natural_key
+from mcok.text import period_with
 from roadmaps import access
 from roadmaps.models import Decision, Occurrence, Recommendation
 from roadmaps.recommendations import _value, with_answer_counts
@@ -387,8 +388,8 @@ def direction_text(analysis: DirectionEffectiveness) -> str:
     lines = [_("Analysis of the effectiveness of the measures: %(code)s %(name)s, %(period)s.") % names]
     if previous:
         lines.append(
-            _("Indicators are compared with %(previous)s (changes of percentages in percentage points).")
-            % {"previous": previous.label}
+            _("Indicators are compared %(with_previous)s (changes of percentages in percentage points).")
+            % {"with_previous": period_with(previous)}
         )
     else:
         lines.append(_("There is no previous period before %(period)s to compare with.") % names)

@@ -5,6 +5,7 @@ query count; and the editable links event ↔ indicators, group ↔ direction an
 events."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -161,6 +162,7 @@ def test_the_text_writes_changes_of_percentages_in_points(world, measures):
     assert "Курсы — П8 Показатель П8: 50,0 % → 60,0 % (+10,0 п.п.)" in text
     assert "Курсы — П10 Показатель П10: 100,0 чел. → 120,0 чел. (+20,0 чел.)" in text
     assert "+10,0 %" not in text
+    assert re.search(r"Показатели сравниваются с \S+ (годом|учебным годом|полугодием|кварталом)", text)
     assert "1 из 2 (50,0 %)" in text  # the answers
     assert "1 из 2 (просрочено: 1)" in text  # the events
     assert "Забытая рекомендация" in text.split("Рекомендации без принятого решения:")[1]
