@@ -562,7 +562,6 @@ def test_the_matrix_covers_every_route():
         "directions:proposals-accept-all",
         "directions:position-rule",
         "directions:evaluation-results-xlsx",
-        "directions:evaluation-results-xlsx",
         "mcok:second-factor",
         "mcok:second-factor-setup",
         "mcok:second-factor-verify",
