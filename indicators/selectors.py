@@ -129,6 +129,22 @@ def municipal_value(indicator: Indicator, period: Period | None) -> IndicatorVal
     ).first()
 
 
+def municipal_values(indicator_ids, periods, municipality_ids) -> dict[tuple[int, int], Decimal | None]:
+    """THE value of an indicator for the pages, the reports and the analyses: the municipality's own
+    computed row (not an organization's) of each indicator in each period, by (indicator id, period
+    id); a pair with no computed row is absent, one computed without a value maps to None. One
+    query. `periods` and `municipality_ids` are ids (or objects) of periods and municipalities."""
+    return {
+        (indicator_id, period_id): value
+        for indicator_id, period_id, value in IndicatorValue.objects.filter(
+            indicator_id__in=list(indicator_ids),
+            period_id__in=[getattr(period, "pk", period) for period in periods],
+            municipality_id__in=[getattr(item, "pk", item) for item in municipality_ids],
+            organization__isnull=True,
+        ).values_list("indicator_id", "period_id", "value")
+    }
+
+
 def target_for(indicator: Indicator, period: Period | None) -> Decimal | None:
     if period is None:
         return None

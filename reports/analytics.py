@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -33,10 +33,11 @@ from directions import fioko
 from directions.models import Component, CycleComponent, Direction, Evaluation
 from indicators import charts
 from indicators.models import Indicator, IndicatorValue, Target
-from indicators.services import previous_period
 from mcok.models import Municipality, Period
 from monitoring.models import Campaign, Submission
 from reports.models import Report
+from roadmaps import effectiveness
+from roadmaps.effectiveness import IndicatorChange
 from roadmaps.models import Decision, Occurrence, Recommendation, Roadmap
 
 DYNAMICS_PERIODS = 5  # the report's period and up to four before it
@@ -171,27 +172,9 @@ class RecommendationRow:
 
 
 @dataclass
-class IndicatorEffect:
-    """How an indicator of a decision moved against the previous period."""
-
-    indicator: Indicator
-    before: Decimal | None
-    after: Decimal | None
-    improved: bool | None  # None: no comparison possible, or no change
-
-    @property
-    def before_text(self) -> str:
-        return charts.number_text(self.before, self.indicator.unit)
-
-    @property
-    def after_text(self) -> str:
-        return charts.number_text(self.after, self.indicator.unit)
-
-
-@dataclass
 class DecisionRow:
     decision: Decision
-    effects: list[IndicatorEffect]
+    effects: list[IndicatorChange]  # the decision's indicators, before and after
 
     @property
     def improved(self) -> int:
@@ -554,49 +537,18 @@ def _recommendations(directions: list[Direction], period: Period) -> list[Recomm
     return [RecommendationRow(item, item.total, item.answered) for item in rows]
 
 
-def _improved(before: Decimal | None, after: Decimal | None, higher_is_better: bool) -> bool | None:
-    if before is None or after is None or before == after:
-        return None
-    return (after > before) == higher_is_better
-
-
 def _decisions(directions: list[Direction], municipality: Municipality, period: Period) -> list[DecisionRow]:
     """The decisions of the directions for the period, with the move of each of their indicators
-    against the previous period. Four queries, whatever the number of decisions and indicators."""
+    against the previous period, as the effectiveness analysis reads them
+    (roadmaps.effectiveness.analyse). A fixed number of queries, whatever the number of decisions
+    and indicators."""
     decisions = list(
-        Decision.objects.filter(direction__in=directions)
+        Decision.objects.filter(direction__in=directions, municipality=municipality)
         .filter(_in_period(period, "period", "adopted_on"))
         .select_related("document")
-        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("code")))
         .order_by("adopted_on", "pk")
     )
-    if not decisions:
-        return []
-    previous = previous_period(period)
-    indicator_ids = {indicator.pk for decision in decisions for indicator in decision.indicators.all()}
-    periods = [period.pk] + ([previous.pk] if previous else [])
-    values = {
-        (indicator_id, period_id): value
-        for indicator_id, period_id, value in IndicatorValue.objects.filter(
-            indicator_id__in=indicator_ids,
-            municipality=municipality,
-            period_id__in=periods,
-            organization__isnull=True,
-        ).values_list("indicator_id", "period_id", "value")
-    }
-    rows = []
-    for decision in decisions:
-        effects = []
-        for indicator in decision.indicators.all():
-            before = values.get((indicator.pk, previous.pk)) if previous else None
-            after = values.get((indicator.pk, period.pk))
-            effects.append(
-                IndicatorEffect(
-                    indicator, before, after, _improved(before, after, indicator.higher_is_better)
-                )
-            )
-        rows.append(DecisionRow(decision, effects))
-    return rows
+    return [DecisionRow(item.decision, item.indicators) for item in effectiveness.analyse(decisions, period)]
 
 
 # Roadmaps -----------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from directions import services as direction_services
 from directions.models import Component, CycleComponent, Direction
-from indicators.models import Indicator, IndicatorValue, Target
+from indicators import selectors as indicator_selectors
+from indicators.models import Indicator, Target
 from indicators.services import previous_period
 from mcok import numbers
 from mcok.models import Period, User
@@ -268,15 +269,7 @@ def analyse(
     )
     indicator_ids = {link.indicator_id for link in links}
     periods = [period.pk] + ([previous.pk] if previous else [])
-    values = {
-        (indicator, period_id): value
-        for indicator, period_id, value in IndicatorValue.objects.filter(
-            indicator_id__in=indicator_ids,
-            period_id__in=periods,
-            organization__isnull=True,
-            municipality_id__in=municipality_ids,
-        ).values_list("indicator_id", "period_id", "value")
-    }
+    values = indicator_selectors.municipal_values(indicator_ids, periods, municipality_ids)
     targets = dict(
         Target.objects.filter(indicator_id__in=indicator_ids, period=period).values_list(
             "indicator_id", "value"
