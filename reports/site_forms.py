@@ -5,12 +5,14 @@ the available choices». The address (slug) is chosen only for a free page and o
 first publication: after that, links to it must keep working.
 """
 
+import json
 import re
 from html.parser import HTMLParser
 
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
@@ -131,6 +133,51 @@ EDITOR_EXTENSIONS = {
 }
 
 
+# The editor's own words (its dialogs), translated here and handed to it in the text area's
+# data-editor-messages: the editor reads them through window.gettext (static/reports/page_editor.js).
+EDITOR_MESSAGES = {
+    "Add caption": pgettext_lazy("editor", "Add caption"),
+    "Alternative Text": pgettext_lazy("editor", "Alternative Text"),
+    "Browse...": pgettext_lazy("editor", "Browse..."),
+    "Bullets": pgettext_lazy("editor", "Bullets"),
+    "Cancel": pgettext_lazy("editor", "Cancel"),
+    "Caption": pgettext_lazy("editor", "Caption"),
+    "Columns": pgettext_lazy("editor", "Columns"),
+    "Decimal numbers": pgettext_lazy("editor", "Decimal numbers"),
+    "Edit Figure": pgettext_lazy("editor", "Edit Figure"),
+    "Edit HTML": pgettext_lazy("editor", "Edit HTML"),
+    "Edit Image": pgettext_lazy("editor", "Edit Image"),
+    "Edit Link": pgettext_lazy("editor", "Edit Link"),
+    "Image URL": pgettext_lazy("editor", "Image URL"),
+    "Include header row": pgettext_lazy("editor", "Include header row"),
+    "Insert Figure": pgettext_lazy("editor", "Insert Figure"),
+    "Insert Table": pgettext_lazy("editor", "Insert Table"),
+    "Insert": pgettext_lazy("editor", "Insert"),
+    "List properties": pgettext_lazy("editor", "List properties"),
+    "List type": pgettext_lazy("editor", "List type"),
+    "Lowercase Roman numerals": pgettext_lazy("editor", "Lowercase Roman numerals"),
+    "Lowercase letters": pgettext_lazy("editor", "Lowercase letters"),
+    "Open in new window": pgettext_lazy("editor", "Open in new window"),
+    "Prettify": pgettext_lazy("editor", "Prettify"),
+    "Remove caption": pgettext_lazy("editor", "Remove caption"),
+    "Rows": pgettext_lazy("editor", "Rows"),
+    "Start at": pgettext_lazy("editor", "Start at"),
+    "Table Properties": pgettext_lazy("editor", "Table Properties"),
+    "The HTML contents of the editor. Note that the allowed HTML is restricted by the editor schema.": (
+        pgettext_lazy(
+            "editor",
+            "The HTML contents of the editor. Note that the allowed HTML is restricted by the editor schema.",
+        )
+    ),
+    "Title": pgettext_lazy("editor", "Title"),
+    "Toggle fullscreen": pgettext_lazy("editor", "Toggle fullscreen"),
+    "URL": pgettext_lazy("editor", "URL"),
+    "Update": pgettext_lazy("editor", "Update"),
+    "Uppercase Roman numerals": pgettext_lazy("editor", "Uppercase Roman numerals"),
+    "Uppercase letters": pgettext_lazy("editor", "Uppercase letters"),
+}
+
+
 class PageEditorWidget(ProseEditorWidget):
     """django-prose-editor's widget started by the portal's own module (static/reports/page_editor.js),
     which imports the editor by its path: the widget's usual import map is an inline script, which
@@ -138,6 +185,12 @@ class PageEditorWidget(ProseEditorWidget):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, config={"extensions": EDITOR_EXTENSIONS}, preset="mcok")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        messages = {english: str(text) for english, text in EDITOR_MESSAGES.items()}
+        context["widget"]["attrs"]["data-editor-messages"] = json.dumps(messages, ensure_ascii=False)
+        return context
 
     @property
     def media(self):

@@ -4,9 +4,29 @@
 // script, which the portal's Content-Security-Policy forbids. Tiptap's own base styles are not
 // injected either (that would be an inline <style>); they are in page_editor.css. What the operator
 // writes is only a proposal: the server cleans the HTML on save and keeps only what it allows.
-import * as prose from "../django_prose_editor/editor.js";
+//
+// The editor's dialogs read their words through window.gettext when the editor module loads; the
+// portal translates them on the server and hands them over in the text area's data-editor-messages,
+// so the module is imported only after window.gettext is set.
 
 const ATTRIBUTE = "data-django-prose-editor-mcok";
+
+function installMessages() {
+  if (typeof window.gettext === "function") return;
+  const holder = document.querySelector("[data-editor-messages]");
+  let messages = {};
+  try {
+    messages = JSON.parse((holder && holder.getAttribute("data-editor-messages")) || "{}");
+  } catch (error) {
+    messages = {};
+  }
+  window.gettext = function (text) {
+    return Object.prototype.hasOwnProperty.call(messages, text) ? messages[text] : text;
+  };
+}
+
+installMessages();
+const prose = await import("../django_prose_editor/editor.js");
 
 function extensionsOf(config) {
   const result = [];
