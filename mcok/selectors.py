@@ -1,13 +1,10 @@
 """Reads worth a name: what a person's home page shows."""
 
 import datetime
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
@@ -101,11 +98,6 @@ def latest_period_with_data(municipality: Municipality, today: datetime.date | N
     """The calendar year the municipality's pages open on: the latest year up to today's in which it
     has data (as PERIOD_DATA_PROVIDERS say), else the current year, else the latest year before it,
     else any year; None when no year exists at all. Two queries."""
-    today = today or timezone.localdate()
-    years = Period.objects.filter(kind=Period.Kind.YEAR).order_by("-year")
-    if PERIOD_DATA_PROVIDERS:
-        has_data = reduce(operator.or_, (provider(municipality) for provider in PERIOD_DATA_PROVIDERS))
-        latest = years.filter(year__lte=today.year).filter(has_data).first()
-        if latest is not None:
-            return latest
-    return years.filter(year__lte=today.year).first() or years.last()
+    from mcok.periods import default_period  # the one rule of every page, here for calendar years
+
+    return default_period(municipality, kinds=[Period.Kind.YEAR], today=today)

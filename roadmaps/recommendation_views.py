@@ -25,7 +25,7 @@ from indicators.models import IndicatorValue
 from mcok import params
 from mcok.lists import PAGE_SIZE
 from mcok.models import Municipality, Period
-from mcok.periods import municipality_periods
+from mcok.periods import default_period, municipality_periods
 from roadmaps import access
 from roadmaps import effectiveness as analysis
 from roadmaps import recommendations as services
@@ -153,6 +153,7 @@ def recommendation_new(request: HttpRequest) -> HttpResponse:
         initial = services.risk_group_prefill(indicator, period, request.user)
         if not initial["organizations"]:
             messages.warning(request, _("No organization is in the risk group for this period."))
+    initial.setdefault("period", default_period(municipality))  # the pages' rule (mcok.periods)
     form = RecommendationForm(
         request.POST or None, initial=initial, municipality=municipality, user=request.user
     )
@@ -361,6 +362,7 @@ def decision_new(request: HttpRequest) -> HttpResponse:
             "period": based_on.period,
             "indicators": [based_on.indicator] if based_on.indicator else [],
         }
+    initial.setdefault("period", default_period(municipality))
     form = DecisionForm(request.POST or None, initial=initial, municipality=municipality, user=request.user)
     if _posted(request, form, municipality):
         try:
