@@ -61,6 +61,7 @@ def test_the_people_the_order_names_walk_the_cycle_of_their_directions(new_page,
     assert component("1.1").state == State.APPROVED
 
     operator = new_page()
+    operator.on("dialog", lambda dialog: dialog.accept())  # publishing and withdrawing ask first
     log_in(operator, "ishimbay-operator")
     open_component(operator, "1.1")
     press(operator, State.PUBLISHED)

@@ -153,6 +153,7 @@ def test_the_coordinator_walks_the_year_of_her_direction_through_the_dossier(new
 
     # The operator publishes 2.3's page; the public reads the index marked «самооценка».
     operator = new_page()
+    operator.on("dialog", lambda dialog: dialog.accept())  # publishing and withdrawing ask first
     log_in(operator, "ishimbay-operator")
     page = PublicPage.objects.get(municipality__slug="ishimbay", direction=direction)
     operator.goto(f"/reports/site/{page.pk}/")

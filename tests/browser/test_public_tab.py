@@ -50,6 +50,7 @@ def test_the_operator_publishes_and_withdraws_a_direction_page(new_page):
         public.withdraw(page, user=operator_user)  # start from a tab nobody published
 
     operator = new_page()
+    operator.on("dialog", lambda dialog: dialog.accept())  # publishing and withdrawing ask first
     log_in(operator, operator_user.username)
     operator.goto("/reports/site/")
     assert operator.locator("h1").count() == 1
