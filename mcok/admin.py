@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from mcok import access, second_factor
-from mcok.models import Document, Municipality, Official, Organization, Period, Role, User
+from mcok.models import AccountEvent, Document, Municipality, Official, Organization, Period, Role, User
 
 admin.site.site_header = _("МСОКО-портал: administration")
 admin.site.site_title = _("МСОКО-портал")
@@ -326,3 +326,30 @@ class UserAdmin(DjangoUserAdmin):
             act=second_factor.account_unlock,
             done=gettext("%(user)s is unlocked."),
         )
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """Every account's security events, read-only, for the administrators of the whole instance (a
+    municipality's administrators read their accounts' events in the audit trail)."""
+
+    list_display = ["at", "kind", "user", "by", "address", "user_agent"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "address"]
+    list_select_related = ["user", "by"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return access.may_use_admin_site(request.user) and access.is_instance_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

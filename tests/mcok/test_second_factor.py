@@ -412,3 +412,14 @@ def test_a_sign_in_from_a_new_device_is_audited_and_told_by_mail(world):
     assert not KnownDevice.objects.filter(fingerprint__contains="203.0.113.7").exists()
     trail = list(audit.audit_trail(world.municipality, kind="accounts")[0:10])
     assert [event.action for event in trail] == ["Вход с нового устройства"] * 2
+
+
+def test_the_instance_administrator_reads_every_account_event_in_the_admin(world, administrator):
+    second_factor.second_factor_reset(account=world.outsider, by=administrator)
+    root = User.objects.create_superuser("root", "root@example.org", "pw")
+    url = reverse("admin:mcok_accountevent_changelist")
+    response = admin_client(root).get(url)
+    assert response.status_code == 200
+    assert world.outsider.username in response.content.decode()
+    # A municipality's administrator reads its own accounts' events in the audit trail instead.
+    assert admin_client(administrator).get(url).status_code == 403
