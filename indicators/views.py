@@ -30,7 +30,7 @@ from indicators.forms import DataElementForm, IndicatorForm, ValuesForm
 from indicators.imports import parse_number, plain_number
 from indicators.models import DataElement, DataValue, Indicator
 from mcok import exports, numbers, params
-from mcok.lists import Columns, list_page
+from mcok.lists import Columns, Natural, list_page
 from mcok.models import Municipality, Organization, Period
 
 logger = logging.getLogger(__name__)
@@ -152,6 +152,16 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         name=name,
         title=_("Indicators"),
         columns=columns,
+        sorts={
+            "code": Natural("code"),
+            "name": ["name"],
+            "direction": ["direction__code", "name"],
+            "unit": ["unit", "name"],
+            "kind": ["kind", "name"],
+            "periodicity": ["periodicity", "name"],
+            "value": ["municipal_value", "name"],
+            "reported": ["reported", "name"],
+        },
     )
 
 
@@ -383,6 +393,13 @@ def element_list(request: HttpRequest) -> HttpResponse:
         name="data-elements",
         title=_("Data elements"),
         columns=columns,
+        sorts={
+            "code": Natural("code"),
+            "name": ["name", "code"],
+            "type": ["value_type", "name"],
+            "unit": ["unit", "name"],
+            "municipality": ["municipality__name", "name"],
+        },
     )
 
 

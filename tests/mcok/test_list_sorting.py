@@ -108,3 +108,62 @@ def test_documents_and_officials_sort(client, world):
     make_document(world.municipality, title="Яя приказ")
     body = client.get(reverse("mcok:documents"), {"sort": "title"}).content.decode()
     assert body.index("Аа приказ") < body.index("Яя приказ")
+
+
+# Codes in their natural order ------------------------------------------------------------------------
+
+
+def test_codes_sort_naturally_both_ways_across_pages(client, world, monkeypatch):
+    from mcok import lists
+    from tests.indicators.factories import make_element
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 3)
+    for code in ("e2_3_10", "e2_3_2", "e2_3_1", "e2_10", "e2_9"):
+        make_element(world.municipality, code)
+    client.force_login(world.coordinator)
+    url = reverse("indicators:elements")
+
+    def codes(**query) -> list[str]:
+        found = []
+        for page in (1, 2):
+            response = client.get(url, {**query, "page": page})
+            found += [e.code for e in response.context["page"].object_list]
+        return found
+
+    order = ["e2_3_1", "e2_3_2", "e2_3_10", "e2_9", "e2_10"]
+    assert codes(sort="code") == order
+    assert codes(sort="-code") == order[::-1]
+    response = client.get(url, {"sort": "code", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == order
+
+
+def test_a_natural_order_reads_the_page_in_a_fixed_number_of_queries(client, world):
+    from tests.indicators.factories import make_element
+
+    make_element(world.municipality, "a1")
+    client.force_login(world.coordinator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("indicators:elements"), {"sort": "code"})
+            assert 'aria-sort="ascending"' in response.content.decode()
+        return len(context.captured_queries)
+
+    queries()
+    before = queries()
+    for n in range(2, 30):
+        make_element(world.municipality, f"a{n}")
+    assert queries() == before
+
+
+def test_the_indicator_catalogue_sorts_its_codes_naturally(client, world):
+    from tests.indicators.factories import make_element, make_indicator
+
+    make_element(world.municipality, "x")
+    for code in ("2.3.10", "2.3.2", "2.3.1"):
+        make_indicator(world.municipality, code, "x")
+    client.force_login(world.coordinator)
+    response = client.get(reverse("indicators:catalogue"), {"sort": "-code"})
+    assert response.status_code == 200
+    assert [i.code for i in response.context["page"].object_list] == ["2.3.10", "2.3.2", "2.3.1"]
