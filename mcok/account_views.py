@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -50,7 +50,8 @@ class RecoveryCodeForm(forms.Form):
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if len(target) > 2000 or any(ord(char) < 32 or ord(char) == 127 for char in target):
+    # A path of the portal only: never a view name (redirect() would look it up), nor another site.
+    if not target.startswith("/") or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return "/"
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
@@ -124,7 +125,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     """The step after the password: a code from the application, or «use a recovery code»."""
     user = request.user
     if user.is_verified() or not second_factor.has_second_factor(user):
-        return redirect(_next(request))
+        return HttpResponseRedirect(_next(request))
     recovery = request.GET.get("recovery") == "1" or request.POST.get("recovery") == "1"
     form = (RecoveryCodeForm if recovery else CodeForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +140,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
                     _("The recovery code is used up; %(left)s left. Make new ones on the second factor page.")
                     % {"left": left},
                 )
-            return redirect(_next(request))
+            return HttpResponseRedirect(_next(request))
         if result is second_factor.Verification.THROTTLED:
             form.add_error("code", _("Too many wrong codes: wait a minute and try again."))
         elif recovery:

@@ -183,6 +183,15 @@ def test_the_next_address_stays_on_the_portal(world):
     assert response.url == "/"
 
 
+@pytest.mark.parametrize("target", ["²", "-1", "mcok:home", "//evil.example/", "/x\x00y", "я" * 3000])
+def test_a_strange_next_address_leads_home(world, target):
+    client = Client()
+    client.force_login(world.executor)
+    response = client.get(reverse("mcok:second-factor-verify"), {"next": target})
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
 def test_a_recovery_code_works_once(world, required):
     _device, codes = enable(world.coordinator)
     client = sign_in(world.coordinator)
