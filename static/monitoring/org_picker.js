@@ -9,7 +9,7 @@
   }
 
   function format(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_match, key) { return String(values[key]); });
+    return template.replace(/\{(\w+)\}/g, function (_match, key) { return String(values[key]); });
   }
 
   function picker(root) {
