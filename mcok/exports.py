@@ -95,6 +95,29 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
+def machine_csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """CSV for machines (open data sets): UTF-8 without a BOM, «,» between cells, a decimal point,
+    quoted where needed; text that could run as a formula guarded as in `csv_text`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(list(headers))
+    for row in rows:
+        writer.writerow([_machine_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _machine_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int | float):
+        return str(value)
+    return csv_text(value)
+
+
 def file_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -258,6 +258,9 @@ def _on_sign_in(sender, request, user, **kwargs) -> None:
 
 # ---- the step after the password ----------------------------------------------------------------
 
+PUBLIC_TAB_PREFIX = "/open/"  # config.urls mounts the public tab (reports.open_urls) here
+
+
 def _exempt_path(path: str) -> bool:
     open_paths = [
         reverse("logout"),
@@ -283,6 +286,10 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(PUBLIC_TAB_PREFIX):
+            # The public tab is the same for everyone and cached as such: reading the user here would
+            # touch the session and make every answer vary by the cookie.
+            return self.get_response(request)
         user = request.user
         if user.is_authenticated and not user.is_verified() and not _exempt_path(request.path):
             target = self._target(request, user)

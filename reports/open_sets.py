@@ -7,21 +7,17 @@ the register of a municipality's sets.
 The files are machine-readable: UTF-8 without a BOM, comma separated, numbers with a decimal point.
 """
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mcok.exports import csv_text
+from mcok.exports import machine_csv_bytes
 from mcok.models import Municipality
 from reports.models import PublicVersion
 from reports.open_data import SPECS, TABLES, Spec, Table, published_versions, table
@@ -53,24 +49,9 @@ def set_identifier(municipality: Municipality, spec: Spec) -> str:
     return f"{municipality.slug}-{spec.name}"
 
 
-def _open_cell(value: Any) -> str:
-    """Numbers with a decimal point as the structure's «number» says; text guarded as in mcok.exports."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return csv_text(value)
-
-
 def open_csv(headers: list[str], rows: Iterator[list] | list[list]) -> bytes:
-    """CSV as the recommendations ask for machine-readable sets: UTF-8 without a BOM, comma
-    separated, quoted where needed; text that could run as a formula is guarded as in mcok.exports."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_open_cell(value) for value in row])
-    return buffer.getvalue().encode("utf-8")
+    """CSV as the recommendations ask for machine-readable sets (mcok.exports.machine_csv_bytes)."""
+    return machine_csv_bytes(headers, rows)
 
 
 def parses_as(value: str, type_name: str) -> bool:
