@@ -1,14 +1,22 @@
 from decimal import Decimal
 
+from django.utils import timezone
+
 from indicators import services
 from indicators.models import DataElement, Indicator
 from mcok import services as core_services
-from mcok.models import Period
+from mcok.models import Period, period_code
 
 
 def make_period(code: str) -> Period:
     kind, year, number = core_services.period_parse(code)
     return core_services.period_get_or_create(kind=kind, year=year, number=number)
+
+
+def academic_year_now() -> Period:
+    """The academic year under way today: a period every municipality is offered, whatever the date."""
+    today = timezone.localdate()
+    return make_period(period_code("academic_year", today.year if today.month >= 9 else today.year - 1))
 
 
 def make_element(municipality, code: str, kinds=("school",), **fields) -> DataElement:

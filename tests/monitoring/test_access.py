@@ -19,7 +19,7 @@ from mcok.models import Role
 from monitoring import access, builder, imports, selectors, services
 from monitoring.models import Campaign, Extension, Form, Reminder, Section, Submission
 from tests.factories import assign, make_user_with_role, make_year
-from tests.indicators.factories import make_period
+from tests.indicators.factories import academic_year_now
 from tests.monitoring.factories import make_campaign, make_form, make_submission
 
 Status = Submission.Status
@@ -371,7 +371,7 @@ def test_a_new_collection_offers_only_the_forms_of_ones_directions(client, world
     assert offered == {theirs, unbound}
     data = {
         "form": directed.pk,
-        "period": make_period("2025/26").pk,
+        "period": academic_year_now().pk,  # a period the form offers on any date
         "title": "Чужой сбор",
         "opens_on": days(1).isoformat(),
         "deadline": days(15).isoformat(),

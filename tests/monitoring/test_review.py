@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators.models import DataValue
-from mcok.models import Role, period_code
+from mcok.models import Role
 from monitoring import selectors, services
 from monitoring.models import (
     Campaign,
@@ -26,7 +26,7 @@ from monitoring.models import (
     SubmissionFile,
 )
 from tests.factories import make_organization, make_user_with_role
-from tests.indicators.factories import make_period, put
+from tests.indicators.factories import academic_year_now, make_period, put
 from tests.monitoring.factories import make_campaign, make_form, make_submission
 
 Status = Submission.Status
@@ -257,14 +257,9 @@ def _new(form, period, **extra) -> dict:
     }
 
 
-def _academic_year_now():
-    today = timezone.localdate()
-    return make_period(period_code("academic_year", today.year if today.month >= 9 else today.year - 1))
-
-
 def test_new_collection_asks_the_organizations_of_the_kinds_and_flags(client, world):
     form = make_form(world.municipality)
-    period = _academic_year_now()  # a period under way: offered to every municipality
+    period = academic_year_now()  # a period under way: offered to every municipality
     rural_low = make_organization(world.municipality, locality="rural", low_results=True)
     make_organization(world.municipality, locality="urban", low_results=True)
     make_organization(world.municipality, locality="rural", low_results=False)
@@ -291,7 +286,7 @@ def test_new_collection_asks_the_organizations_of_the_kinds_and_flags(client, wo
 
 def test_new_collection_from_a_list_and_its_refusals(client, world):
     form = make_form(world.municipality)
-    period = _academic_year_now()
+    period = academic_year_now()
     client.force_login(world.coordinator)
     url = reverse("monitoring:campaign_new")
 
