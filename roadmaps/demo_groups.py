@@ -5,10 +5,10 @@ meeting that holds it, with a review of the roadmap).
 The leader is member 1 of the group, as Приложение 3 numbers it. A member's line is kept as written:
 «Катаева Ирина Юрьевна, старший воспитатель» gives the position «старший воспитатель», and what the
 order adds to the organization («(КШ)», «корпус «Голубятская ООШ»») is kept as the qualifier.
-Members are matched to the demo officials and organizations of mcok/demo_data.py by name; the
-organization by its name without the legal form (МБОУ/МАОУ slips), and by number only where the kind
-of institution agrees (a kindergarten for a kindergarten; for schools the letters too: «ПСОШ №1» is
-never «ДООШ № 1»). An organization the demo data does not hold is kept as written in the qualifier.
+Members are matched to the demo officials and organizations of mcok/demo_data.py by name through
+mcok.names (the legal form aside for МБОУ/МАОУ slips, by number only where the kind of institution
+agrees: a kindergarten for a kindergarten, for schools the letters too — «ПСОШ №1» is never «ДООШ
+№ 1»). An organization the demo data does not hold is kept as written in the qualifier.
 Idempotent: a rerun changes nothing.
 """
 
@@ -17,6 +17,7 @@ import re
 
 from django.db import transaction
 
+from mcok import names
 from mcok.models import Municipality, Official, Organization
 from roadmaps.groups import roadmap_state
 from roadmaps.models import AgendaItem, Meeting, Member, ProjectGroup
@@ -271,7 +272,6 @@ MEETINGS = [
 
 # Spellings of one organization in the order: the place name and its abbreviation, and a slip.
 SPELLINGS = {"полазненская сош": "псош", "вильвинская": "вильвенская"}
-KINDERGARTEN_WORDS = ("ддс", "пдс", "детскийсад", "дс№")
 
 
 def split_member(written: str) -> tuple[str, str]:
@@ -291,55 +291,28 @@ def split_organization(written: str) -> tuple[str, str]:
     return match.group(1), (match.group(3) or match.group(2)).strip()
 
 
-def _normal(name: str) -> str:
+def _as_usual(name: str) -> str:
+    """The order's own spellings and slips («Полазненская СОШ» for «ПСОШ»; «первой категории») put right."""
     name = name.lower().replace("ё", "е").replace("первой категории", "")
     for spelling, usual in SPELLINGS.items():
         name = name.replace(spelling, usual)
     return name
 
 
-def _key(name: str) -> str:
-    """The organization's name with its legal form, compared without spaces and quotes."""
-    return re.sub(r"[\s«»\"'“”]", "", _normal(split_organization(name)[0]))
-
-
-def _core(name: str) -> str:
-    """The name without its legal form: what stands from the first quote on («ПСОШ № 1»)."""
-    name = _normal(split_organization(name)[0])
-    name = name.split("«", 1)[1] if "«" in name else name
-    return re.sub(r"[\s«»\"'“”]", "", name)
-
-
-def _is_kindergarten(core: str) -> bool:
-    return any(word in core for word in KINDERGARTEN_WORDS)
-
-
-def _organization(organizations: dict[str, Organization], written: str) -> Organization | None:
+def _organization(organizations: list[Organization], written: str) -> Organization | None:
     """The demo organization the order names, or None when it is not held or not certain."""
     if not written:
         return None
-    key = _key(written)
-    if key in organizations:
-        return organizations[key]
-    core = _core(written)
-    same = [org for org in organizations.values() if _core(org.short_name) == core]
-    if len(same) == 1:
-        return same[0]  # the same school under another legal form (МБОУ for МАОУ)
-    digits = re.findall(r"\d+", core)
-    if not digits:
-        return None
-    numbered = [org for org in organizations.values() if re.findall(r"\d+", _core(org.short_name)) == digits]
-    if _is_kindergarten(core):
-        # «ДДС №15», «Детский сад №15» and «ЦРР «ДДС № 15»» are one kindergarten
-        gardens = [org for org in numbered if org.kind == "kindergarten"]
-        return gardens[0] if len(gardens) == 1 else None
-    letters = re.sub(r"[\d№]", "", core)
-    schools = [org for org in numbered if re.sub(r"[\d№]", "", _core(org.short_name)) == letters]
-    return schools[0] if len(schools) == 1 else None
+    return names.best_organization(
+        _as_usual(split_organization(written)[0]),
+        organizations,
+        names=lambda o: [_as_usual(o.short_name)],
+    )
 
 
-def _official(officials: dict[str, Official], name: str) -> Official | None:
-    return officials.get(name.strip())
+def _official(officials: list[Official], name: str) -> Official | None:
+    exact = [o for o in officials if o.full_name == name.strip()]
+    return exact[0] if len(exact) == 1 else names.best_official(name, officials)
 
 
 def _members(
@@ -385,11 +358,8 @@ def load() -> None:
     municipality = Municipality.objects.filter(slug=SLUG).first()
     if municipality is None:  # mcok's demo must run first
         return
-    officials = {
-        o.full_name: o
-        for o in Official.objects.filter(municipality=municipality).select_related("organization")
-    }
-    organizations = {_key(o.short_name): o for o in Organization.objects.filter(municipality=municipality)}
+    officials = list(Official.objects.filter(municipality=municipality).select_related("organization"))
+    organizations = list(Organization.objects.filter(municipality=municipality))
     made = []
     for title, curators, leader_name, members in GROUPS:
         group, _created = ProjectGroup.objects.get_or_create(municipality=municipality, title=title)

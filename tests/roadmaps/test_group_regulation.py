@@ -453,16 +453,13 @@ def test_dobryanka_demo_meetings_by_the_regulation(db):
 
 
 def test_the_match_of_a_school_is_never_another_numbered_school():
-    organizations = {}
-
     class Org:
         def __init__(self, short_name, kind="school"):
             self.short_name, self.kind = short_name, kind
 
-    for name in ("МБОУ «ДООШ № 1»", "МАОУ «ПСОШ № 1»", "МБОУ «ДСОШ № 2»"):
-        organizations[demo_groups._key(name)] = Org(name)
+    organizations = [Org(name) for name in ("МБОУ «ДООШ № 1»", "МАОУ «ПСОШ № 1»", "МБОУ «ДСОШ № 2»")]
     assert demo_groups._organization(organizations, "МБОУ «ПСОШ №1»").short_name == "МАОУ «ПСОШ № 1»"
-    del organizations[demo_groups._key("МАОУ «ПСОШ № 1»")]
+    del organizations[1]
     assert demo_groups._organization(organizations, "МБОУ «ПСОШ №1»") is None  # not «ДООШ № 1»
     assert demo_groups._organization(organizations, "МБОУ «ДСОШ №1»") is None
 
