@@ -2,11 +2,14 @@
 
 Roadmaps write deadlines the way people say them: «до 01.09.2021», «Июль - август, 2021 г.»,
 «2022 – 2024 годы», «Ежегодно (сентябрь)», «В течение года», «декабрь 2022 г., декабрь 2023 г.,
-декабрь 2024 г.», «Май 2022 г., далее – по мере проведения мониторингов». `parse` reads one cell into
-a `Deadline`: its kind, the months and years it names, and `Deadline.occurrences()`, the stretches of
-time an executor is held to, one per instance of a recurrence. A wording it cannot read becomes kind
-`unknown` with the text kept, never an exception: a cell is input the portal stores and shows, and a
-roadmap must load whatever its authors wrote.
+декабрь 2024 г.», «Май 2022 г., далее – по мере проведения мониторингов»; orders add quarters («I квартал
+2025 года», «IV кв. 2024 г.»), a day of every month («до 5 числа каждого месяца»), several dates in one
+cell («до 01.03.2025, до 01.09.2025», «15 марта и 15 сентября»), the school year («в течение учебного
+года», 1 September – 31 August) and wordings with no date at all («по графику …», «по запросу»).
+`parse` reads one cell into a `Deadline`: its kind, the months and years it names, and
+`Deadline.occurrences()`, the stretches of time an executor is held to, one per instance of a
+recurrence. A wording it cannot read becomes kind `unknown` with the text kept, never an exception:
+a cell is input the portal stores and shows, and a roadmap must load whatever its authors wrote.
 
 Pure functions on strings and dates, no ORM: the Event model keeps the text as written (and may keep
 the kind); whether an instance is done is the event's state, kept by the caller (see `is_overdue`).
@@ -15,7 +18,7 @@ the kind); whether an instance is done is the event's state, kept by the caller 
 import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypedDict
 
@@ -31,12 +34,14 @@ class Kind(models.TextChoices):
     DATE = "date", gettext_lazy("A day")  # «до 01.09.2021»
     MONTH = "month", gettext_lazy("A month")  # «Сентябрь 2021»
     MONTHS = "months", gettext_lazy("Several months")  # «Июль - август, 2021 г.», «Июнь, август 2022 г.»
+    QUARTER = "quarter", gettext_lazy("A quarter")  # «I квартал 2025 года», «в течение II квартала»
     RANGE = "range", gettext_lazy("A span of years")  # «2022 – 2024 годы», «2021, 2022 годы»
     YEARLY = "yearly", gettext_lazy("Yearly")  # «Ежегодно (сентябрь)», «1 раз в год»
     TWICE_A_YEAR = "twice_a_year", gettext_lazy("Twice a year")
     QUARTERLY = "quarterly", gettext_lazy("Quarterly")
     MONTHLY = "monthly", gettext_lazy("Monthly")
     WITHIN_YEAR = "within_year", gettext_lazy("Within the year")  # «В течение года»
+    SCHOOL_YEAR = "school_year", gettext_lazy("Within the school year")  # «в течение учебного года»
     ONGOING = "ongoing", gettext_lazy("Ongoing")  # «постоянно»
     ON_OCCASION = "on_occasion", gettext_lazy("Unscheduled")  # «по мере необходимости»
     LIST = "list", gettext_lazy("Several dates")  # «декабрь 2022 г., май 2023 г., 2024г.»
@@ -44,9 +49,17 @@ class Kind(models.TextChoices):
 
 
 # Kinds that name one stretch of time; the others repeat, wait for an occasion, or list several.
-ONCE = frozenset({Kind.DATE, Kind.MONTH, Kind.MONTHS, Kind.RANGE})
+ONCE = frozenset({Kind.DATE, Kind.MONTH, Kind.MONTHS, Kind.QUARTER, Kind.RANGE})
 RECURRING = frozenset(
-    {Kind.YEARLY, Kind.TWICE_A_YEAR, Kind.QUARTERLY, Kind.MONTHLY, Kind.WITHIN_YEAR, Kind.ONGOING}
+    {
+        Kind.YEARLY,
+        Kind.TWICE_A_YEAR,
+        Kind.QUARTERLY,
+        Kind.MONTHLY,
+        Kind.WITHIN_YEAR,
+        Kind.SCHOOL_YEAR,
+        Kind.ONGOING,
+    }
 )
 
 
@@ -79,16 +92,18 @@ def is_overdue(occurrence: Occurrence, today: date, *, done: bool = False) -> bo
 class Deadline:
     """A deadline wording as read by `parse`.
 
-    `text` is the cell as written. `months` are the months named, in order (a span is spelled out:
-    «май – август» is 5, 6, 7, 8; «Сентябрь 2021 – январь 2022» is 9, 10, 11, 12, 1). `years` are the
-    years named, ascending; for a wording without a year that `parse` dated from the roadmap's first
-    year («Август – Сентябрь»), `years_assumed` is true. Recurrences keep only the years they name
-    («декабрь 2022 г., декабрь 2023 г., декабрь 2024 г.»); without any they run over the roadmap's
-    years. `day` is the day of the month of a `date` (and of a yearly «не позднее 1 февраля»).
-    `times` is how often within each period («2 раза в квартал»: 2). `first` is what comes before
-    «далее» («Май 2022 г., далее – по мере …»: May 2022), and then `months`, `years` and `day` are its.
-    `items` are the parts of a `list`. `start_year` and `end_year` are the roadmap's years that
-    `parse` was given, the default window of `occurrences`.
+        `text` is the cell as written. `months` are the months named, in order (a span is spelled out:
+        «май – август» is 5, 6, 7, 8; «Сентябрь 2021 – январь 2022» is 9, 10, 11, 12, 1). `years` are the
+        years named, ascending; for a wording without a year that `parse` dated from the roadmap's first
+        year («Август – Сентябрь»), `years_assumed` is true. Recurrences keep only the years they name
+        («декабрь 2022 г., декабрь 2023 г., декабрь 2024 г.»); without any they run over the roadmap's
+        years. `day` is the day of the month of a `date` (and of a yearly «не позднее 1 февраля», and of a
+    monthly «до 5 числа каждого месяца»). A `quarter` keeps the months of its quarters («I–II квартал
+    2025 г.»: 1 to 6).
+        `times` is how often within each period («2 раза в квартал»: 2). `first` is what comes before
+        «далее» («Май 2022 г., далее – по мере …»: May 2022), and then `months`, `years` and `day` are its.
+        `items` are the parts of a `list`. `start_year` and `end_year` are the roadmap's years that
+        `parse` was given, the default window of `occurrences`.
     """
 
     text: str
@@ -112,7 +127,9 @@ class Deadline:
         several months the first day of the first to the last day of the last; years 1 January of
         the first to 31 December of the last; a yearly event in a month one instance per year in that
         month; yearly without a month, within the year, twice a year, quarterly and monthly the whole
-        year, half, quarter or month, per period; ongoing the years written then each later year;
+        year, half, quarter or month, per period; monthly on a day that day of every month; a quarter
+        its three months (several quarters one instance each); the school year 1 September of each
+        roadmap year to 31 August of the next; ongoing the years written then each later year;
         unscheduled nothing (beyond what precedes «далее»); a list each of its items; unknown nothing.
         With no year anywhere (no roadmap years, none written) a recurrence gives nothing.
         """
@@ -138,6 +155,14 @@ class Deadline:
         return []  # unscheduled or unknown: nothing to track on a date
 
     def _once(self, window: range) -> list[Occurrence]:
+        if self.kind is Kind.QUARTER:
+            year = (
+                self.years[0] if self.years and not self.years_assumed else window.start if window else None
+            )
+            if year is None:
+                return []
+            firsts = sorted({month - (month - 1) % 3 for month in self.months})
+            return [_months_span(year, (month, month + 2)) for month in firsts]
         if self.kind is Kind.RANGE:
             return [Occurrence(date(self.years[0], 1, 1), date(self.years[-1], 12, 31))]
         if self.years and not self.years_assumed:
@@ -160,12 +185,16 @@ class Deadline:
                 found.append(Occurrence(day, day))
             elif self.kind is Kind.YEARLY and self.months:
                 found.append(_months_span(year, self.months))
+            elif self.kind is Kind.SCHOOL_YEAR:
+                found.append(Occurrence(date(year, 9, 1), date(year + 1, 8, 31)))
             elif self.kind in (Kind.YEARLY, Kind.WITHIN_YEAR, Kind.ONGOING):
                 found.append(Occurrence(date(year, 1, 1), date(year, 12, 31)))
             elif self.kind is Kind.TWICE_A_YEAR:
                 found += [_months_span(year, (1, 6)), _months_span(year, (7, 12))]
             elif self.kind is Kind.QUARTERLY:
                 found += [_months_span(year, (month, month + 2)) for month in (1, 4, 7, 10)]
+            elif self.kind is Kind.MONTHLY and self.day is not None:
+                found += [Occurrence(day, day) for day in (_day(year, m, self.day) for m in range(1, 13))]
             elif self.kind is Kind.MONTHLY:
                 found += [_months_span(year, (month,)) for month in range(1, 13)]
         return found
@@ -218,15 +247,20 @@ _MONTH = (
 )
 _MONTH_PREFIXES = ("янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 _YEAR = r"(?:19|20)\d\d"
+_QUARTER_NUMBER = r"iv|iii|ii|i|[1-4]"
 _TOKEN = re.compile(
-    rf"(?P<date>(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>{_YEAR}|\d\d)(?![\d])"
+    rf"(?P<quarter>(?<!\w)(?P<q>{_QUARTER_NUMBER})(?:\s*-?\s*(?:й|го|ом|м)(?!\w))?"
+    rf"(?:\s*-\s*(?P<q2>{_QUARTER_NUMBER})(?:\s*-?\s*(?:й|го|ом|м)(?!\w))?)?"
+    r"\s*(?:квартал\w*|кв(?:\.|(?!\w))))"
+    rf"|(?P<date>(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})\.(?P<dy>{_YEAR}|\d\d)(?![\d])"
     rf"|(?P<sd>\d\d)\.(?P<sm>\d\d)(?![.\d]))"
     rf"|(?P<named>(?P<nd>\d{{1,2}})\s+(?P<nm>{_MONTH})(?!\w)(?:\s+(?P<ny>{_YEAR})(?!\d))?)"
     rf"|(?P<year>{_YEAR})(?!\d)"
     rf"|(?P<month>{_MONTH})(?!\w)"
     r"|(?P<dash>-|/|(?:по|до)(?!\w))"
     r"|(?P<filler>(?:гг|г\.\s*г|г)(?:\.|(?!\w))"
-    r"|(?:годов|годы|года|году|год|на|в|во|с|со|к|не|позднее|конца|концу|конец|срок|и)(?!\w))"
+    r"|(?:годов|годы|года|году|годах|год|на|в|во|с|со|к|не|позднее|конца|концу|конец|срок|и"
+    r"|течение|течении|период|периоде)(?!\w))"
     r"|(?P<academic>учебн\w*)"
     r"|(?P<word>\w+)"
     r"|(?P<skip>\s+|[^\w\s])"
@@ -240,21 +274,39 @@ _TIMES = re.compile(
     r"(?<!\w)(?:(?P<n>\d+|один|одного|два|две|три|четыре)\s+)?раза?\s+в\s+"
     r"(?P<unit>год|полугодие|полгода|квартал|месяц)(?!\w)"
 )
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
+# «до 5 числа», «до 10-го числа»: the day of a monthly deadline.
+_MONTH_DAY = re.compile(r"(?<!\w)(?P<day>\d{1,2})(?:\s*-?\s*(?:го|е))?\s+числ")
+# «до» after a comma or «и» starts the next deadline of a list, it does not close a span.
+_LIST_BEFORE = re.compile(r"(?:[,;]|(?<!\w)и)\s*$")
 _NUMBER_WORDS = {"один": 1, "одного": 1, "два": 2, "две": 2, "три": 3, "четыре": 4}
 # Checked in this order: the first that matches decides («Ежегодно, в соответствии с Планом-графиком»
 # is yearly, «В течение года (по мере необходимости)» within the year).
 _RULES = (
-    (re.compile(r"ежемесячн|каждый\s+месяц"), Kind.MONTHLY),
+    (
+        re.compile(r"ежемесячн|каждый\s+месяц|каждого\s+месяца"),
+        Kind.MONTHLY,
+    ),
     (re.compile(r"ежекварталь|каждый\s+квартал"), Kind.QUARTERLY),
     (re.compile(r"ежеполугодн|каждое\s+полугодие"), Kind.TWICE_A_YEAR),
     (re.compile(r"ежегодн|каждый\s+год(?!\w)"), Kind.YEARLY),
+    (re.compile(r"числа\s+(?:\w+\s+)?месяца"), Kind.MONTHLY),  # «до 5 числа месяца, следующего за …»
+    (
+        re.compile(
+            r"в\s+течени[еия]\s+(?:всего\s+|текущего\s+|каждого\s+)?учебного\s+года"
+            r"|^\W*(?:каждый\s+|текущий\s+)?учебный\s+год\W*$"
+        ),
+        Kind.SCHOOL_YEAR,
+    ),
     (re.compile(r"в\s+течени[еия]\s+(?:\w+\s+){0,2}?год(?:а|у)?(?!\w)"), Kind.WITHIN_YEAR),
     (re.compile(r"постоянн|на\s+постоянной\s+основе"), Kind.ONGOING),
     (
         re.compile(
             r"по\s+мере|(?:при|по)\s+необходимости|по\s+запросу|по\s+результатам"
             r"|(?:в\s+соответствии\s+с|согласно)\s+(?:\w+\s+)?(?:расписани|график|план|порядк|срок)"
-            r"|по\s+(?:графику|расписанию|плану)"
+            r"|по\s+(?:\w+\s+)?(?:графику|расписанию|плану)|по\s+согласованию"
+            r"|в\s+(?:установленные\s+)?сроки|в\s+установленном\s+порядке"
         ),
         Kind.ON_OCCASION,
     ),
@@ -348,6 +400,8 @@ def _recurrence(text: str, norm: str, roadmap: _Roadmap) -> Deadline | None:
     years = sorted({year for phrase in phrases for year in _phrase_years(phrase)} | _span_years(phrases))
     months: tuple[int, ...] = ()
     day = None
+    if kind is Kind.MONTHLY and (month_day := _MONTH_DAY.search(norm)) and 1 <= int(month_day["day"]) <= 31:
+        day = int(month_day["day"])
     if kind is Kind.YEARLY:
         days = [phrase for phrase in phrases if phrase.kind == "day"]
         if len(days) == 1:
@@ -369,10 +423,32 @@ def _period(text: str, norm: str, roadmap: _Roadmap) -> Deadline | None:
     if items is None:
         return None
     if len(items) == 1:
-        return _single(items[0], text, academic=academic, roadmap=roadmap)
-    if academic:
+        found = _single(items[0], text, academic=academic, roadmap=roadmap)
+    elif academic:
         return None
-    return _several(items, text, roadmap)
+    else:
+        found = _several(items, text, roadmap)
+    if found is not None and any(token.quarter for token in tokens):
+        return _as_quarters(found)
+    return found
+
+
+def _as_quarters(found: Deadline) -> Deadline | None:
+    """Months read from quarters are a quarter (a list of them, a list of quarters; the same quarter
+    of several years is yearly in its months); a span across years is not («IV квартал 2024 –
+    I квартал 2025» stays unknown)."""
+    if found.kind is Kind.LIST:
+        items = tuple(_as_quarters(item) for item in found.items)
+        if any(item is None for item in items):
+            return None
+        return replace(found, items=items)  # type: ignore[arg-type]
+    if found.kind is Kind.YEARLY:  # «II квартал 2024 г., II квартал 2025 г.»: each year, that quarter
+        return found
+    if found.kind not in (Kind.MONTH, Kind.MONTHS) or len(found.years) > 1:
+        return None
+    if any(earlier >= later for earlier, later in zip(found.months, found.months[1:], strict=False)):
+        return None
+    return replace(found, kind=Kind.QUARTER)
 
 
 @dataclass(frozen=True)
@@ -383,6 +459,7 @@ class _Token:
     day: int | None = None
     month: int | None = None
     year: int | None = None
+    quarter: bool = False  # a month that begins or ends a quarter
 
 
 def _month_number(word: str) -> int:
@@ -395,7 +472,14 @@ def _tokens(norm: str) -> list[_Token]:
     tokens = []
     for found in _TOKEN.finditer(norm):
         start, end = found.span()
-        if found["date"]:
+        if found["quarter"]:  # «I квартал», «I–II кв.»: its months as a span, «январь – март»
+            first, last = _QUARTERS[found["q"]], _QUARTERS[found["q2"] or found["q"]]
+            tokens += [
+                _Token("month", start, end, month=3 * first - 2, quarter=True),
+                _Token("dash", start, end),
+                _Token("month", start, end, month=3 * last, quarter=True),
+            ]
+        elif found["date"]:
             day, month, year = int(found["dd"] or found["sd"]), int(found["dm"] or found["sm"]), found["dy"]
             if year is not None and len(year) == 2:  # «01.09.21»
                 year = f"20{year}"
@@ -407,6 +491,8 @@ def _tokens(norm: str) -> list[_Token]:
             tokens.append(_Token("year", start, end, year=int(found["year"])))
         elif found["month"]:
             tokens.append(_Token("month", start, end, month=_month_number(found["month"])))
+        elif found["dash"] and found["dash"] == "до" and _LIST_BEFORE.search(norm[:start]):
+            pass  # «до 01.03.2025, до 01.09.2025»: the next item of a list
         elif found["dash"]:
             tokens.append(_Token("dash", start, end))
         elif found["academic"]:
@@ -597,9 +683,11 @@ def _months_between(
 
 
 def _several(items: list[_Item], text: str, roadmap: _Roadmap) -> Deadline | None:
-    """Several periods: years («2021, 2022 годы»), the same months each year (yearly), or a list."""
+    """Several periods: years («2021, 2022 годы»), the same months each year (yearly), or a list;
+    days without a year («15 марта и 15 сентября») are a list in the roadmap's first year."""
     singles = [first for first, last in items if last is None]
-    if len(singles) == len(items):
+    undated_days = len(singles) == len(items) and all(p.kind == "day" and p.year is None for p in singles)
+    if len(singles) == len(items) and not undated_days:
         years = [phrase.year for phrase in singles]
         if any(year is None for year in years):
             return None  # «Июнь 2021, июль»: which year is July in?
@@ -620,7 +708,7 @@ def _several(items: list[_Item], text: str, roadmap: _Roadmap) -> Deadline | Non
         start = 0 if index == 0 else item[0].start
         end = len(text) if index == len(items) - 1 else items[index + 1][0].start
         part = _single(item, text[start:end].strip(" \t\r\n,;"), academic=False, roadmap=roadmap)
-        if part is None or part.years_assumed:
+        if part is None or part.years_assumed and not undated_days:
             return None
         parts.append(part)
     return Deadline(
@@ -676,6 +764,13 @@ def _describe_once(deadline: Deadline) -> str:
     if deadline.kind is Kind.RANGE:
         return _describe_years(deadline.years)
     written = () if deadline.years_assumed else deadline.years
+    if deadline.kind is Kind.QUARTER:
+        firsts = sorted({month - (month - 1) % 3 for month in deadline.months})
+        names = [_QUARTER_NAMES[(month + 2) // 3] for month in firsts]
+        quarters = f"{names[0]}–{names[-1]}" if len(names) > 1 else names[0]
+        if written:
+            return _("quarter %(quarters)s of %(year)s") % {"quarters": quarters, "year": written[0]}
+        return _("quarter %(quarters)s") % {"quarters": quarters}
     if deadline.kind is Kind.DATE:
         day = f"{deadline.day:02d}.{deadline.months[0]:02d}" + "".join(f".{year}" for year in written)
         return _("by %(date)s") % {"date": day}
@@ -721,10 +816,14 @@ def _describe_rule(deadline: Deadline, *, shaped: bool) -> str:
         return _("%(times)s times every half-year") % {"times": times} if times > 1 else _("twice a year")
     if kind is Kind.QUARTERLY:
         return _("%(times)s times a quarter") % {"times": times} if times > 1 else _("once a quarter")
+    if kind is Kind.MONTHLY and deadline.day is not None and times == 1:
+        return _("every month by day %(day)s") % {"day": deadline.day}
     if kind is Kind.MONTHLY:
         return _("%(times)s times a month") % {"times": times} if times > 1 else _("every month")
     if kind is Kind.WITHIN_YEAR:
         return _("during the year")
+    if kind is Kind.SCHOOL_YEAR:
+        return _("during the school year")
     if kind is Kind.ONGOING:
         return _("continuously")
     return _("unscheduled")
