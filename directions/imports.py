@@ -13,7 +13,6 @@ Rules of the catalogue, whoever writes it:
 """
 
 import hashlib
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -28,11 +27,10 @@ from directions import access, fioko, services
 from directions.models import Component, Direction, Evaluation, Position, Score
 from mcok import workbooks
 from mcok.models import Municipality, Period, User
+from mcok.uploads import archive_problem
+from mcok.uploads import cell_text as _text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ENTRIES = 1000
 MAX_ROWS = 5000
 MAX_COLUMNS = 100  # of the header; the columns the import knows are the first few
 MAX_SCORE = Decimal("9999.99")  # Position.max_score: 6 digits, 2 after the point
@@ -64,15 +62,6 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(value: Any) -> str:
-    """A cell as text: a number typed in a cell («1.1», «2») reads as it is written."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _number(value: Any) -> Decimal | None:
     """A cell as an exact Decimal (a float through its shortest repr, a text with a comma or a
     point); None when it is not a finite number."""
@@ -102,32 +91,6 @@ def _components() -> dict[str, str]:
             with translation.override(language):
                 names[_fold(str(label))] = key
     return names
-
-
-def archive_problem(file: IO[bytes]) -> str | None:
-    """Why the upload may not be opened as a workbook, from its ZIP directory alone; None if it
-    may. An XLSX is a ZIP: a small file that unpacks to gigabytes (a ZIP bomb) is refused here,
-    before openpyxl reads a byte of it."""
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            entries = archive.infolist()
-    # NotImplementedError: a directory asking for a newer unzip version than Python has (a damaged file).
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError):
-        return _("The file is not an XLSX workbook: save it in Excel as «Книга Excel (*.xlsx)».")
-    finally:
-        file.seek(0)
-    if len(entries) > MAX_ENTRIES:
-        return _("The workbook has more than %(count)s parts; it is refused.") % {"count": MAX_ENTRIES}
-    unpacked = sum(entry.file_size for entry in entries)
-    packed = sum(entry.compress_size for entry in entries)
-    if unpacked > MAX_UNPACKED_BYTES:
-        return _("The workbook unpacks to more than 50 MB; it is refused.")
-    if unpacked > MAX_RATIO * max(packed, 1):
-        return _("The workbook is compressed more than %(ratio)s times; it is refused.") % {
-            "ratio": MAX_RATIO
-        }
-    return None
 
 
 def _sheet_rows(file: IO[bytes]) -> list[tuple[int, tuple[Any, ...]]]:

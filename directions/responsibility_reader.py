@@ -12,7 +12,7 @@ How a table is read (seed 000 of ../shared is the example):
 
 - The upload passes the checks of the other imports before a byte of it is parsed: a .docx those of
   roadmaps.docx_reader (size, ZIP bomb, encryption, macros, an old .doc), an .xlsx those of
-  directions.imports.archive_problem (size, ZIP bomb). The name's extension chooses the reader.
+  mcok.uploads.workbook_problem (size, ZIP bomb, macros). The name's extension chooses the reader.
 - A table (a sheet) is an assignment table when one of its first rows names the columns: the code
   («№», «Код»), the direction («Направление совершенствования», «Система»), the coordinator
   («Координатор») and the responsible executors («Ответственные исполнители», «Исполнители»), in any
@@ -39,16 +39,16 @@ Limits: MAX_ROWS rows in all, MAX_PROBLEMS problems about single rows (then one 
 others); the file limits of the readers reused.
 """
 
-import io
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from mcok import workbooks
+from mcok import uploads, workbooks
+from mcok.uploads import cell_text as _cell_text
 from roadmaps import docx_reader
 
 # The values of directions.models.Duty, kept here as text so that the reader needs no models.
@@ -329,23 +329,13 @@ def _distinct_texts(row: list) -> list[str]:
 
 def read_xlsx(file: BinaryIO | bytes | str | os.PathLike, *, max_rows: int = MAX_ROWS) -> ReadResult:
     """The assignments of the sheets of a workbook that have an assignment header; the archive is
-    checked by directions.imports.archive_problem before openpyxl reads it (read-only)."""
-    from directions.imports import archive_problem
-
+    checked by mcok.uploads.workbook_problem before openpyxl reads it (read-only)."""
     try:
         content = docx_reader._content(file, MAX_XLSX_BYTES)
     except docx_reader.RoadmapFileError as error:
         raise ResponsibilityFileError(str(error)) from None
-    problem = archive_problem(io.BytesIO(content))
-    if problem:
-        raise ResponsibilityFileError(problem)
-    from openpyxl import load_workbook
-
-    unreadable = _("The workbook cannot be read. Open it in Excel, save it as .xlsx and try again.")
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises zip, XML, key and value errors alike for a broken workbook
-        raise ResponsibilityFileError(unreadable) from None
+    workbook = uploads.open_workbook(content, error=ResponsibilityFileError)
+    unreadable = uploads.unreadable_workbook()
     problems: list[str] = []
     counter = [0]
     rows: list[AssignmentRow] = []
@@ -385,15 +375,6 @@ def read_xlsx(file: BinaryIO | bytes | str | os.PathLike, *, max_rows: int = MAX
     if not found:
         raise ResponsibilityFileError(_no_table())
     return ReadResult(rows=rows, problems=_counted(problems, counter[0]))
-
-
-def _cell_text(value: Any) -> str:
-    """A cell as text: a number typed in a cell («1.1», «2») reads as it is written."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _no_table() -> str:

@@ -16,10 +16,8 @@ with a comma or a point. Every problem is reported with the line a spreadsheet s
 is line 1), and a file with any problem imports nothing.
 """
 
-import csv
 import io
 import json
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -31,13 +29,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from directions.imports import archive_problem
 from indicators import access, services
 from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
-from mcok import exports, workbooks
+from mcok import exports, uploads, workbooks
 from mcok import services as core_services
 from mcok.models import Municipality, Organization, Period, User, period_code, period_dates
 from mcok.sorting import natural_key
+from mcok.uploads import cell_text as _text
+from mcok.uploads import is_blank as _blank
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -104,19 +103,6 @@ def _fold(text: str) -> str:
     return text.replace("№ ", "№")
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: Any) -> str:
-    """A cell as text: a number typed in a cell (2024, 5) reads as it is written."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _number(value: Any) -> Decimal | None:
     """A cell as an exact Decimal (a float through its shortest repr, a text with a comma or a point
     and spaces between thousands); None when it is not a finite number."""
@@ -171,66 +157,14 @@ def _too_many_rows() -> ValidationError:
 
 
 def _csv_rows(content: bytes) -> tuple[Rows, str]:
-    """(rows, delimiter) of a CSV file in UTF-8 (with or without a BOM) or Windows-1251."""
-    refusal = _(
-        "The file is neither UTF-8 nor Windows-1251 text. Save it from Excel as «CSV UTF-8» or as an "
-        "XLSX workbook."
-    )
-    if b"\x00" in content:
-        raise ValidationError(refusal)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1251")
-        except UnicodeDecodeError:
-            raise ValidationError(refusal) from None
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    if not first:
-        raise ValidationError(_("The file is empty."))
-    semicolons, commas = first.count(";"), first.count(",")
-    if not semicolons and not commas:
-        raise ValidationError(
-            _("The columns of the first row cannot be told apart: separate them with «;» or «,».")
-        )
-    delimiter = ";" if semicolons >= commas else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: Rows = []
-    number = 0
-    try:
-        # A record is a spreadsheet row, so its number is the line a spreadsheet shows.
-        for number, cells in enumerate(reader, start=1):
-            if all(_blank(cell) for cell in cells):
-                continue
-            if len(rows) > MAX_ROWS:  # the header and MAX_ROWS data rows are read already
-                raise _too_many_rows()
-            rows.append((number, cells))
-    except csv.Error:
-        raise ValidationError(
-            _("Line %(row)s of the CSV file cannot be read; check its quotes.") % {"row": number + 1}
-        ) from None
-    return rows, delimiter
-
-
-def _workbook_problem(content: bytes) -> str | None:
-    """Why the workbook may not be opened, from its ZIP directory alone: the sizes (a ZIP bomb),
-    macros and links to other files. None if it may be opened."""
-    problem = archive_problem(io.BytesIO(content))
-    if problem:
-        return problem
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        names = [info.filename.lower() for info in archive.infolist()]
-    if any(name.endswith("vbaproject.bin") or name.startswith("xl/macrosheets/") for name in names):
-        return _("The workbook contains macros; save it as an .xlsx workbook without macros.")
-    if any(name.startswith("xl/externallinks/") for name in names):
-        return _("The workbook links to other files; replace the links with their values and save it again.")
-    return None
+    """(rows, delimiter) of a CSV file, read as every importer reads one (mcok.uploads.read_csv)."""
+    return uploads.read_csv(content, max_rows=MAX_ROWS)
 
 
 def _xlsx_rows(content: bytes) -> Rows:
     """The non-empty rows of the first sheet with their Excel row numbers; ValidationError when the
     workbook may not or cannot be read."""
-    problem = _workbook_problem(content)
+    problem = uploads.workbook_problem(content)
     if problem:
         raise ValidationError(problem)
     from openpyxl import load_workbook

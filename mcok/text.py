@@ -1,6 +1,7 @@
-"""Text helpers shared by the apps: Latin letters for Russian names and titles, a period after a
-preposition."""
+"""Text helpers shared by the apps: Latin letters for Russian names and titles (one table), codes
+made from titles, a period after a preposition."""
 
+import re
 import unicodedata
 
 # Russian, and the Bashkir and Tatar letters the municipalities' names use; the rest goes through
@@ -29,6 +30,37 @@ def transliterate(text: str) -> str:
         else:
             out.append(unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode())
     return "".join(out)
+
+
+CODE_LENGTH = 40  # of a code made from a title; an edited code may be longer
+
+
+def code_from(title: str, taken: set[str] | None = None, *, length: int = CODE_LENGTH) -> str:
+    """A code made from a title, the same wherever a code is proposed (a question added in the form
+    builder, a column of an imported Google Forms table): Latin letters (transliterate), digits and
+    «_», lower case, whole words up to `length` characters, beginning with a letter («q_» before a
+    title that does not). When `taken` is given the code differs from every code in it, compared
+    without case («vsego_uchiteley_2»), and joins it.
+
+    «Всего учителей» → «vsego_uchiteley», «2. Доля ШНОР, %» → «q_2_dolya_shnor», ««»» → «q».
+    """
+    words = re.findall(r"[a-z0-9]+", transliterate(title).lower())
+    if not words or not words[0][0].isalpha():
+        words = ["q", *words]
+    code = words[0][:length]
+    for word in words[1:]:
+        if len(code) + 1 + len(word) > length:
+            break
+        code = f"{code}_{word}"
+    if taken is None:
+        return code
+    folded = {item.lower() for item in taken}
+    unique, n = code, 1
+    while unique.lower() in folded:
+        n += 1
+        unique = f"{code}_{n}"
+    taken.add(unique)
+    return unique
 
 
 # A period after a preposition -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ template width), whatever the file holds further right. A 100,000-row sheet whos
 reads in a few megabytes (tests/test_workbook_bounds.py).
 
 The archive itself (its size, its compression ratio, macros) is checked before the workbook is
-opened, by directions.imports.archive_problem and the importers' own checks; this module bounds
+opened, by mcok.uploads (archive_problem, workbook_problem); this module bounds
 only what is read from an opened sheet.
 """
 

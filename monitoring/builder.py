@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from directions.models import Direction
 from indicators.models import DataElement
 from mcok.models import Municipality, User
-from mcok.text import transliterate
+from mcok.text import code_from
 from monitoring import access, services, validation
 from monitoring.models import Field, Form, Rule, Section
 
@@ -54,25 +54,15 @@ DANGEROUS_FILE_TYPES = frozenset({
 
 
 def code_from_label(label: str) -> str:
-    """A code made of the label: Latin letters, digits and _, starting with a letter, at most 40."""
-    words = re.sub(r"[^a-z0-9]+", "_", transliterate(label).lower()).strip("_")
-    if not words or not words[0].isalpha():
-        words = f"q_{words}".rstrip("_")
-    while len(words) > SUGGESTED_CODE_MAX and "_" in words:
-        words = words.rsplit("_", 1)[0]
-    return words[:SUGGESTED_CODE_MAX]
+    """A code made of the label, as every code is proposed (mcok.text.code_from)."""
+    return code_from(label, length=SUGGESTED_CODE_MAX)
 
 
 def code_suggest(form: Form, label: str, *, exclude: Field | None = None) -> str:
     """A code for a question labelled `label` that no other question of the form has: «vsego_uchiteley»,
     or «vsego_uchiteley_2» when that is taken."""
     taken = set(form.fields.exclude(pk=getattr(exclude, "pk", None)).values_list("code", flat=True))
-    base = code_from_label(label)
-    code, n = base, 1
-    while code.lower() in {t.lower() for t in taken}:
-        n += 1
-        code = f"{base}_{n}"
-    return code
+    return code_from(label, taken, length=SUGGESTED_CODE_MAX)
 
 
 def code_problem(code: str) -> str | None:

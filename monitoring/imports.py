@@ -17,15 +17,10 @@ response; the earlier one is reported as replaced. Rows of unknown organizations
 skipped; they never stop the import.
 """
 
-import csv
 import datetime
-import io
 import re
-import unicodedata
-import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -35,10 +30,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from directions.imports import archive_problem
 from mcok import services as core_services
-from mcok import workbooks
+from mcok import uploads, workbooks
 from mcok.models import Municipality, Organization, User
+from mcok.text import code_from
+from mcok.uploads import cell_text as _cell_text
 from monitoring import access, services, validation
 from monitoring.models import Campaign, Field, Form, Section, Submission, SubmissionEvent
 
@@ -63,7 +59,6 @@ TIMESTAMP_FORMATS = (
 # What the proposal may make of a column: every kind but a file, which a spreadsheet cannot hold.
 IMPORT_KINDS = tuple(kind for kind in Kind.values if kind != Kind.FILE)
 CODE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-CODE_LENGTH = 40  # of a proposed code; an edited one may take the field's 60
 CHOICE_MAX_OPTIONS = 12  # more distinct answers than this is a text, not a choice
 CHOICE_MAX_LENGTH = 100  # a longer answer is no option of a list
 MANY_OPTIONS = 60  # what a person may still turn into a choice by hand
@@ -176,28 +171,6 @@ class Sheet:
         return [response.cells[index] for response in self.responses]
 
 
-def _cell_text(value: Any) -> str:
-    """A cell as the text a person typed: 30.0 as «30», a date as «05.10.2025»."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        number = Decimal(repr(value))
-        return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time():
-            return value.strftime("%d.%m.%Y")
-        return value.strftime("%d.%m.%Y %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M:%S")
-    return str(value).replace("\r\n", "\n").strip()
-
-
 def parse_timestamp(value: Any) -> datetime.datetime | None:
     """A response's «Отметка времени» («05.10.2025 14:03:27», or a date-time cell of a workbook) as
     an aware date-time in the portal's time zone; None when it is none."""
@@ -221,100 +194,18 @@ def parse_timestamp(value: Any) -> datetime.datetime | None:
     return moment
 
 
-def _delimiter(text: str) -> str | None:
-    """The delimiter of the first record among «,», «;» and tab: the most frequent outside quotes."""
-    counts = Counter()
-    quoted = False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in "\r\n":
-            break
-        elif not quoted and char in ",;\t":
-            counts[char] += 1
-    if not counts:
-        return None
-    return max(",;\t", key=lambda char: counts[char])
-
-
-def _decode(content: bytes) -> str:
+def _csv_records(content: bytes) -> list[tuple[int, list[Any]]]:
+    """The records of a CSV file, read as every importer reads one (mcok.uploads)."""
     refusal = _(
         "The file is neither UTF-8 nor Windows-1251 text. Download the responses from Google Forms "
         "again as CSV, or save the table as an XLSX workbook."
     )
-    if b"\x00" in content:
-        raise ValidationError(refusal)
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = content.decode("cp1251")
-    except UnicodeDecodeError:
-        raise ValidationError(refusal) from None
-    # Bytes that are control characters in Windows-1251 mean the file is in neither encoding.
-    if any(unicodedata.category(char) == "Cc" and char not in "\r\n\t" for char in text):
-        raise ValidationError(refusal)
-    return text
+    return uploads.csv_records(content, max_rows=MAX_ROWS, refusal=refusal, too_many=_too_many_rows().messages[0])
 
 
-def _csv_records(content: bytes) -> list[tuple[int, list[Any]]]:
-    text = _decode(content)
-    if not text.strip():
-        raise ValidationError(_("The file is empty."))
-    delimiter = _delimiter(text.lstrip("\r\n"))
-    if delimiter is None:
-        raise ValidationError(
-            _("The columns of the first row cannot be told apart: separate them with «,», «;» or a tab.")
-        )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list[Any]]] = []
-    number = 0
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(records) > MAX_ROWS:
-                raise _too_many_rows()
-            records.append((number, cells))
-    except csv.Error:
-        raise ValidationError(
-            _("Line %(row)s of the CSV file cannot be read; check its quotes.") % {"row": number + 1}
-        ) from None
-    return records
-
-
-def workbook_problem(content: bytes) -> str | None:
-    """Why an uploaded workbook may not be opened, from its ZIP directory alone (sizes, the ratio of
-    a ZIP bomb, macros, links to other files); None if it may be opened."""
-    problem = archive_problem(io.BytesIO(content))
-    if problem:
-        return problem
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        names = [info.filename.lower() for info in archive.infolist()]
-    if any(name.endswith("vbaproject.bin") or name.startswith("xl/macrosheets/") for name in names):
-        return _("The workbook contains macros; save it as an .xlsx workbook without macros.")
-    if any(name.startswith("xl/externallinks/") for name in names):
-        return _("The workbook links to other files; replace the links with their values and save it again.")
-    return None
-
-
-def open_workbook(content: bytes):
-    """The workbook, read-only and with cached values instead of formulas, once its archive passed
-    workbook_problem; ValidationError when it cannot be read."""
-    problem = workbook_problem(content)
-    if problem:
-        raise ValidationError(problem)
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises zip, XML and key errors alike for a broken file
-        raise ValidationError(unreadable_workbook()) from None
-
-
-def unreadable_workbook() -> str:
-    return _("The workbook cannot be read. Open it in Excel, save it as .xlsx and try again.")
+workbook_problem = uploads.workbook_problem
+open_workbook = uploads.open_workbook
+unreadable_workbook = uploads.unreadable_workbook
 
 
 def _xlsx_records(content: bytes) -> list[tuple[int, list[Any]]]:
@@ -415,52 +306,6 @@ def read_responses(content: bytes, filename: str) -> Sheet:
 
 
 # The proposal -----------------------------------------------------------------------------------
-
-# Russian letters as in passports (ГОСТ Р 52535.1), and the Bashkir ones as their nearest Russian.
-_LETTERS = dict(
-    re.findall(
-        r"(\w)=(\w*)",
-        "а=a б=b в=v г=g д=d е=e ё=e ж=zh з=z и=i й=y к=k л=l м=m н=n о=o п=p р=r с=s т=t у=u ф=f х=kh "
-        "ц=ts ч=ch ш=sh щ=shch ъ= ы=y ь= э=e ю=yu я=ya ә=a ө=o ү=u ң=n ҙ=z ҫ=s һ=h ғ=g ҡ=k",
-    )
-)
-
-
-def transliterate(text: str) -> str:
-    """Russian (and Bashkir) letters in Latin ones; anything else but Latin letters and digits as a
-    space."""
-    out = []
-    for char in text.casefold():
-        if char in _LETTERS:
-            out.append(_LETTERS[char])
-            continue
-        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-        out.append(plain if plain.isalnum() else " ")
-    return "".join(out)
-
-
-def code_from(title: str, taken: set[str]) -> str:
-    """A question code made from its title: Latin letters, digits and «_», at most CODE_LENGTH long
-    (whole words), beginning with a letter, not in `taken` (which it joins)."""
-    words = re.findall(r"[a-z0-9]+", transliterate(title))
-    code = ""
-    for word in words:
-        candidate = f"{code}_{word}" if code else word
-        if len(candidate) > CODE_LENGTH:
-            break
-        code = candidate
-    if not code and words:
-        code = words[0][:CODE_LENGTH]
-    if not code or not code[0].isalpha():
-        code = f"q_{code}" if code else "q"
-    code = code[:CODE_LENGTH]
-    unique, n = code, 1
-    while unique in taken:
-        n += 1
-        unique = f"{code}_{n}"
-    taken.add(unique)
-    return unique
-
 
 @dataclass
 class Column:

@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from mcok import exports, workbooks
+from mcok import exports, uploads, workbooks
 from mcok.models import Organization, User
 from monitoring import access, entry, imports, selectors, services, validation
 from monitoring.models import Campaign, Field, Submission
@@ -282,7 +282,7 @@ def _answer_text(item: Field, value: Any) -> Any:
         return day.isoformat()
     if item.kind == Kind.BOOLEAN and isinstance(value, bool):
         return "yes" if value else "no"
-    text = imports._cell_text(value)
+    text = uploads.cell_text(value)
     if item.kind == Kind.MULTIPLE_CHOICE:
         return [" ".join(part.split()) for part in imports.OPTION_SEPARATOR.split(text) if part.strip()]
     if item.kind in (Kind.BOOLEAN, Kind.CHOICE) and text:

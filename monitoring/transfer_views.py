@@ -9,6 +9,7 @@ file named by a random token that only the session knows; the browser never send
 file is removed once imported or abandoned.
 """
 
+import re
 import secrets
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ from mcok import exports
 from mcok.access import municipalities_visible_to
 from mcok.models import Municipality, Period
 from mcok.periods import PeriodField, default_period, municipality_periods
+from mcok.text import transliterate
 from monitoring import access, imports, spreadsheets
 from monitoring.models import Campaign, Field
 from monitoring.refusals import forbidden
@@ -371,7 +373,7 @@ def _review_context(sheet, proposal, outcome, problems, pending, municipality) -
 
 
 def _file_part(text: str) -> str:
-    return "-".join(imports.transliterate(text).split())[:40] or "form"
+    return "-".join(re.findall(r"[a-z0-9]+", transliterate(text).lower()))[:40] or "form"
 
 
 @login_required

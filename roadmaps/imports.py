@@ -17,7 +17,6 @@ events' instances; a dry run returns the same summary and writes nothing.
 """
 
 import contextlib
-import io
 import os
 import re
 from collections.abc import Iterable
@@ -28,7 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from directions.models import Direction
-from mcok import workbooks
+from mcok import uploads, workbooks
 from mcok.models import Municipality, Official, Organization, User
 from roadmaps import deadlines, docx_reader, services
 from roadmaps.docx_reader import EventData, ReadResult, RoadmapData, RoadmapFileError, SectionData
@@ -77,24 +76,12 @@ def _read_limited(file: BinaryIO) -> bytes:
 def read_xlsx(content: bytes, *, max_rows: int = MAX_ROWS) -> ReadResult:
     """The roadmaps of a workbook, one per sheet that has a roadmap header. The archive is checked
     before openpyxl opens it (read-only); at most `max_rows` rows are read in all."""
-    from directions.imports import archive_problem
-
     if len(content) > MAX_XLSX_BYTES:
         raise RoadmapFileError(
             _("The file is larger than %(size)s MB; it is refused.")
             % {"size": MAX_XLSX_BYTES // (1024 * 1024)}
         )
-    problem = archive_problem(io.BytesIO(content))
-    if problem:
-        raise RoadmapFileError(problem)
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises zip, XML, key and value errors alike for a broken workbook
-        raise RoadmapFileError(
-            _("The workbook cannot be read. Open it in Excel, save it as .xlsx and try again.")
-        ) from None
+    workbook = uploads.open_workbook(content, error=RoadmapFileError)
     roadmaps: list[RoadmapData] = []
     warnings: list[str] = []
     rows_left = max_rows
@@ -133,13 +120,8 @@ def read_xlsx(content: bytes, *, max_rows: int = MAX_ROWS) -> ReadResult:
 
 
 def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if hasattr(value, "strftime"):
-        return value.strftime("%d.%m.%Y")
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    """A cell as text (mcok.uploads.cell_text), each line's spaces collapsed, empty lines dropped."""
+    text = uploads.cell_text(value)
     return "\n".join(line for line in (" ".join(part.split()) for part in text.split("\n")) if line)
 
 

@@ -176,7 +176,7 @@ def test_the_proposal_infers_the_types_from_the_answers(schools):
         "Психолого-педагогические",
     ]
     codes = [column.code for column in questions]
-    assert codes[1] == "obshchee_kolichestvo_uchiteley"
+    assert codes[1] == "obschee_kolichestvo_uchiteley"
     assert all(imports.CODE_PATTERN.match(code) and len(code) <= 40 for code in codes)
     assert len(set(codes)) == len(codes)
 
