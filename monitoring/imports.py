@@ -200,7 +200,8 @@ def _csv_records(content: bytes) -> list[tuple[int, list[Any]]]:
         "The file is neither UTF-8 nor Windows-1251 text. Download the responses from Google Forms "
         "again as CSV, or save the table as an XLSX workbook."
     )
-    return uploads.csv_records(content, max_rows=MAX_ROWS, refusal=refusal, too_many=_too_many_rows().messages[0])
+    too_many = _too_many_rows().messages[0]
+    return uploads.csv_records(content, max_rows=MAX_ROWS, refusal=refusal, too_many=too_many)
 
 
 workbook_problem = uploads.workbook_problem

@@ -72,8 +72,8 @@ def test_a_file_in_neither_encoding_is_refused_in_both_importers(content):
         (30.0, "30"),
         (0.1, "0.1"),
         (2024, "2024"),
-        (datetime.datetime(2025, 10, 5), "05.10.2025"),
-        (datetime.datetime(2025, 10, 5, 14, 3, 27), "05.10.2025 14:03:27"),
+        (datetime.datetime(2025, 10, 5), "05.10.2025"),  # noqa: DTZ001 - a cell is naive
+        (datetime.datetime(2025, 10, 5, 14, 3, 27), "05.10.2025 14:03:27"),  # noqa: DTZ001
         (datetime.date(2025, 10, 5), "05.10.2025"),
         ("  строка\r\nдве ", "строка\nдве"),
         (float("inf"), "inf"),
