@@ -1,7 +1,9 @@
 """Indicator formulas: safe arithmetic over data-element codes, and the ratios built from them.
 
 An expression holds codes of data elements, numbers, + − × ÷ and parentheses; it is parsed into a
-small tree (never eval) and evaluated with Decimal. A missing value makes the result None.
+small tree (never eval) and evaluated with Decimal. A missing value makes the result None. A code
+of a disaggregated element names its total; with options in brackets it names a cell or the sum of
+several, «vpr_pass[класс=5, предмет=математика]» or «vpr_pass[предмет=математика]» (all classes).
 """
 
 import re
@@ -12,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 TOKEN = re.compile(
-    r"\s*(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<code>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/×÷−()]))", re.ASCII
+    r"\s*(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<code>[A-Za-z_][A-Za-z0-9_]*(?:\s*\[[^\[\]]*\])?)"
+    r"|(?P<op>[-+*/×÷−()]))",
+    re.ASCII,
 )
 OPERATORS = {"×": "*", "÷": "/", "−": "-"}
 MAX_LENGTH = 500
@@ -25,7 +29,17 @@ class Number:
 
 @dataclass(frozen=True)
 class Code:
+    """A data element's code; with options, (category, option) pairs as written, folded."""
+
     code: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The name of its value: the code, or the code with its options in a canonical spelling."""
+        if not self.options:
+            return self.code
+        return f"{self.code}[{', '.join(f'{category}={option}' for category, option in self.options)}]"
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,7 @@ def parse(text: str) -> Node:
         if kind == "number":
             return Number(Decimal(value.replace(",", ".")))
         if kind == "code":
-            return Code(value)
+            return _code(value)
         if value == "-":
             return Negative(factor(depth + 1))
         if value == "(":
@@ -126,6 +140,51 @@ def parse(text: str) -> Node:
             raise FormulaError(_("A closing parenthesis has no opening one."))
         raise FormulaError(_("«%(symbol)s» stands where an operator is expected.") % {"symbol": symbol})
     return node
+
+
+def fold(text: str) -> str:
+    """A category's or an option's name as compared: lower case, ё as е, single spaces."""
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).casefold()
+
+
+def _code(text: str) -> Code:
+    if "[" not in text:
+        return Code(text)
+    code, _bracket, inside = text.partition("[")
+    options = []
+    for part in inside.rstrip("]").split(","):
+        category, equals, option = part.partition("=")
+        if not equals or not fold(category) or not fold(option):
+            raise FormulaError(
+                _("«%(text)s»: options are written «code[category=option, category=option]».")
+                % {"text": text.strip()[:60]}
+            )
+        options.append((fold(category), fold(option)))
+    if len({category for category, _option in options}) < len(options):
+        raise FormulaError(_("«%(text)s» names a category twice.") % {"text": text.strip()[:60]})
+    return Code(code.strip(), tuple(options))
+
+
+def references(node: Node) -> set[Code]:
+    """The codes with options an expression uses."""
+    if isinstance(node, Code):
+        return {node} if node.options else set()
+    if isinstance(node, Negative):
+        return references(node.operand)
+    if isinstance(node, Binary):
+        return references(node.left) | references(node.right)
+    return set()
+
+
+def keys(node: Node) -> set[str]:
+    """The names of every value an expression uses: codes, and codes with options."""
+    if isinstance(node, Code):
+        return {node.key}
+    if isinstance(node, Negative):
+        return keys(node.operand)
+    if isinstance(node, Binary):
+        return keys(node.left) | keys(node.right)
+    return set()
 
 
 def codes(node: Node) -> set[str]:
@@ -153,7 +212,7 @@ def evaluate(node: Node, values: dict[str, Decimal]) -> Decimal | None:
     if isinstance(node, Number):
         return node.value
     if isinstance(node, Code):
-        return values.get(node.code)
+        return values.get(node.key)
     if isinstance(node, Negative):
         operand = evaluate(node.operand, values)
         return None if operand is None else -operand
@@ -241,12 +300,13 @@ def sql_divide(left: str, right: str) -> str:
 
 def to_sql(node: Node, column: "dict[str, str]") -> str:
     """The expression as SQL over the columns that hold the codes' values (`column`: code → SQL
-    column); a code with no column is NULL. NULL propagates through + − × ÷ as None does in evaluate,
+    column; a code with options by its key); a code with no column is NULL. NULL propagates through
+    + − × ÷ as None does in evaluate,
     and a division by zero is NULL. Numbers are literals of the parsed tree, never the user's text."""
     if isinstance(node, Number):
         return f"{format(node.value, 'f')}::numeric"
     if isinstance(node, Code):
-        return column.get(node.code, "NULL::numeric")
+        return column.get(node.key, "NULL::numeric")
     if isinstance(node, Negative):
         return f"(-{to_sql(node.operand, column)})"
     left, right = to_sql(node.left, column), to_sql(node.right, column)

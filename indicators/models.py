@@ -8,6 +8,116 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class Category(models.Model):
+    """A way to split a figure: класс, предмет, пол, возрастная группа, стаж… with ordered options."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="categories", verbose_name=_("municipality")
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["municipality__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="category_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryOption(models.Model):
+    category = models.ForeignKey(Category, models.CASCADE, related_name="options", verbose_name=_("category"))
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category option")
+        verbose_name_plural = _("category options")
+        ordering = ["category", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="category_option_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryCombo(models.Model):
+    """One category, or two (rows × columns), that a data element is split by."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="category_combos", verbose_name=_("municipality")
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    first = models.ForeignKey(Category, models.PROTECT, related_name="+", verbose_name=_("first category"))
+    second = models.ForeignKey(
+        Category,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second category"),
+    )
+
+    class Meta:
+        verbose_name = _("category combination")
+        verbose_name_plural = _("category combinations")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="category_combo_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def categories(self) -> list[Category]:
+        return [self.first] if self.second_id is None else [self.first, self.second]
+
+
+class OptionCombo(models.Model):
+    """One cell of a combination: an option of the first category (and one of the second)."""
+
+    combo = models.ForeignKey(
+        CategoryCombo, models.CASCADE, related_name="option_combos", verbose_name=_("category combination")
+    )
+    first = models.ForeignKey(CategoryOption, models.CASCADE, related_name="+", verbose_name=_("option"))
+    second = models.ForeignKey(
+        CategoryOption,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second option"),
+    )
+
+    class Meta:
+        verbose_name = _("option combination")
+        verbose_name_plural = _("option combinations")
+        ordering = ["combo", "first__order", "first__pk", "second__order", "second__pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["combo", "first"], condition=Q(second__isnull=True), name="option_combo_unique_one"
+            ),
+            models.UniqueConstraint(
+                fields=["combo", "first", "second"],
+                condition=Q(second__isnull=False),
+                name="option_combo_unique_two",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.first.name if self.second_id is None else f"{self.first.name}, {self.second.name}"
+
+    @property
+    def option_ids(self) -> set[int]:
+        return {self.first_id} if self.second_id is None else {self.first_id, self.second_id}
+
+
 class DataElement(models.Model):
     class ValueType(models.TextChoices):
         INTEGER = "integer", _("Whole number")
@@ -27,6 +137,20 @@ class DataElement(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     kinds = models.JSONField(_("kinds of organization that report it"), default=list, blank=True)
+    category_combo = models.ForeignKey(
+        CategoryCombo,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_elements",
+        verbose_name=_("disaggregated by"),
+        help_text=_("The figure is entered per option; its total is the sum of the cells."),
+    )
+    has_total = models.BooleanField(
+        _("has a total"),
+        default=True,
+        help_text=_("Off when the cells must not be added up (for example mean scores)."),
+    )
 
     history = HistoricalRecords()
 
@@ -98,6 +222,92 @@ class DataValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_element.code} = {self.value}"
+
+
+class DataValueCell(models.Model):
+    """One cell of a disaggregated figure: an organization's (or the municipality's own) number for
+    an option combination in a period, or «не применимо». The element's total is kept as its
+    DataValue, written when every cell is filled, so formulas and reads over totals stay as they are."""
+
+    data_element = models.ForeignKey(
+        DataElement, models.CASCADE, related_name="cells", verbose_name=_("data element")
+    )
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="+", verbose_name=_("municipality")
+    )
+    organization = models.ForeignKey(
+        "mcok.Organization",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_cells",
+        verbose_name=_("organization"),
+    )
+    period = models.ForeignKey("mcok.Period", models.PROTECT, related_name="+", verbose_name=_("period"))
+    option_combo = models.ForeignKey(
+        OptionCombo, models.CASCADE, related_name="cells", verbose_name=_("option combination")
+    )
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4, null=True, blank=True)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    source = models.CharField(
+        _("source"), max_length=12, choices=DataValue.Source.choices, default=DataValue.Source.MANUAL
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data value cell")
+        verbose_name_plural = _("data value cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_element", "organization", "period", "option_combo"],
+                condition=Q(organization__isnull=False),
+                name="data_cell_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["data_element", "period", "option_combo"],
+                condition=Q(organization__isnull=True),
+                name="data_cell_municipal_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(not_applicable=True, value__isnull=True)
+                | Q(not_applicable=False, value__isnull=False),
+                name="data_cell_value_or_not_applicable",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "period"], name="data_cell_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.data_element.code}[{self.option_combo_id}] = {self.value}"
+
+
+class IndicatorGroup(models.Model):
+    """A heading the order groups its indicators under («Направления деятельности» of a programme, the
+    sections of a catalogue), in the order's order."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="indicator_groups", verbose_name=_("municipality")
+    )
+    heading = models.CharField(_("heading"), max_length=1000)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator group")
+        verbose_name_plural = _("indicator groups")
+        ordering = ["municipality__name", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "heading"], name="indicator_group_heading_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
 
 
 class IndicatorQuerySet(models.QuerySet):

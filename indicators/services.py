@@ -8,7 +8,7 @@ beat, every minute) claims the requests and recomputes. Recomputing is idempoten
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,8 +17,18 @@ from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import formulas, sql
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest, Target
+from indicators import categories, formulas, sql
+from indicators.models import (
+    CategoryCombo,
+    DataElement,
+    DataValue,
+    DataValueCell,
+    Indicator,
+    IndicatorValue,
+    OptionCombo,
+    RecomputeRequest,
+    Target,
+)
 from mcok import doorbell
 from mcok.models import Municipality, Organization, Period, User
 
@@ -31,12 +41,16 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Entry:
-    """One number to store: element × organization (None: the municipality's own) × period."""
+    """One number to store: element × organization (None: the municipality's own) × period; for a
+    disaggregated element, × option combination, and the value may be None with not_applicable
+    («не применимо») or None alone (the cell emptied)."""
 
     element: DataElement
     organization: Organization | None
     period: Period
-    value: Decimal
+    value: Decimal | None
+    option_combo: OptionCombo | None = None
+    not_applicable: bool = False
 
 
 @transaction.atomic
@@ -49,11 +63,120 @@ def data_values_write(*, entries: Iterable[Entry], source: str, by: User | None)
     entries = list(entries)
     if not entries:
         return 0
+    _check_cells(entries)
     try:
         with transaction.atomic():
-            return _data_values_write(entries, source, by)
+            return _write(entries, source, by)
     except IntegrityError:
-        return _data_values_write(entries, source, by)
+        return _write(entries, source, by)
+
+
+def _check_cells(entries: list[Entry]) -> None:
+    for entry in entries:
+        combo_id = entry.element.category_combo_id
+        if entry.option_combo is None:
+            if combo_id is not None:
+                raise ValidationError(
+                    _("«%(code)s» is split by categories: its figures are entered per option.")
+                    % {"code": entry.element.code}
+                )
+            if entry.value is None:
+                raise ValidationError(_("A figure has no value."))
+        elif entry.option_combo.combo_id != combo_id:
+            raise ValidationError(
+                _("«%(code)s» has no cell «%(cell)s».")
+                % {"code": entry.element.code, "cell": entry.option_combo}
+            )
+
+
+def _write(entries: list[Entry], source: str, by: User | None) -> int:
+    cells = [entry for entry in entries if entry.option_combo is not None]
+    plain = [entry for entry in entries if entry.option_combo is None]
+    touched = _cells_write(cells, source, by) if cells else 0
+    return touched + (_data_values_write(plain, source, by) if plain else 0)
+
+
+def _cells_write(entries: list[Entry], source: str, by: User | None) -> int:
+    """Store the cells, then each touched table's total as the element's DataValue (or remove it
+    while the table is unfinished: the total is «нет данных» then)."""
+    keys = {
+        (e.element.pk, e.organization.pk if e.organization else None, e.period.pk, e.option_combo.pk): e
+        for e in entries
+    }
+    existing = {
+        (c.data_element_id, c.organization_id, c.period_id, c.option_combo_id): c
+        for c in DataValueCell.objects.filter(
+            data_element__in={e.element.pk for e in entries}, period__in={e.period.pk for e in entries}
+        )
+    }
+    created, changed, emptied = [], [], []
+    for key, entry in keys.items():
+        value = None if entry.not_applicable else entry.value
+        current = existing.get(key)
+        if value is None and not entry.not_applicable:
+            if current is not None:
+                emptied.append(current.pk)
+                existing.pop(key)
+            continue
+        if current is None:
+            current = DataValueCell(
+                data_element=entry.element,
+                municipality_id=entry.element.municipality_id,
+                organization=entry.organization,
+                period=entry.period,
+                option_combo=entry.option_combo,
+                value=value,
+                not_applicable=entry.not_applicable,
+                source=source,
+                entered_by=by,
+            )
+            created.append(current)
+            existing[key] = current
+        elif (current.value, current.not_applicable) != (value, entry.not_applicable):
+            current.value, current.not_applicable = value, entry.not_applicable
+            current.source, current.entered_by = source, by
+            changed.append(current)
+    DataValueCell.objects.filter(pk__in=emptied).delete()
+    DataValueCell.objects.bulk_create(created)
+    DataValueCell.objects.bulk_update(
+        changed, ["value", "not_applicable", "source", "entered_by", "entered_at"]
+    )
+    if not (created or changed or emptied):
+        return 0
+    # The totals of the tables touched.
+    tables = {(e.element.pk, e.organization.pk if e.organization else None, e.period.pk): e for e in entries}
+    option_combos: dict[int, list[int]] = defaultdict(list)
+    for pk, combo_id in OptionCombo.objects.filter(
+        combo__in={e.element.category_combo_id for e in entries}
+    ).values_list("pk", "combo_id"):
+        option_combos[combo_id].append(pk)
+    filled: dict[tuple, dict[int, tuple]] = defaultdict(dict)
+    for (element_id, organization_id, period_id, option_combo_id), cell in existing.items():
+        if (element_id, organization_id, period_id) in tables:
+            filled[element_id, organization_id, period_id][option_combo_id] = (
+                cell.value,
+                cell.not_applicable,
+            )
+    totals, gone = [], []
+    for key, entry in tables.items():
+        result = categories.total(entry.element, filled[key], option_combos[entry.element.category_combo_id])
+        if result.value is None:
+            gone.append(key)
+        else:
+            totals.append(Entry(entry.element, entry.organization, entry.period, result.value))
+    if gone:
+        condition = Q()
+        for element_id, organization_id, period_id in gone:
+            condition |= Q(data_element=element_id, organization=organization_id, period=period_id)
+        DataValue.objects.filter(condition).delete()
+    if totals:
+        _data_values_write(totals, source, by)
+    scopes = {
+        (e.element.municipality_id, e.period.pk, e.organization.pk if e.organization else None)
+        for e in entries
+    }
+    _request_recompute(scopes)
+    return len(created) + len(changed) + len(emptied)
 
 
 def _data_values_write(entries: list[Entry], source: str, by: User | None) -> int:
@@ -193,6 +316,26 @@ def indicator_save(
     return indicator
 
 
+@transaction.atomic
+def category_combo_sync(combo: CategoryCombo) -> int:
+    """Make the combination's cells (option combinations) match its categories' options: one per
+    option, or per pair of options; the cells of removed options go with them. Returns how many
+    were made."""
+    first = list(combo.first.options.values_list("pk", flat=True))
+    second = list(combo.second.options.values_list("pk", flat=True)) if combo.second_id else [None]
+    wanted = {(a, b) for a in first for b in second}
+    existing = {
+        (a, b): pk
+        for pk, a, b in OptionCombo.objects.filter(combo=combo).values_list("pk", "first_id", "second_id")
+    }
+    OptionCombo.objects.filter(pk__in=[pk for key, pk in existing.items() if key not in wanted]).delete()
+    made = [
+        OptionCombo(combo=combo, first_id=a, second_id=b) for a, b in sorted(wanted - set(existing), key=str)
+    ]
+    OptionCombo.objects.bulk_create(made)
+    return len(made)
+
+
 def data_element_save(*, element: DataElement) -> DataElement:
     """Store a data element as its form built it (unsaved)."""
     element.save()
@@ -221,18 +364,30 @@ def _next_periods(period: Period) -> list[Period]:
 
 def indicator_check(indicator: Indicator) -> None:
     """Validate the formula against the municipality's data elements; ValidationError in Russian."""
-    known = set(
-        DataElement.objects.filter(municipality=indicator.municipality_id).values_list("code", flat=True)
+    elements = dict(
+        DataElement.objects.filter(municipality=indicator.municipality_id).values_list("code", "has_total")
     )
     errors = {}
-    for field in ("numerator", "denominator"):
-        text = getattr(indicator, field).strip()
+    catalogue = None
+    for name in ("numerator", "denominator"):
+        text = getattr(indicator, name).strip()
         if not text:
             continue
         try:
-            formulas.validate(text, known)
+            formulas.validate(text, set(elements))
+            node = formulas.parse(text)
+            bare = {code.code for code in _bare_codes(node)}
+            no_total = sorted(code for code in bare if not elements.get(code, True))
+            if no_total:
+                raise formulas.FormulaError(
+                    _("%(codes)s: no total; name a cell or a group of cells in brackets.")
+                    % {"codes": ", ".join(no_total)}
+                )
+            if formulas.references(node):
+                catalogue = catalogue or categories.Catalogue(indicator.municipality_id)
+                catalogue.references(node)
         except formulas.FormulaError as error:
-            errors[field] = error.messages
+            errors[name] = error.messages
     if (
         indicator.kind == Indicator.Kind.RATIO
         and indicator.numerator.strip()
@@ -257,6 +412,16 @@ def indicator_check(indicator: Indicator) -> None:
         raise ValidationError(errors)
 
 
+def _bare_codes(node: formulas.Node) -> set[formulas.Code]:
+    if isinstance(node, formulas.Code):
+        return set() if node.options else {node}
+    if isinstance(node, formulas.Negative):
+        return _bare_codes(node.operand)
+    if isinstance(node, formulas.Binary):
+        return _bare_codes(node.left) | _bare_codes(node.right)
+    return set()
+
+
 def _divides_by_element(node: formulas.Node | None) -> bool:
     """Whether the expression divides by something that holds a data element (a ratio of figures)."""
     if isinstance(node, formulas.Negative):
@@ -277,26 +442,43 @@ class _Compiled:
     numerator: formulas.Node | None
     denominator: formulas.Node | None
     kinds: set[str]
+    refs: dict = field(default_factory=dict)  # key → categories.Reference of its codes with options
 
 
-def _compile(indicators: list[Indicator], elements: dict[str, list[str]]) -> list[_Compiled]:
+def _compile(
+    indicators: list[Indicator],
+    elements: dict[str, list[str]],
+    catalogue: "categories.Catalogue | None" = None,
+) -> list[_Compiled]:
     compiled = []
     for indicator in indicators:
+        refs = {}
         try:
             numerator = formulas.parse(indicator.numerator) if indicator.numerator.strip() else None
             denominator = formulas.parse(indicator.denominator) if indicator.denominator.strip() else None
+            if catalogue is not None:
+                refs = catalogue.references(numerator, denominator)
+            elif any(formulas.references(node) for node in (numerator, denominator) if node is not None):
+                raise formulas.FormulaError("options need the catalogue")
         except formulas.FormulaError:
             numerator = denominator = None  # a broken formula computes nothing; the form refuses one
         used = (formulas.codes(numerator) if numerator else set()) | (
             formulas.codes(denominator) if denominator else set()
         )
         kinds = {kind for code in used for kind in elements.get(code, [])}
-        compiled.append(_Compiled(indicator, numerator, denominator, kinds))
+        compiled.append(_Compiled(indicator, numerator, denominator, kinds, refs))
     return compiled
 
 
-def _values(municipality: Municipality, period: Period | None, organization: Organization | None):
-    """{organization id (None: the municipality's own): {code: value}} in one query."""
+def _values(
+    municipality: Municipality,
+    period: Period | None,
+    organization: Organization | None,
+    refs: dict | None = None,
+):
+    """{organization id (None: the municipality's own): {code: value}} in one query; with `refs`
+    (codes with options), their sums of cells too, in one more, for the owners that have figures
+    (a data value: a finished table's total counts, an unfinished one does not)."""
     result: dict[int | None, dict[str, Decimal]] = defaultdict(dict)
     if period is None:
         return result
@@ -305,6 +487,14 @@ def _values(municipality: Municipality, period: Period | None, organization: Org
         rows = rows.filter(Q(organization=organization) | Q(organization__isnull=True))
     for organization_id, code, value in rows.values_list("organization_id", "data_element__code", "value"):
         result[organization_id][code] = value
+    if refs:
+        cells = categories.cell_values(
+            refs,
+            categories.cell_rows(refs, municipality=municipality, period=period, organization=organization),
+        )
+        for owner, values in cells.items():
+            if owner in result:
+                result[owner].update(values)
     return result
 
 
@@ -417,7 +607,8 @@ def indicator_values_recompute(
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [municipality.pk, period.pk])
     indicators = list(Indicator.objects.filter(municipality=municipality))
     elements = dict(DataElement.objects.filter(municipality=municipality).values_list("code", "kinds"))
-    compiled = _compile(indicators, elements)
+    uses_options = any("[" in f"{i.numerator}{i.denominator}" for i in indicators)
+    compiled = _compile(indicators, elements, categories.Catalogue(municipality.pk) if uses_options else None)
     if connection.vendor == "postgresql" and not _PYTHON_PATH:
         needs_previous = any(item.indicator.kind == Indicator.Kind.GROWTH for item in compiled)
         return sql.recompute(
@@ -456,9 +647,10 @@ def _python_recompute(
     if organization is not None:
         organizations = organizations.filter(pk=organization.pk)
     kinds_of = dict(organizations.values_list("pk", "kind"))
-    current = _values(municipality, period, organization)
+    refs = {key: ref for item in compiled for key, ref in item.refs.items()}
+    current = _values(municipality, period, organization, refs)
     needs_previous = any(item.indicator.kind == Indicator.Kind.GROWTH for item in compiled)
-    previous = _values(municipality, previous_period(period) if needs_previous else None, organization)
+    previous = _values(municipality, previous_period(period) if needs_previous else None, organization, refs)
 
     rows = []
     for item in compiled:

@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from indicators import formulas
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+from indicators.models import DataElement, DataValue, DataValueCell, Indicator, IndicatorValue
 from mcok.models import Organization
 
 Reason = IndicatorValue.Reason
@@ -32,6 +32,7 @@ Kind = Indicator.Kind
 
 IV = IndicatorValue._meta.db_table
 DV = DataValue._meta.db_table
+CELLS = DataValueCell._meta.db_table
 ORG = Organization._meta.db_table
 
 _NUMBERS = (
@@ -73,26 +74,58 @@ class _Params:
 
 
 def _columns(items) -> dict[str, int]:
-    """code → its index among the codes the formulas use, in a stable order."""
+    """key → its index among the codes (and codes with options) the formulas use, in a stable order."""
     used: set[str] = set()
     for item in items:
         for node in (item.numerator, item.denominator):
             if node is not None:
-                used |= formulas.codes(node)
+                used |= formulas.keys(node)
     return {code: index for index, code in enumerate(sorted(used))}
 
 
-def _pivot(name: str, p: _Params, element_ids: dict[str, int], columns: dict[str, int], where: str) -> str:
-    """One row per organization (or one for the department's own figures) with a column per code."""
-    pivots = [
-        f"MAX(dv.value) FILTER (WHERE dv.data_element_id = {p(element_ids[code])}) AS c{index}"
-        for code, index in columns.items()
-        if code in element_ids
-    ]
-    selected = "".join(", " + pivot for pivot in pivots)
+def _source(refs: dict) -> str:
+    """The rows pivoted: the data values, and with codes with options the cells beside them (a data
+    value has no option combination)."""
+    if not refs:
+        return f"{DV} dv"
+    fields = "organization_id, municipality_id, period_id, data_element_id"
     return (
-        f"{name} AS (SELECT dv.organization_id AS org{selected} FROM {DV} dv"
-        f" WHERE {where} GROUP BY dv.organization_id)"
+        f"(SELECT {fields}, NULL::bigint AS option_combo_id, value FROM {DV}"
+        f" UNION ALL SELECT {fields}, option_combo_id, value FROM {CELLS}) dv"
+    )
+
+
+def _pivots(p: _Params, element_ids: dict[str, int], refs: dict, columns: dict[str, int]) -> list[str]:
+    """The column of each key: a code's data value; a code with options, the sum of its cells when
+    every one is there (a «не применимо» cell, NULL, adds nothing; all of them, no sum), as
+    indicators.categories.cell_sum."""
+    plain = " AND dv.option_combo_id IS NULL" if refs else ""
+    pivots = []
+    for key, index in columns.items():
+        if key in refs:
+            ref = refs[key]
+            match = (
+                f"dv.data_element_id = {p(ref.element_id)}"
+                f" AND dv.option_combo_id = ANY({p(list(ref.option_combo_ids), 'bigint[]')})"
+            )
+            pivots.append(
+                f"CASE WHEN count(*) FILTER (WHERE {match}) = {p(len(ref.option_combo_ids))}"
+                f" THEN sum(dv.value) FILTER (WHERE {match}) END AS c{index}"
+            )
+        elif key in element_ids:
+            pivots.append(
+                f"MAX(dv.value) FILTER (WHERE dv.data_element_id = {p(element_ids[key])}{plain}) AS c{index}"
+            )
+    return pivots
+
+
+def _pivot(name: str, p: _Params, s: "_Scope", where: str) -> str:
+    """One row per organization with a column per code, for those with a data value."""
+    selected = "".join(", " + pivot for pivot in _pivots(p, s.element_ids, s.refs, s.columns))
+    having = " HAVING bool_or(dv.option_combo_id IS NULL)" if s.refs else ""
+    return (
+        f"{name} AS (SELECT dv.organization_id AS org{selected} FROM {_source(s.refs)}"
+        f" WHERE {where} GROUP BY dv.organization_id{having})"
     )
 
 
@@ -105,7 +138,11 @@ def _terms(item, columns: dict[str, int], element_ids: dict[str, int], now: str,
         relation, guard = where
         if node is None:
             return "NULL::numeric"
-        mapping = {code: f"{relation}.c{index}" for code, index in columns.items() if code in element_ids}
+        mapping = {
+            code: f"{relation}.c{index}"
+            for code, index in columns.items()
+            if code in element_ids or code in item.refs
+        }
         expression = formulas.to_sql(node, mapping)
         return f"(CASE WHEN {guard} THEN {expression} END)" if guard else expression
 
@@ -219,6 +256,7 @@ def recompute(*, municipality, period, previous, organization, items) -> int:
         columns,
         element_ids,
         timezone.now(),
+        {key: ref for item in items for key, ref in item.refs.items()},
     )
     with connection.cursor() as cursor:
         cursor.execute(*_organizations_statement(scope))
@@ -238,6 +276,7 @@ class _Scope:
     columns: dict[str, int]
     element_ids: dict[str, int]
     now: datetime
+    refs: dict  # key → indicators.categories.Reference of the codes with options
 
 
 def _organizations_statement(s: _Scope) -> tuple[str, dict]:
@@ -250,7 +289,7 @@ def _organizations_statement(s: _Scope) -> tuple[str, dict]:
         )
         if s.organization_id:
             where += f" AND dv.organization_id = {p(s.organization_id)}"
-        return _pivot(name, p, s.element_ids, s.columns, where)
+        return _pivot(name, p, s, where)
 
     current, before = data("cur", s.period_id), data("prev", s.previous_id)
     only_org = f" AND o.id = {p(s.organization_id)}" if s.organization_id else ""
@@ -318,16 +357,13 @@ def _municipal_statement(s: _Scope) -> tuple[str, dict]:
     p = _Params()
 
     def own(name: str, period_id: int | None) -> str:
-        """The department's own figures: one row when it has any in the period, else none."""
-        pivots = [
-            f", MAX(dv.value) FILTER (WHERE dv.data_element_id = {p(s.element_ids[code])}) AS c{index}"
-            for code, index in s.columns.items()
-            if code in s.element_ids
-        ]
+        """The department's own figures: one row when it has any data value in the period, else none."""
+        pivots = "".join(", " + pivot for pivot in _pivots(p, s.element_ids, s.refs, s.columns))
+        present = "count(*) FILTER (WHERE dv.option_combo_id IS NULL)" if s.refs else "count(*)"
         return (
-            f"{name} AS (SELECT TRUE AS present{''.join(pivots)} FROM {DV} dv"
+            f"{name} AS (SELECT TRUE AS present{pivots} FROM {_source(s.refs)}"
             f" WHERE dv.municipality_id = {p(s.municipality_id)} AND dv.period_id = {p(period_id, 'bigint')}"
-            " AND dv.organization_id IS NULL HAVING count(*) > 0)"
+            f" AND dv.organization_id IS NULL HAVING {present} > 0)"
         )
 
     has_value = "FILTER (WHERE iv.value IS NOT NULL)"
