@@ -288,28 +288,6 @@ class DataValueCell(models.Model):
         return f"{self.data_element.code}[{self.option_combo_id}] = {self.value}"
 
 
-class IndicatorGroup(models.Model):
-    """A heading the order groups its indicators under («Направления деятельности» of a programme, the
-    sections of a catalogue), in the order's order."""
-
-    municipality = models.ForeignKey(
-        "mcok.Municipality", models.CASCADE, related_name="indicator_groups", verbose_name=_("municipality")
-    )
-    heading = models.CharField(_("heading"), max_length=1000)
-    order = models.PositiveIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("indicator group")
-        verbose_name_plural = _("indicator groups")
-        ordering = ["municipality__name", "order", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "heading"], name="indicator_group_heading_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.heading
-
-
 class IndicatorQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
