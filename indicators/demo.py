@@ -2,6 +2,7 @@
 for the demo organizations, so every indicator page shows numbers."""
 
 import hashlib
+import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -9,7 +10,8 @@ from django.db import transaction
 from directions.models import Direction
 from indicators import services
 from indicators.demo_data import DATA_ELEMENTS, DEMO_SCHOOLS, INDICATORS
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, Target
+from indicators.models import DataElement, DataValue, Indicator, IndicatorGroup, IndicatorValue, Target
+from mcok import names
 from mcok import services as core_services
 from mcok.demo import upsert
 from mcok.models import Municipality, Organization, Period
@@ -49,8 +51,10 @@ def load() -> None:
                 },
             )
         directions = {d.code: d for d in Direction.objects.filter(municipality=municipality)}
+        groups = _groups(municipality, INDICATORS.get(slug, []))
+        organizations = list(Organization.objects.filter(municipality=municipality))
         for item in INDICATORS.get(slug, []):
-            upsert(
+            indicator = upsert(
                 Indicator,
                 {"municipality": municipality, "code": item["code"]},
                 {
@@ -62,6 +66,9 @@ def load() -> None:
                     "denominator": item["denominator"],
                     "factor": item["factor"],
                     "periodicity": item["periodicity"],
+                    "periodicity_text": item.get("periodicity_text", ""),
+                    "group": groups.get(item.get("group", "")),
+                    "responsible_text": item.get("responsible", ""),
                     "higher_is_better": item["higher_is_better"],
                     "method": item["method"],
                     "source": item["source"],
@@ -72,7 +79,34 @@ def load() -> None:
                     "is_published": True,
                 },
             )
+            named = responsible_organizations(item.get("responsible", ""), organizations)
+            if set(indicator.responsible_organizations.all()) != set(named):
+                indicator.responsible_organizations.set(named)
         _load_values(municipality, by_code, _shares(INDICATORS.get(slug, []), by_code))
+
+
+def _groups(municipality: Municipality, indicators: list[dict]) -> dict[str, IndicatorGroup]:
+    """The headings the indicators stand under, in the order the seed first gives them."""
+    headings = list(dict.fromkeys(item["group"] for item in indicators if item.get("group")))
+    return {
+        heading: upsert(IndicatorGroup, {"municipality": municipality, "heading": heading}, {"order": order})
+        for order, heading in enumerate(headings, start=1)
+    }
+
+
+_JOINT = re.compile(r";|\bсовместно\s+с\b")
+
+
+def responsible_organizations(written: str, organizations: list[Organization]) -> list[Organization]:
+    """The organizations a responsible cell names («ГАУ ДПО ИРО РБ совместно с ГАУ ДПО «ЦОПП РБ»; …»),
+    each part matched through mcok.names; a part naming none (the department itself) is left as
+    written in the indicator's text."""
+    found = []
+    for part in _JOINT.split(written or ""):
+        organization = names.best_organization(part.strip(), organizations)
+        if organization is not None and organization not in found:
+            found.append(organization)
+    return found
 
 
 def _shares(indicators: list[dict], elements: dict[str, DataElement]) -> list[tuple[str, str]]:
@@ -107,9 +141,20 @@ def _load_values(
     """Figures for each reporting organization and year, stable from run to run. A part is never
     above its whole: a «total» element is drawn first and the others as shares of it, and the parts
     of every percentage are kept within their wholes."""
-    if DataValue.objects.filter(municipality=municipality).exists():
+    # Every organization of a kind that reports an element, the ДПО bodies (kind «other») included.
+    kinds = {kind for element in elements.values() for kind in element.kinds}
+    reported = set(
+        DataValue.objects.filter(municipality=municipality, organization__isnull=False).values_list(
+            "organization", flat=True
+        )
+    )
+    organizations = [
+        organization
+        for organization in Organization.objects.filter(municipality=municipality, kind__in=kinds)
+        if organization.pk not in reported  # a rerun adds only the organizations with no figures yet
+    ]
+    if not organizations:
         return
-    organizations = list(Organization.objects.filter(municipality=municipality).educational())
     # A «1 — да, 0 — нет» element has its maximum in the seed's catalogue.
     maxima = {item["code"]: item["max"] for item in DATA_ELEMENTS[municipality.slug] if "max" in item}
     entries = []

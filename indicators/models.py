@@ -288,6 +288,28 @@ class DataValueCell(models.Model):
         return f"{self.data_element.code}[{self.option_combo_id}] = {self.value}"
 
 
+class IndicatorGroup(models.Model):
+    """A heading the order groups its indicators under («Направления деятельности» of a programme, the
+    sections of a catalogue), in the order's order."""
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="indicator_groups", verbose_name=_("municipality")
+    )
+    heading = models.CharField(_("heading"), max_length=1000)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator group")
+        verbose_name_plural = _("indicator groups")
+        ordering = ["municipality__name", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "heading"], name="indicator_group_heading_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
 class IndicatorQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -325,6 +347,14 @@ class Indicator(models.Model):
         verbose_name=_("direction"),
     )
     code = models.CharField(_("code"), max_length=20)  # as the order writes it: «П8», «2.3.1»
+    group = models.ForeignKey(
+        IndicatorGroup,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("group"),
+    )
     name = models.CharField(_("name"), max_length=1000)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RATIO)
@@ -341,11 +371,28 @@ class Indicator(models.Model):
     periodicity = models.CharField(
         _("periodicity"), max_length=10, choices=Periodicity.choices, default=Periodicity.YEARLY
     )
+    periodicity_text = models.CharField(
+        _("periodicity as written"),
+        max_length=200,
+        blank=True,
+        help_text=_("The order's own words («2 раза в квартал») when they say more than the periodicity."),
+    )
     method = models.TextField(_("method of collection"), blank=True)
     source = models.TextField(_("sources"), blank=True)
     criterion = models.TextField(_("criterion"), blank=True)
     responsible = models.ManyToManyField(
         "mcok.Official", blank=True, related_name="indicators", verbose_name=_("responsible executors")
+    )
+    responsible_organizations = models.ManyToManyField(
+        "mcok.Organization",
+        blank=True,
+        related_name="indicators_responsible",
+        verbose_name=_("responsible organizations"),
+    )
+    responsible_text = models.TextField(
+        _("responsible executors as written"),
+        blank=True,
+        help_text=_("As the order writes them, organizations and officials alike."),
     )
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
     risk_threshold = models.DecimalField(

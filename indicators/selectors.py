@@ -71,7 +71,7 @@ def catalogue(*, user: User, municipality: Municipality, period: Period | None) 
     indicators = (
         access.indicators_visible_to(user)
         .filter(municipality=municipality)
-        .select_related("direction")
+        .select_related("direction", "group")
         .order_by(Length("code"), "code")
     )
     if period is None:

@@ -256,6 +256,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "periods": selectors.periods(),
         "formula": selectors.formula_in_words(indicator, selectors.element_names(municipality)),
         "responsible": indicator.responsible.all(),
+        "responsible_organizations": indicator.responsible_organizations.all(),
         "target": (target := selectors.target_for(indicator, period)),
         "target_plain": None if target is None else plain_number(target),
         "total": selectors.municipal_value(indicator, period),

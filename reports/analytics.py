@@ -459,7 +459,7 @@ def indicator_results(
 def _indicators_of(directions: list[Direction], municipality: Municipality) -> list[Indicator]:
     return list(
         Indicator.objects.filter(direction__in=directions, municipality=municipality)
-        .select_related("direction")
+        .select_related("direction", "group")
         .order_by("direction_id", "code")
     )
 

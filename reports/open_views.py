@@ -327,6 +327,7 @@ def _indicator(item: dict) -> dict:
     return {
         "code": item.get("code", ""),
         "name": item.get("name", ""),
+        "group": item.get("group", ""),
         "unit": unit,
         "latest": _value_text(latest.get("value"), unit) if latest else "",
         "latest_period": _label(latest.get("period")) if latest else "",

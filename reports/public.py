@@ -576,7 +576,10 @@ def preliminary_headline(preliminary: dict | None, unit: str = "") -> dict | Non
 
 def _indicators(direction: Direction) -> list[dict]:
     indicators = list(
-        Indicator.objects.published().filter(direction=direction).order_by(Length("code"), "code", "pk")
+        Indicator.objects.published()
+        .filter(direction=direction)
+        .select_related("group")
+        .order_by(Length("code"), "code", "pk")
     )
     if not indicators:
         return []
@@ -630,6 +633,7 @@ def _indicators(direction: Direction) -> list[dict]:
         item = {
             "code": indicator.code,
             "name": indicator.name,
+            "group": indicator.group.heading if indicator.group else "",
             "unit": indicator.unit,
             "higher_is_better": indicator.higher_is_better,
             "latest": None,
