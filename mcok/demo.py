@@ -148,8 +148,12 @@ def _load_municipality(data: dict) -> list[Login]:
     for item in data["officials"]:
         official = upsert(
             Official,
-            {"municipality": municipality, "full_name": item["full_name"], "position": item["position"]},
-            {"organization": organizations.get(item["organization"]) if item["organization"] else None},
+            {"municipality": municipality, "full_name": item["full_name"]},
+            {
+                # the position as the order gives it, empty where it gives none
+                "position": item["position"],
+                "organization": organizations.get(item["organization"]) if item["organization"] else None,
+            },
         )
         officials[item["full_name"]] = official
         for role in item["roles"]:

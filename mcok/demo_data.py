@@ -7,6 +7,7 @@ MUNICIPALITIES and creates the records; nothing here imports Django.
 Organization "kind": school | kindergarten | additional | methodical | other.
 "is_rural" is None where the seed does not say. Official "organization" is None for
 the education department itself, else the short_name of one of the organizations.
+An official's "position" is as the order gives it, "" where it gives none.
 Dates are ISO strings; "" where the seed gives no date or number.
 """
 
@@ -63,11 +64,11 @@ MUNICIPALITIES: list[dict] = [
              "organization": None, "roles": ["coordinator", "executor"]},
             {"full_name": "Шерсткина Е.А.", "position": "главный инспектор Управления образования",
              "organization": None, "roles": ["coordinator", "executor"]},
-            {"full_name": "Доценко Т.И.", "position": "специалист Управления образования",
+            {"full_name": "Доценко Т.И.", "position": "",
              "organization": None, "roles": ["executor"]},
-            {"full_name": "Найденова А.Н.", "position": "специалист Управления образования",
+            {"full_name": "Найденова А.Н.", "position": "",
              "organization": None, "roles": ["executor"]},
-            {"full_name": "Таратунина Д.В.", "position": "специалист Управления образования",
+            {"full_name": "Таратунина Д.В.", "position": "",
              "organization": None, "roles": ["executor"]},
             {"full_name": "Гомзова Е.Б.", "position": "директор ГРЦПИ",
              "organization": "ГРЦПИ", "roles": ["operator", "responsible"]},
