@@ -104,6 +104,7 @@ def _load_directions(municipality: Municipality, data: dict, blocks: dict) -> li
             {"municipality": municipality, "code": item["code"], "valid_from": valid_from},
             {
                 "block": blocks[item["block"]],
+                "block_name": data.get("block_names", {}).get(item["block"], ""),
                 "name": item["name"],
                 "goal": item["goal"],
                 "measures": "\n".join(item["measures"]),

@@ -9,7 +9,9 @@ loads it. It holds:
 - DIRECTIONS: per municipality slug (as in ``mcok/demo_data.py``), the source document, the year
   the list starts and the directions with block, code, name, goal, main measures, coordinators,
   executors (Official ``full_name`` strings) and executor organizations (Organization
-  ``short_name`` strings). "" / [] where the seed does not say;
+  ``short_name`` strings). "" / [] where the seed does not say. An optional "block_names" gives
+  the municipality's own names of the blocks (by code) where its document names them otherwise
+  than FIOKO (004's «управление качеством образовательных результатов»);
 - TECHNOLOGY_CARD: the technology card of seed 000 (Приложение №2), one entry per row, texts as
   written;
 - SELF_ASSESSMENT: the municipality's own self-assessment catalogue, derived from the wording of
@@ -228,6 +230,8 @@ DIRECTIONS: dict[str, dict] = {
     "sosnovka": {
         "source": "Приказ №71 от 08.04.2011, Приложение (Концепция развития муниципальных механизмов управления качеством образования)",
         "valid_from": 2011,
+        # the concept's own two «направления» in place of FIOKO's block names
+        "block_names": {"1": "Управление качеством образовательных результатов", "2": "Управление качеством образовательной деятельности"},
         "directions": [
             {"block": "1", "code": "1.1", "name": "Система оценки качества подготовки обучающихся",
              "goal": "Формирование комплексной непротиворечивой системы оценки качества образования, включающей отслеживание результативности управленческих решений",

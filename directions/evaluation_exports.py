@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
-from directions import access, fioko
-from directions.models import Block, Component, Direction, Evaluation, Score
+from directions import access, fioko, selectors
+from directions.models import Component, Direction, Evaluation, Score
 from mcok import exports
 from mcok.sorting import natural_key
 
@@ -108,7 +108,7 @@ def figure_rows(evaluation: Evaluation) -> list[tuple]:
         .valid_in(evaluation.period)
         .values_list("code", "name")
     )
-    block_names = dict(Block.objects.values_list("code", "name"))
+    block_names = selectors.block_names(evaluation.municipality)
 
     def row(level: str, code: str, name: str, data: dict | None) -> tuple:
         data = data or {}

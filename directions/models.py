@@ -68,6 +68,12 @@ class Direction(models.Model):
         "mcok.Municipality", models.PROTECT, related_name="directions", verbose_name=_("municipality")
     )
     block = models.ForeignKey(Block, models.PROTECT, related_name="directions", verbose_name=_("block"))
+    block_name = models.CharField(
+        _("name of the block in the municipality's document"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty: FIOKO's name of the block."),
+    )
     code = models.CharField(_("code"), max_length=10)  # as the order numbers it: «1.1», «2.3»
     name = models.CharField(_("name"), max_length=500)
     goal = models.TextField(_("goal"), blank=True)
@@ -116,6 +122,15 @@ class Direction(models.Model):
             for r in self.responsibilities.all()
             if r.duty == duty and r.holds_on(period.starts_on, period.ends_on)
         ]
+
+    @property
+    def block_title(self) -> str:
+        """The block's name as the municipality's document writes it, FIOKO's by default."""
+        return self.block_name or self.block.name
+
+    @property
+    def block_label(self) -> str:
+        return f"{self.block.code}. {self.block_title}"
 
     @property
     def measure_list(self) -> list[str]:

@@ -46,6 +46,21 @@ class Row:
     cells: list[Cell]
 
 
+def block_names(municipality: Municipality, codes=None) -> dict[str, str]:
+    """The blocks' names by code as the municipality's document writes them, FIOKO's by default
+    (two queries)."""
+    blocks = Block.objects.all() if codes is None else Block.objects.filter(code__in=list(codes))
+    names = dict(blocks.values_list("code", "name"))
+    own = (
+        Direction.objects.filter(municipality=municipality, block__code__in=list(names))
+        .exclude(block_name="")
+        .order_by("valid_from__starts_on")
+        .values_list("block__code", "block_name")
+    )
+    names.update(dict(own))  # the latest document's name last
+    return names
+
+
 def operators_of(municipality: Municipality) -> list[str]:
     """The operators awaited for a publication: people to name, not a decision on who may act."""
     operator = Role.Kind.OPERATOR  # recipients of a notice
@@ -404,7 +419,7 @@ def evaluation_results(user: User, evaluation: Evaluation) -> dict[str, Any]:
     stored_blocks = results.get("blocks") or {}
     stored_directions = results.get("directions") or {}
     stored_components = results.get("components") or {}
-    block_names = dict(Block.objects.filter(code__in=list(stored_blocks)).values_list("code", "name"))
+    names_of_blocks = block_names(evaluation.municipality, stored_blocks)
     direction_lines: dict[str, list[Line]] = {}
     for code in sorted(stored_directions, key=fioko.natural_key):
         direction = directions.get(code)
@@ -427,7 +442,7 @@ def evaluation_results(user: User, evaluation: Evaluation) -> dict[str, Any]:
     blocks = []
     for code in sorted(stored_blocks, key=fioko.natural_key):
         data = stored_blocks[code]
-        name = block_names.get(code, "")
+        name = names_of_blocks.get(code, "")
         lines = direction_lines.get(code, [])
         chart = charts.bar_chart(
             [

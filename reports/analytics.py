@@ -618,7 +618,7 @@ def _indices(
     if "total" not in results:  # the evaluation could not be computed: it holds its errors
         return None
     names = {item.code: item.name for item in directions}
-    block_names = {item.block.code: item.block.name for item in directions}
+    block_names = {item.block.code: item.block_title for item in directions}
     stored_blocks = results.get("blocks") or {}
     stored_directions = results.get("directions") or {}
     codes = [item.code for item in directions] if direction is None else [direction.code]

@@ -426,7 +426,7 @@ def _compose_home(page: PublicPage) -> dict:
             direction.block.code,
             {
                 "code": direction.block.code,
-                "name": direction.block.name,
+                "name": direction.block_title,
                 "percent": number((block_percents.get(direction.block.code) or {}).get("percent")),
                 "directions": [],
             },
@@ -506,7 +506,7 @@ def _compose_direction(page: PublicPage) -> dict:
         "direction": {
             "code": direction.code,
             "name": direction.name,
-            "block": {"code": direction.block.code, "name": direction.block.name},
+            "block": {"code": direction.block.code, "name": direction.block_title},
             "goal": direction.goal,
             "measures": direction.measure_list,
         },
