@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from mcok import access, second_factor
+from mcok.catalogues import CatalogueAdmin
 from mcok.models import AccountEvent, Document, Municipality, Official, Organization, Period, Role, User
+from mcok.resources import OfficialResource, OrganizationResource
 
 admin.site.site_header = _("МСОКО-портал: administration")
 admin.site.site_title = _("МСОКО-портал")
@@ -100,7 +102,8 @@ class MunicipalityAdmin(ScopedAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedAdmin):
+class OrganizationAdmin(CatalogueAdmin, ScopedAdmin):
+    resource_classes = [OrganizationResource]
     list_display = [
         "short_name",
         "municipality",
@@ -115,7 +118,8 @@ class OrganizationAdmin(ScopedAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(ScopedAdmin):
+class OfficialAdmin(CatalogueAdmin, ScopedAdmin):
+    resource_classes = [OfficialResource]
     list_display = ["full_name", "position", "organization", "municipality", "user"]
     list_filter = [MUNICIPALITY_FILTER]
     search_fields = ["full_name", "position"]
