@@ -28,6 +28,7 @@ from directions.models import (
 )
 from mcok import doorbell
 from mcok.models import Document, Municipality, Official, Organization, Period, User
+from mcok.names import NameIndex, person_key
 
 State = CycleComponent.State
 
@@ -689,9 +690,11 @@ def responsibilities_import_plan(*, result, municipality: Municipality, starts_o
     from `starts_on` on is PRESENT, so importing the same table again adds nothing. Five queries,
     whatever the size of the table; writes nothing."""
     from directions.responsibility_reader import is_acting
-    from roadmaps.imports import ResponsibleIndex, person_key
 
-    index = ResponsibleIndex(municipality)
+    index = NameIndex(
+        Official.objects.filter(municipality=municipality, is_active=True),
+        Organization.objects.filter(municipality=municipality),
+    )
     directions = _directions_on(municipality, result.codes, starts_on)
     held = {
         tuple(row)
@@ -721,19 +724,14 @@ def responsibilities_import_plan(*, result, municipality: Municipality, starts_o
                 status=ImportStatus.NEW,
                 direction=direction,
             )
-            key = person_key(name)
-            item.person = key is not None
-            if key is not None:
-                found = {
-                    official.pk: official
-                    for initials, official in index.officials.get(key[0], [])
-                    if initials[: len(key[1])] == key[1][: len(initials)]
-                }
+            item.person = person_key(name) is not None
+            if item.person:
+                found = index.officials_matching(name)
                 if len(found) == 1:
-                    item.official = next(iter(found.values()))
+                    item.official = found[0]
                 elif found:
                     item.note = _("Several officials match: %(names)s.") % {
-                        "names": "; ".join(str(official) for official in found.values())
+                        "names": "; ".join(str(official) for official in found)
                     }
             else:
                 item.organization = index.organization(name)

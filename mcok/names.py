@@ -273,3 +273,40 @@ def best_official(
     if len(found) > 1 and len(exact) == 1:
         return exact[0]
     return _one([candidate for _, candidate in found])
+
+
+class NameIndex:
+    """Officials and organizations looked up by the names a table or an order gives them, built once
+    from lists (the caller reads them from the database): by surname for officials, every name for
+    organizations, so a file of many rows costs no further query."""
+
+    def __init__(self, officials: Iterable[Any], organizations: Iterable[Any]):
+        self.by_surname: dict[str, list[tuple[str, Any]]] = {}
+        for official in officials:
+            key = person_key(getattr(official, "full_name", ""))
+            if key:
+                self.by_surname.setdefault(key[0], []).append((key[1], official))
+        self.organizations = list(organizations)
+
+    def officials_matching(self, name: Any) -> list[Any]:
+        """Every official whose surname is the name's and whose initials agree with it."""
+        key = person_key(name)
+        if key is None:
+            return []
+        found = [
+            official
+            for initials, official in self.by_surname.get(key[0], [])
+            if initials_agree(initials, key[1])
+        ]
+        return list(dict.fromkeys(found))
+
+    def official(self, name: Any) -> Any | None:
+        """The one official the name means; None when none or several do."""
+        found = self.officials_matching(name)
+        if len(found) > 1:
+            return best_official(name, found)
+        return found[0] if found else None
+
+    def organization(self, name: Any) -> Any | None:
+        """The one organization the name means (best_organization); None when none or several do."""
+        return best_organization(name, self.organizations) if fold(name) else None

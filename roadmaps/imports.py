@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from directions.models import Direction
-from mcok import uploads, workbooks
+from mcok import names, uploads, workbooks
 from mcok.models import Municipality, Official, Organization, User
 from roadmaps import deadlines, docx_reader, services
 from roadmaps.docx_reader import EventData, ReadResult, RoadmapData, RoadmapFileError, SectionData
@@ -243,81 +243,20 @@ def _title_and_criteria(rows: list[list[str]]) -> tuple[str, list[str]]:
 
 # Matching ------------------------------------------------------------------------------------------
 
-_QUOTES = re.compile(r"[«»\"'“”„‘’`´]")
-_NUMBER_SIGN = re.compile(r"(?:№|\bno\.?|\bn)\s*(?=\d)")
-_NOT_WORD = re.compile(r"[^0-9a-zа-я№]+")
-# The legal form before a name: «МБОУ СОШ №1» is the school also written «СОШ №1».
-_LEGAL_FORMS = re.compile(r"^(?:м|г|ч|н)?(?:а|б|к)?(?:д)?(?:о|у|ну|оу|оуи|обу|доу|удо|поу|бу)\s+")
-_SURNAME_INITIALS = re.compile(r"^([а-яё]+(?:-[а-яё]+)?)\s*([а-яё])\.\s*(?:([а-яё])\.?)?$")
-_INITIALS_SURNAME = re.compile(r"^([а-яё])\.\s*(?:([а-яё])\.)?\s*([а-яё]+(?:-[а-яё]+)?)$")
-_FULL = re.compile(r"^([а-яё]+(?:-[а-яё]+)?)\s+([а-яё]+)(?:\s+([а-яё]+))?$")
+# One way of comparing names for every importer: mcok.names.
+normalise_organization = names.organization_core
+person_key = names.person_key
 
 
-def normalise_organization(text: str) -> str:
-    """An organization's name as compared: lower case, ё as е, no quotes, «N»/«No» as «№», no spaces
-    or punctuation, no legal-form prefix. «МБОУ "СОШ N 1"», «сош №1» and «СОШ № 1» compare equal."""
-    value = str(text or "").casefold().replace("ё", "е").replace("\u00a0", " ")
-    value = " ".join(_QUOTES.sub(" ", value).split())
-    stripped = _LEGAL_FORMS.sub("", value)
-    if _NOT_WORD.sub("", stripped):
-        value = stripped
-    value = _NUMBER_SIGN.sub("№", value)
-    return _NOT_WORD.sub("", value)
-
-
-def person_key(text: str) -> tuple[str, str] | None:
-    """(surname, initials) of a person's name in any of its usual spellings, lower case, ё as е:
-    «Иванова А.Б.», «А. Б. Иванова» and «Иванова Анна Борисовна» give ("иванова", "аб"); None if the
-    text is not a name. A position after the name («, главный специалист») is ignored."""
-    match = docx_reader.PERSON.search(text or "")
-    if not match:
-        return None
-    name = " ".join(match[0].casefold().replace("ё", "е").split())
-    if found := _SURNAME_INITIALS.match(name):
-        return found[1], found[2] + (found[3] or "")
-    if found := _INITIALS_SURNAME.match(name):
-        return found[3], found[1] + (found[2] or "")
-    if found := _FULL.match(name):
-        return found[1], found[2][0] + (found[3][0] if found[3] else "")
-    return None
-
-
-def _initials_agree(a: str, b: str) -> bool:
-    shorter = min(len(a), len(b))
-    return shorter > 0 and a[:shorter] == b[:shorter]
-
-
-class ResponsibleIndex:
-    """The municipality's officials and organizations, read once (two queries) and looked up by the
-    names a responsible cell gives."""
+class ResponsibleIndex(names.NameIndex):
+    """The municipality's active officials and its organizations, read once (two queries) and looked
+    up by the names a responsible cell gives (mcok.names)."""
 
     def __init__(self, municipality: Municipality):
-        self.officials: dict[str, list[tuple[str, Official]]] = {}
-        for official in Official.objects.filter(municipality=municipality, is_active=True).select_related(
-            "organization"
-        ):
-            key = person_key(official.full_name)
-            if key:
-                self.officials.setdefault(key[0], []).append((key[1], official))
-        self.organizations: dict[str, Organization] = {}
-        for organization in Organization.objects.filter(municipality=municipality):
-            for name in (organization.short_name, organization.full_name):
-                key = normalise_organization(name)
-                if key:
-                    self.organizations.setdefault(key, organization)
-
-    def official(self, name: str) -> Official | None:
-        """The one official the name means; None when none or several do."""
-        key = person_key(name)
-        if key is None:
-            return None
-        found = {
-            o.pk: o for initials, o in self.officials.get(key[0], []) if _initials_agree(initials, key[1])
-        }
-        return next(iter(found.values())) if len(found) == 1 else None
-
-    def organization(self, name: str) -> Organization | None:
-        return self.organizations.get(normalise_organization(name)) if name else None
+        super().__init__(
+            Official.objects.filter(municipality=municipality, is_active=True).select_related("organization"),
+            Organization.objects.filter(municipality=municipality),
+        )
 
 
 @dataclass
