@@ -3,7 +3,9 @@
 from django.contrib import admin
 
 from directions.models import CycleComponent, Direction, Position, ProposalRule, Responsibility
-from mcok.admin import ScopedAdmin, administered
+from directions.resources import PositionResource
+from mcok.admin import MUNICIPALITY_FILTER, ScopedAdmin, administered
+from mcok.catalogues import CatalogueAdmin
 from mcok.models import Document, Official, Organization
 
 
@@ -93,3 +95,26 @@ class ProposalRuleAdmin(ScopedAdmin):
         if db_field.name == "position":
             kwargs["queryset"] = Position.objects.filter(municipality__in=administered(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Position)
+class PositionAdmin(CatalogueAdmin, ScopedAdmin):
+    """The evaluation catalogue as files: its page directions:positions is the usual place to edit it."""
+
+    resource_classes = [PositionResource]
+    list_display = ["code", "direction", "period", "component", "max_score", "municipality"]
+    list_filter = [MUNICIPALITY_FILTER, "period", "component"]
+    search_fields = ["code", "text"]
+    list_select_related = ["municipality", "direction", "period"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # changes go through the catalogue's rules (directions.imports.position_save)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        return ScopedAdmin.has_add_permission(self, request)
+
+    def has_add_permission(self, request):
+        return False
