@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "import_export",
     # The rich-text editor of the public tab's pages (its static files; its widget in reports.site_forms).
     "django_prose_editor",
-    "rules.apps.AutodiscoverRulesConfig",
     "mcok",
     "directions",
     "indicators",
@@ -135,7 +134,6 @@ else:
 AUTH_USER_MODEL = "mcok.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Passwords people set (the password change and reset pages, the admin): Django's validators, whose
