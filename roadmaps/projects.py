@@ -8,6 +8,7 @@ and effects are ordered lists of lines. Who may write is decided by roadmaps.acc
 (`can_edit_project`, `may_keep_projects`); every function here that writes checks it.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from directions.models import Direction
 from indicators.models import Indicator
+from mcok import names
 from mcok.models import Document, Municipality, Official, Organization, Period, User
 from roadmaps import access
 from roadmaps.models import (
@@ -68,16 +70,14 @@ def _same_municipality(municipality: Municipality, records: Iterable, label: str
 
 
 def _match(text: str, officials: list[Official], organizations: list[Organization]) -> dict:
-    """The official or organization whose name begins the line, the longest name first."""
-    line = " ".join(text.split()).lower()
-    for official in sorted(officials, key=lambda o: -len(o.full_name)):
-        if line.startswith(" ".join(official.full_name.split()).lower()):
-            return {"official": official}
-    for organization in sorted(organizations, key=lambda o: -len(o.short_name)):
-        for name in (organization.full_name, organization.short_name):
-            if name and line.startswith(" ".join(name.split()).lower()):
-                return {"organization": organization}
-    return {}
+    """The official named before the first comma or bracket of the line, else the organization whose
+    name begins it (mcok.names: spellings of a name agree, an ambiguous one links nobody)."""
+    head = re.split(r"[,(;]", text, maxsplit=1)[0]
+    official = names.best_official(head, officials) if names.person_key(head) else None
+    if official is not None:
+        return {"official": official}
+    organization = names.organization_at_start(text, organizations)
+    return {"organization": organization} if organization is not None else {}
 
 
 def participants_set(*, project: MunicipalProject, role: str, texts: list[str]) -> list[ProjectParticipant]:
