@@ -9,7 +9,7 @@ from indicators import api as indicators_api
 from mcok import api as mcok_api
 from mcok import views as mcok_views
 from monitoring import api as monitoring_api
-from roadmaps import api_groups, api_projects, api_recommendations, api_roadmaps
+from roadmaps import api_groups, api_instructions, api_projects, api_recommendations, api_roadmaps
 
 router = DefaultRouter()
 router.register("municipalities", mcok_api.MunicipalityViewSet, basename="municipality")
@@ -36,6 +36,7 @@ router.register("recommendations", api_recommendations.RecommendationViewSet, ba
 router.register("decisions", api_recommendations.DecisionViewSet, basename="decision")
 router.register("municipal-projects", api_projects.MunicipalProjectViewSet, basename="municipal-project")
 router.register("regional-projects", api_projects.RegionalProjectViewSet, basename="regional-project")
+router.register("instructions", api_instructions.InstructionViewSet, basename="instruction")
 router.register("forms", monitoring_api.FormViewSet, basename="form")
 router.register("campaigns", monitoring_api.CampaignViewSet, basename="campaign")
 router.register("submissions", monitoring_api.SubmissionViewSet, basename="submission")

@@ -46,6 +46,7 @@ from mcok.models import Municipality, Period, User
 from monitoring import access as monitoring_access
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import Campaign, Extension, Submission
+from roadmaps import instructions as roadmaps_instructions
 from roadmaps import selectors as roadmaps_selectors
 from roadmaps.models import Occurrence
 
@@ -222,7 +223,7 @@ def indices(user: User, municipality: Municipality, period: Period) -> Indices |
     )
     return Indices(
         evaluation=evaluation,
-        url=reverse("directions:evaluation-results", args=[evaluation.pk]),
+        url=reverse("directions:evaluation_results", args=[evaluation.pk]),
         total=line("", "", results.get("total")),
         blocks=blocks,
         directions=direction_lines,
@@ -482,6 +483,7 @@ class Dashboard:
     risks: list[RiskRow]
     late: list[LateCampaign]
     overdue: Overdue
+    instructions: roadmaps_instructions.Counts | None = None
     alerts: list[Alert] = field(default_factory=list)
 
     @property
@@ -558,6 +560,19 @@ def _alerts(board: Dashboard) -> list[Alert]:
                 "danger",
             )
         )
+    if board.instructions and (count := board.instructions.overdue):
+        alerts.append(
+            Alert(
+                ngettext(
+                    "%(count)d instruction is overdue.",
+                    "%(count)d instructions are overdue.",
+                    count,
+                )
+                % {"count": count},
+                "instructions",
+                "danger",
+            )
+        )
     return alerts
 
 
@@ -577,6 +592,7 @@ def dashboard(
         risks=risk_indicators(user, municipality, period),
         late=late_campaigns(user, municipality, period, today),
         overdue=overdue_events(user, municipality, period, today),
+        instructions=roadmaps_instructions.counts(user, municipality, today),
     )
     board.alerts = _alerts(board)
     return board

@@ -38,6 +38,8 @@ from roadmaps.models import (
     Decision,
     DesignatedRole,
     Event,
+    Instruction,
+    InstructionResponsible,
     Meeting,
     MunicipalProject,
     Occurrence,
@@ -87,6 +89,13 @@ REFUSED_DIRECTION = _("Choose a direction assigned to you: you may not write thi
 REFUSED_ANSWER = _("Only the organization's respondent or head may answer.")
 REFUSED_GROUP = _("Only the editors of the municipality and the group's leader may do this.")
 REFUSED_NEW_GROUP = _("Only the editors of the municipality may create project groups.")
+REFUSED_INSTRUCTION = _(
+    "Only the municipality's coordinators and administrators and the head of the department give, "
+    "change and close its instructions."
+)
+REFUSED_EXECUTE = _(
+    "Only those responsible for the instruction and those who give instructions record its execution."
+)
 REFUSED_PROJECT = _(
     "Only the municipality's coordinators and administrators and the head of the department keep its "
     "municipal projects."
@@ -508,3 +517,65 @@ def regional_projects_visible_to(user) -> QuerySet[RegionalProject]:
         "region"
     )
     return RegionalProject.objects.filter(region__in=regions)
+
+
+# Instructions ----------------------------------------------------------------------------------------
+# Given, changed and withdrawn by those who keep the municipality's projects (its coordinators and
+# administrators, the head); executed by the responsible: the officials (through their accounts) and the
+# organizations (their respondents and heads). The staff read all of the municipality's; the
+# responsible read their own; anyone else gets 404.
+
+
+def _responsible_instruction_ids(user):
+    rows = InstructionResponsible.objects.filter(
+        Q(official__user=user, official__is_active=True) | Q(organization__in=own_organization_ids(user))
+    )
+    return rows.values("instruction")
+
+
+def instructions_visible_to(user) -> QuerySet[Instruction]:
+    if not (user.is_authenticated and user.is_active):
+        return Instruction.objects.none()
+    if is_instance_administrator(user):
+        return Instruction.objects.all()
+    return Instruction.objects.filter(
+        Q(municipality__in=core.municipality_ids(user, Role.MUNICIPAL_KINDS))
+        | Q(pk__in=_responsible_instruction_ids(user))
+    )
+
+
+def instructions_in_charge_of(user) -> QuerySet[Instruction]:
+    """The instructions `user` is responsible for (as an official or for an organization)."""
+    if not (user.is_authenticated and user.is_active):
+        return Instruction.objects.none()
+    return Instruction.objects.filter(pk__in=_responsible_instruction_ids(user))
+
+
+def get_instruction_for(user, pk: int) -> Instruction:
+    return get_object_or_404(
+        instructions_visible_to(user).select_related("municipality", "document", "direction", "agenda_item"),
+        pk=pk,
+    )
+
+
+def may_give_instructions(user, municipality: Municipality) -> bool:
+    return may_keep_projects(user, municipality)
+
+
+def can_manage_instruction(user, instruction: Instruction) -> bool:
+    return may_give_instructions(user, instruction.municipality)
+
+
+def is_responsible_for_instruction(user, instruction: Instruction) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return _responsible_instruction_ids(user).filter(instruction=instruction.pk).exists()
+
+
+def can_execute_instruction(user, instruction: Instruction) -> bool:
+    """Record the execution (in progress, done with evidence): the responsible and the givers."""
+    return can_manage_instruction(user, instruction) or is_responsible_for_instruction(user, instruction)
+
+
+def instruction_municipalities_for(user) -> list[Municipality]:
+    return project_municipalities_for(user)

@@ -16,12 +16,13 @@ class RoadmapsConfig(AppConfig):
             MenuItem("roadmaps:my_events", _("My events"), EVERYONE - STAFF),
             MenuItem("roadmaps:groups", _("Project groups"), STAFF),
             MenuItem("roadmaps:projects", _("Municipal projects"), STAFF),
+            MenuItem("roadmaps:instructions", _("Instructions"), STAFF),
             MenuItem("roadmaps:recommendations", _("Recommendations"), EVERYONE),
         ]
 
         from mcok.selectors import ATTENTION_PROVIDERS
 
-        ATTENTION_PROVIDERS.extend([_events_attention, _recommendations_attention])
+        ATTENTION_PROVIDERS.extend([_events_attention, _recommendations_attention, _instructions_attention])
 
         from indicators.links import RISK_GROUP_ACTIONS
 
@@ -56,6 +57,12 @@ def _events_attention(user, roles):
 
 def _recommendations_attention(user, roles):
     from roadmaps.recommendations import attention
+
+    return attention(user, roles)
+
+
+def _instructions_attention(user, roles):
+    from roadmaps.instructions import attention
 
     return attention(user, roles)
 

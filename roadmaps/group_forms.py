@@ -151,6 +151,8 @@ class AgendaItemForm(BoundedTexts, forms.ModelForm):
             "votes_for",
             "votes_against",
             "votes_abstained",
+            "responsible_text",
+            "deadline_text",
         ]
         help_texts = {
             "kind": _(
@@ -163,6 +165,7 @@ class AgendaItemForm(BoundedTexts, forms.ModelForm):
             "speakers": forms.Textarea(attrs={"rows": 2}),
             "decision": forms.Textarea(attrs={"rows": 3}),
             "reasons": forms.Textarea(attrs={"rows": 2}),
+            "responsible_text": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, present: int, **kwargs):

@@ -477,6 +477,18 @@ def _item_fill(item: AgendaItem, present: int, **fields) -> None:
     item.decision = (fields.get("decision") or "").strip()
     item.reasons = (fields.get("reasons") or "").strip()
     item.votes_for, item.votes_against, item.votes_abstained = votes
+    item.responsible_text = (fields.get("responsible_text") or "").strip()
+    item.deadline_text = (fields.get("deadline_text") or "").strip()[:500]
+
+
+def _instruct(item: AgendaItem, by: User) -> None:
+    """An adopted decision becomes an instruction (roadmaps.instructions); one no longer adopted loses it."""
+    from roadmaps import instructions
+
+    meeting = item.meeting
+    instructions.from_agenda_item(
+        item, adopted=adopted(item, meeting.attendees.count(), meeting.members_total), by=by
+    )
 
 
 @transaction.atomic
@@ -492,6 +504,8 @@ def agenda_item_add(
     votes_against: int = 0,
     votes_abstained: int = 0,
     kind: str = "",
+    responsible_text: str = "",
+    deadline_text: str = "",
 ) -> AgendaItem:
     """Add an item with the heard speakers, the reasoned decision and the votes of those present; a
     review of the roadmap takes the group's roadmap events with their state on the meeting's date."""
@@ -509,10 +523,13 @@ def agenda_item_add(
         votes_against=votes_against,
         votes_abstained=votes_abstained,
         kind=kind,
+        responsible_text=responsible_text,
+        deadline_text=deadline_text,
     )
     last = meeting.items.aggregate(last=Max("order"))["last"]
     item.order = (last or 0) + 1
     item.save()
+    _instruct(item, by)
     return item
 
 
@@ -529,6 +546,8 @@ def agenda_item_update(
     votes_against: int = 0,
     votes_abstained: int = 0,
     kind: str = "",
+    responsible_text: str = "",
+    deadline_text: str = "",
 ) -> AgendaItem:
     meeting = item.meeting
     _require(by, meeting.group)
@@ -543,8 +562,11 @@ def agenda_item_update(
         votes_against=votes_against,
         votes_abstained=votes_abstained,
         kind=kind,
+        responsible_text=responsible_text,
+        deadline_text=deadline_text,
     )
     item.save()
+    _instruct(item, by)
     return item
 
 

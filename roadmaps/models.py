@@ -339,6 +339,10 @@ class AgendaItem(models.Model):
     votes_for = models.PositiveIntegerField(_("for"), default=0)
     votes_against = models.PositiveIntegerField(_("against"), default=0)
     votes_abstained = models.PositiveIntegerField(_("abstained"), default=0)
+    # Whom the adopted decision charges and by when, as the protocol writes them: an adopted decision
+    # becomes an instruction (roadmaps.instructions.from_agenda_item).
+    responsible_text = models.TextField(_("responsible"), blank=True)
+    deadline_text = models.CharField(_("deadline"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("agenda item")
@@ -713,3 +717,146 @@ class DesignatedRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.official}: {self.title}"
+
+
+class InstructionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=Instruction.OPEN)
+
+    def overdue(self, today):
+        """Open instructions whose due date has passed (the due day itself is still in time)."""
+        return self.open().filter(due_on__lt=today)
+
+
+class Instruction(models.Model):
+    """An instruction («поручение») of an order or of a meeting's decision: its text and its
+    responsible as written, its deadline as written and the day it is due by, its state and the
+    evidence of its execution. «Просрочено» is never stored: it is an open instruction past its day."""
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        WITHDRAWN = "withdrawn", _("Withdrawn from control")
+
+    OPEN = (State.ASSIGNED, State.IN_PROGRESS)
+
+    municipality = models.ForeignKey(
+        "mcok.Municipality", models.CASCADE, related_name="instructions", verbose_name=_("municipality")
+    )
+    document = models.ForeignKey(
+        "mcok.Document",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="instructions",
+        verbose_name=_("document"),
+    )
+    number = models.CharField(_("item of the document"), max_length=20, blank=True)
+    text = models.TextField(_("text of the instruction"))
+    responsible_text = models.TextField(_("responsible as written"), blank=True)
+    deadline_text = models.CharField(_("deadline as written"), max_length=500, blank=True)
+    deadline_kind = models.CharField(
+        _("kind of deadline"), max_length=12, choices=DeadlineKind.choices, default=DeadlineKind.UNKNOWN
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    direction = models.ForeignKey(
+        "directions.Direction",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("direction"),
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", blank=True, related_name="+", verbose_name=_("indicators")
+    )
+    agenda_item = models.OneToOneField(
+        AgendaItem,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="instruction",
+        verbose_name=_("decision of a meeting"),
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.ASSIGNED)
+    report = models.TextField(_("report on the execution"), blank=True)
+    documents = models.ManyToManyField(
+        "mcok.Document", blank=True, related_name="+", verbose_name=_("evidence documents")
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the overdue letter, sent once
+
+    objects = InstructionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("instruction")
+        verbose_name_plural = _("instructions")
+        ordering = ["due_on", "order", "pk"]
+        indexes = [models.Index(fields=["due_on", "state"], name="instruction_due")]
+
+    def __str__(self) -> str:
+        return " ".join(self.text.split())[:100]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.due_on is not None and self.due_on < today
+
+
+class InstructionResponsible(models.Model):
+    """One responsible of an instruction: an official or an organization (as directions.Responsibility),
+    or a party named only in words; with the words as written."""
+
+    instruction = models.ForeignKey(
+        Instruction, models.CASCADE, related_name="responsible", verbose_name=_("instruction")
+    )
+    official = models.ForeignKey(
+        "mcok.Official", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("official")
+    )
+    organization = models.ForeignKey(
+        "mcok.Organization",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    text = models.CharField(_("as written"), max_length=1000, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("responsible for an instruction")
+        verbose_name_plural = _("responsible for instructions")
+        ordering = ["instruction", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(official__isnull=False, organization__isnull=False),
+                name="instruction_responsible_official_or_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if self.text:
+            return self.text
+        if self.official_id:
+            return self.official.full_name
+        if self.organization_id:
+            return self.organization.short_name
+        return ""

@@ -1,5 +1,5 @@
-"""Roadmaps' background work, rung daily by beat: the overdue letters and the project groups' monthly
-meeting reminder.
+"""Roadmaps' background work, rung daily by beat: the overdue letters (of events and of instructions)
+and the project groups' monthly meeting reminder.
 
 Idempotent: each letter is claimed by a conditional UPDATE before it goes, so a rerun sends nothing
 twice."""
@@ -25,6 +25,12 @@ PERIODIC_TASKS = [
         "task": "roadmaps.tasks.meeting_remind",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every morning at 07:45: one letter per instruction that has become overdue.
+    {
+        "name": "instruction-overdue-remind",
+        "task": "roadmaps.tasks.instruction_overdue_remind",
+        "schedule": crontab(hour=7, minute=45),
+    },
 ]
 ON_DEMAND_TASKS: list[str] = []
 
@@ -46,3 +52,12 @@ def meeting_remind(today: str | None = None) -> int:
 
     day = datetime.date.fromisoformat(today) if today else None
     return reminders.meeting_remind(today=day)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def instruction_overdue_remind(today: str | None = None) -> int:
+    """Remind those responsible of each overdue instruction once; `today` (ISO date) replays a day."""
+    from roadmaps import instructions
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return instructions.overdue_remind(today=day)
