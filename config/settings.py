@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.meeting_remind",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every morning at 07:45: one letter per instruction that has become overdue.
+    "instruction-overdue-remind": {
+        "task": "roadmaps.tasks.instruction_overdue_remind",
+        "schedule": crontab(hour=7, minute=45),
+    },
     # Every minute: report files whose doorbell was lost (the broker was down when they were asked for).
     "report-jobs-requeue": {"task": "reports.tasks.report_jobs_requeue", "schedule": 60.0},
     # Every five minutes: open evaluations scored since their indices were computed (a lost doorbell).

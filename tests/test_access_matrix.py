@@ -142,6 +142,9 @@ def victim(db) -> tuple[Victim, object]:
     # A municipal project never published, with its participant and a role its order gives: the
     # department's staff only; the public reads a project only once published.
     projects = make_projects_victim(municipality, inspector, marker)
+    # An instruction of the department's order to the inspector, with its report: the department's staff
+    # and the responsible only.
+    instructions = make_instructions_victim(municipality, inspector, order, marker)
     # The direction's name is the order's own word: the municipality's schools read it beside the
     # roadmaps and recommendations bound to it; every other record of the direction is staff-only.
     direction_name = directions.markers.pop(0)
@@ -158,6 +161,7 @@ def victim(db) -> tuple[Victim, object]:
                 *addressed.markers,
                 *reports.markers,
                 *projects.markers,
+                *instructions.markers,
             ],
             department_markers=[
                 inspector.full_name,
@@ -175,6 +179,7 @@ def victim(db) -> tuple[Victim, object]:
                 *addressed.ids,
                 *reports.ids,
                 *projects.ids,
+                *instructions.ids,
             ],
             department_ids=[inspector.pk, order.pk, garden.pk, *shared.ids],
             slugs=[municipality.slug],
@@ -516,6 +521,28 @@ def make_projects_victim(municipality, inspector, marker: str) -> Records:
     )
 
 
+def make_instructions_victim(municipality, inspector, order, marker: str) -> Records:
+    """An instruction of the victim order with its responsible official and its report."""
+    from roadmaps.models import Instruction, InstructionResponsible
+
+    instruction = Instruction.objects.create(
+        pk=500070,
+        municipality=municipality,
+        document=order,
+        text=f"{marker}-ПР-поручение",
+        responsible_text=f"{marker}-ПР-ответственный",
+        deadline_text="в срок до 01.09.2021",
+        report=f"{marker}-ПР-отчет",
+    )
+    row = InstructionResponsible.objects.create(
+        pk=500071, instruction=instruction, official=inspector, text=f"{marker}-ПР-исполнитель"
+    )
+    return Records(
+        markers=[instruction.text, instruction.responsible_text, instruction.report, row.text],
+        ids=[instruction.pk, row.pk],
+    )
+
+
 def victim_rows() -> dict[str, list[dict]]:
     """Every stored row of the victim, to compare before and after the outsiders' tries."""
     from django.apps import apps
@@ -575,6 +602,12 @@ def test_the_matrix_covers_every_route():
         "roadmaps:project_pdf",
         "api:municipal-project-detail",
         "open:project",
+        "roadmaps:instructions",
+        "roadmaps:instruction",
+        "roadmaps:instruction_edit",
+        "roadmaps:instruction_execute",
+        "roadmaps:instruction_withdraw",
+        "api:instruction-detail",
     ):
         assert expected in names
     assert len(names) > 40
