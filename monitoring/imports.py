@@ -30,8 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mcok import names, uploads, workbooks
 from mcok import services as core_services
-from mcok import uploads, workbooks
 from mcok.models import Municipality, Organization, User
 from mcok.text import code_from
 from mcok.uploads import cell_text as _cell_text
@@ -81,27 +81,11 @@ class Status:
 
 # Names ------------------------------------------------------------------------------------------
 
-_QUOTES = re.compile(r"[«»\"'“”„‘’`´]")
-_NUMBER_SIGN = re.compile(r"(?:№|\bno\.?|\bn)\s*(?=\d)")
-_NOT_WORD = re.compile(r"[^0-9a-zа-я№]+")
-# The legal form before the name: «МБОУ СОШ №1» is the school the portal calls «СОШ №1».
-_LEGAL_FORMS = re.compile(
-    r"^(?:м|г|ч|н)?(?:а|б|к)?(?:д)?(?:о|у|ну|оу|оуи|обу|доу|удо|поу|бу)\s+",
-)
-
 
 def normalise_name(text: Any) -> str:
-    """An organization's name as compared: lower case, ё as е, no quotes, «№», «N» and «No» before a
-    number as «№», no spaces or punctuation, and no legal-form prefix such as МБОУ or МАДОУ.
-    «МБОУ "СОШ N 1"», «сош №1» and «СОШ № 1» all become «сош№1»."""
-    value = str(text or "").casefold().replace("ё", "е").replace("\u00a0", " ")
-    value = _QUOTES.sub(" ", value)
-    value = " ".join(value.split())
-    stripped = _LEGAL_FORMS.sub("", value)
-    if _NOT_WORD.sub("", stripped):
-        value = stripped
-    value = _NUMBER_SIGN.sub("№", value)
-    return _NOT_WORD.sub("", value)
+    """An organization's name as compared (mcok.names.organization_core): «МБОУ "СОШ N 1"», «сош №1»
+    and «СОШ № 1» all become «сош№1»."""
+    return names.organization_core(text)
 
 
 def _email(text: str) -> str:
@@ -307,6 +291,7 @@ def read_responses(content: bytes, filename: str) -> Sheet:
 
 
 # The proposal -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Column:
