@@ -106,6 +106,7 @@ class InstructionInput:
     direction: Direction | None = None
     indicators: list[Indicator] = field(default_factory=list)
     order: int = 0
+    year: int | None = None  # the year of a deadline written without one; else the document's
 
 
 def _check_own(municipality: Municipality, data: InstructionInput) -> None:
@@ -117,6 +118,8 @@ def _check_own(municipality: Municipality, data: InstructionInput) -> None:
 
 
 def _year_of(data: InstructionInput) -> int | None:
+    if data.year:
+        return data.year
     return data.document.date.year if data.document is not None and data.document.date else None
 
 
@@ -324,22 +327,13 @@ def from_agenda_item(item: AgendaItem, *, adopted: bool, by: User | None = None)
     data = InstructionInput(
         text=decision,
         number=str(item.order),
-        document=group.document
-        if instruction.pk is None or instruction.document_id
-        else instruction.document,
+        document=instruction.document if instruction.pk else group.document,
         responsible_text=item.responsible_text,
         deadline_text=item.deadline_text,
         direction=group.direction,
+        year=meeting.date.year,  # «до 15 октября» in a protocol is the meeting's year
     )
-    saved = _save(instruction, data, by)
-    if not saved.deadline_text:
-        return saved
-    if saved.due_on is None or saved.deadline_kind == deadlines.Kind.UNKNOWN:
-        # a wording without a year is the meeting's year
-        kind, due_on = due_date(saved.deadline_text, year=meeting.date.year)
-        Instruction.objects.filter(pk=saved.pk).update(deadline_kind=kind, due_on=due_on)
-        saved.deadline_kind, saved.due_on = kind, due_on
-    return saved
+    return _save(instruction, data, by)
 
 
 # Reads ----------------------------------------------------------------------------------------------
