@@ -31,6 +31,7 @@ from directions.models import (
     Score,
     Transition,
 )
+from mcok import names
 from mcok import services as core_services
 from mcok.demo import Login, named_login, upsert
 from mcok.models import Municipality, Official, Organization, Period, Role, User
@@ -95,8 +96,11 @@ def _year(year: int) -> Period:
 
 def _load_directions(municipality: Municipality, data: dict, blocks: dict) -> list[Direction]:
     valid_from = _year(data["valid_from"])
-    officials = {o.full_name: o for o in Official.objects.filter(municipality=municipality)}
-    organizations = {o.short_name: o for o in Organization.objects.filter(municipality=municipality)}
+    # the names as the order writes them, matched through mcok.names
+    index = names.NameIndex(
+        Official.objects.filter(municipality=municipality),
+        Organization.objects.filter(municipality=municipality),
+    )
     directions = []
     for item in data["directions"]:
         direction = upsert(
@@ -112,14 +116,14 @@ def _load_directions(municipality: Municipality, data: dict, blocks: dict) -> li
             },
         )
         for name in item["coordinators"]:
-            if name in officials:
-                services.assign(direction=direction, duty=Duty.COORDINATOR, official=officials[name])
+            if official := index.official(name):
+                services.assign(direction=direction, duty=Duty.COORDINATOR, official=official)
         for name in item["executors"]:
-            if name in officials:
-                services.assign(direction=direction, duty=Duty.EXECUTOR, official=officials[name])
+            if official := index.official(name):
+                services.assign(direction=direction, duty=Duty.EXECUTOR, official=official)
         for name in item["executor_organizations"]:
-            if name in organizations:
-                services.assign(direction=direction, duty=Duty.EXECUTOR, organization=organizations[name])
+            if organization := index.organization(name):
+                services.assign(direction=direction, duty=Duty.EXECUTOR, organization=organization)
         directions.append(direction)
     return directions
 
