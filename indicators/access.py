@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from directions import access as directions_access
 from directions.models import Direction
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+from indicators.models import DataElement, DataValue, DataValueCell, Indicator, IndicatorValue
 from mcok import access
 from mcok.models import Municipality, Role
 
@@ -27,6 +27,11 @@ def indicators_visible_to(user) -> QuerySet[Indicator]:
 
 def data_values_visible_to(user) -> QuerySet[DataValue]:
     return access.visible(DataValue.objects.all(), user, organization="organization")
+
+
+def data_cells_visible_to(user) -> QuerySet[DataValueCell]:
+    """The cells of disaggregated figures: as the data values."""
+    return access.visible(DataValueCell.objects.all(), user, organization="organization")
 
 
 def indicator_values_visible_to(user) -> QuerySet[IndicatorValue]:

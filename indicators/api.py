@@ -12,9 +12,15 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from indicators import access, services
-from indicators.filters import DataElementFilter, DataValueFilter, IndicatorApiFilter, IndicatorValueFilter
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+from indicators import access, categories, services
+from indicators.filters import (
+    DataCellFilter,
+    DataElementFilter,
+    DataValueFilter,
+    IndicatorApiFilter,
+    IndicatorValueFilter,
+)
+from indicators.models import DataElement, DataValue, DataValueCell, Indicator, IndicatorValue
 from mcok import access as core_access
 from mcok.filters import MAX_ID
 from mcok.models import Period
@@ -28,10 +34,67 @@ MAX_ENTRIES = 5000
 class DataElementSerializer(serializers.ModelSerializer):
     municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     kinds = serializers.ListField(child=serializers.CharField(), read_only=True)
+    categories = serializers.SerializerMethodField(
+        help_text="The categories a disaggregated element is split by, each with its options in order."
+    )
 
     class Meta:
         model = DataElement
-        fields = ["id", "municipality", "code", "name", "value_type", "unit", "kinds"]
+        fields = [
+            "id",
+            "municipality",
+            "code",
+            "name",
+            "value_type",
+            "unit",
+            "kinds",
+            "categories",
+            "has_total",
+        ]
+
+    def get_categories(self, element) -> list[dict]:
+        combo = element.category_combo
+        if combo is None:
+            return []
+        return [
+            {
+                "code": category.code,
+                "name": category.name,
+                "options": [{"code": o.code, "name": o.name} for o in category.options.all()],
+            }
+            for category in combo.categories
+        ]
+
+
+class DataCellSerializer(serializers.ModelSerializer):
+    """One cell of a disaggregated figure, its options by category code."""
+
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    element = serializers.IntegerField(source="data_element_id", read_only=True)
+    element_code = serializers.CharField(source="data_element.code", read_only=True)
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    options = serializers.SerializerMethodField(help_text="category code → option code")
+
+    class Meta:
+        model = DataValueCell
+        fields = [
+            "id",
+            "municipality",
+            "element",
+            "element_code",
+            "organization",
+            "period",
+            "options",
+            "value",
+            "not_applicable",
+            "source",
+            "entered_at",
+        ]
+
+    def get_options(self, cell) -> dict[str, str]:
+        combo = cell.option_combo
+        options = [combo.first] if combo.second_id is None else [combo.first, combo.second]
+        return {option.category.code: option.code for option in options}
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -117,7 +180,24 @@ class EntrySerializer(serializers.Serializer):
     element = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, allow_null=True)
     period = serializers.CharField(max_length=10)
-    value = serializers.DecimalField(max_digits=16, decimal_places=4)
+    value = serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True, required=False)
+    options = serializers.DictField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text="For a disaggregated element: category code → option code (or names), one per category.",
+    )
+    not_applicable = serializers.BooleanField(
+        default=False, help_text="A cell marked «не применимо»: it counts as filled and adds nothing."
+    )
+
+    def validate(self, attrs):
+        if len(attrs.get("options") or {}) > 2:
+            raise serializers.ValidationError(
+                {"options": _("An element is split by two categories at most.")}
+            )
+        if attrs.get("value") is None and not attrs.get("not_applicable") and not attrs.get("options"):
+            raise serializers.ValidationError({"value": _("A figure has no value.")})
+        return attrs
 
 
 class WrittenSerializer(serializers.Serializer):
@@ -136,7 +216,11 @@ class DataElementViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["code", "name"]
 
     def get_queryset(self):
-        return access.data_elements_visible_to(self.request.user).select_related("municipality")
+        return (
+            access.data_elements_visible_to(self.request.user)
+            .select_related("municipality", "category_combo__first", "category_combo__second")
+            .prefetch_related("category_combo__first__options", "category_combo__second__options")
+        )
 
 
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -158,6 +242,18 @@ class DataValueViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["entered_at", "value"]
 
     def get_queryset(self):
+        if self.action == "cells":
+            return (
+                access.data_cells_visible_to(self.request.user)
+                .select_related(
+                    "municipality",
+                    "data_element",
+                    "period",
+                    "option_combo__first__category",
+                    "option_combo__second__category",
+                )
+                .order_by("pk")
+            )
         return (
             access.data_values_visible_to(self.request.user)
             .select_related("municipality", "data_element", "period")
@@ -184,6 +280,16 @@ class DataValueViewSet(viewsets.ReadOnlyModelViewSet):
         entries = resolve_entries(request.user, parsed.validated_data)
         written = services.data_values_write(entries=entries, source=DataValue.Source.IMPORT, by=request.user)
         return Response(WrittenSerializer({"written": written}).data, status=status.HTTP_200_OK)
+
+    @extend_schema(responses={200: DataCellSerializer(many=True)})
+    @action(detail=False, methods=["get"], filterset_class=DataCellFilter)
+    def cells(self, request: Request, *args, **kwargs) -> Response:
+        """The cells of disaggregated figures (the same filters as the figures); a figure's total is
+        among the figures once every cell of its table is filled."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = DataCellSerializer(page if page is not None else queryset, many=True).data
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
 
 
 class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
@@ -213,6 +319,7 @@ def resolve_entries(user, items: list[dict]) -> list[services.Entry]:
         .filter(pk__in={item["element"] for item in items})
         .select_related("municipality")
     }
+    cells = categories.CellFinder(elements.values())
     organizations = {
         o.pk: o
         for o in core_access.organizations_visible_to(user).filter(
@@ -241,10 +348,25 @@ def resolve_entries(user, items: list[dict]) -> list[services.Entry]:
             problems["organization"].append(_("The organization belongs to another municipality."))
         if period is None:
             problems["period"].append(_("There is no period «%(code)s».") % {"code": item["period"]})
+        option_combo = None
+        if element is not None and (item.get("options") or element.category_combo_id):
+            option_combo, problem = cells.find(element, item.get("options") or {})
+            if problem:
+                problems["options"].append(problem)
         if problems:
             errors[index] = dict(problems)
         else:
-            entries.append(services.Entry(element, organization, period, Decimal(item["value"])))
+            value = item.get("value")
+            entries.append(
+                services.Entry(
+                    element,
+                    organization,
+                    period,
+                    None if value is None else Decimal(value),
+                    option_combo=option_combo,
+                    not_applicable=item.get("not_applicable", False),
+                )
+            )
     if errors:
         raise ValidationError(errors)
     for municipality in {entry.element.municipality for entry in entries}:

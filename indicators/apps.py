@@ -28,7 +28,8 @@ class IndicatorsConfig(AppConfig):
 
         from mcok.demo import register_loader
 
-        register_loader(self.label, "indicators.demo.load")  # load_demo runs the loaders in app order
+        # load_demo runs the loaders in app order; the tables of ВПР come after the catalogues.
+        register_loader(self.label, "indicators.demo_vpr.load")
 
 
 def _period_data(municipality):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from indicators import selectors
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+from indicators.models import DataElement, DataValue, DataValueCell, Indicator, IndicatorValue
 from mcok.filters import ALL, IdFilter, SearchFilterSet, YesNoFilter
 from mcok.models import Municipality, Organization, Period
 from mcok.periods import PeriodFilter, limit_period
@@ -130,6 +130,12 @@ class DataValueFilter(django_filters.FilterSet):
 
     class Meta:
         model = DataValue
+        fields = ["municipality", "period", "element", "organization", "municipal", "source"]
+
+
+class DataCellFilter(DataValueFilter):
+    class Meta:
+        model = DataValueCell
         fields = ["municipality", "period", "element", "organization", "municipal", "source"]
 
 

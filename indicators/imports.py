@@ -14,6 +14,10 @@ municipality itself. A period is a code (2024, 2024/25, 2024-H1, 2024-Q3); a mis
 created on import. An element is a data-element code of the municipality. A value is a number,
 with a comma or a point. Every problem is reported with the line a spreadsheet shows (the header
 is line 1), and a file with any problem imports nothing.
+
+A fifth column, «разрез» (optional), names the cell of an element split by categories: «предмет=
+математика; класс=5» (category and option by code or name, separated by «;» or «,»); its value
+may be «не применимо» (or «н/п»). A table's total is written once all its cells are.
 """
 
 import io
@@ -29,8 +33,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from indicators import access, services
-from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+from indicators import access, categories, services
+from indicators.models import DataElement, DataValue, DataValueCell, Indicator, IndicatorValue
 from mcok import exports, uploads, workbooks
 from mcok import services as core_services
 from mcok.models import Municipality, Organization, Period, User, period_code, period_dates
@@ -54,6 +58,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "element": ("элемент", "element", "элемент данных", "код элемента", "data element"),
     "value": ("значение", "value"),
 }
+# Optional columns.
+OPTIONAL_HEADERS: dict[str, tuple[str, ...]] = {
+    "options": ("разрез", "ячейка", "значения категорий", "options", "cell"),
+}
+# What a value cell says for a cell «не применимо».
+NOT_APPLICABLE_WORDS = ("не применимо", "н/п", "n/a", "not applicable")
 # What an organization cell says for the municipality's own figure.
 MUNICIPALITY_WORDS = ("муниципалитет", "municipality")
 
@@ -202,7 +212,7 @@ def _columns(header: Sequence[Any]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         title = _text(cell)
-        for name, aliases in HEADERS.items():
+        for name, aliases in (HEADERS | OPTIONAL_HEADERS).items():
             if _fold(title) in aliases:
                 if name in columns:
                     raise ValidationError(
@@ -243,6 +253,22 @@ class _Catalogue:
         for element in elements:
             self.elements_folded.setdefault(element.code.lower(), []).append(element)
         self.periods = {(p.kind, p.year, p.number): p for p in Period.objects.all()}
+        self.cells = categories.CellFinder(elements)
+
+    def cell(self, element: DataElement, text: str, row: int):
+        """(the option combination named by «категория=значение; …», problem)."""
+        options = {}
+        for part in text.replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            category, equals, option = part.partition("=")
+            if not equals:
+                return None, _("Row %(row)s: write the cell as «category=option; category=option».") % {
+                    "row": row
+                }
+            options[category.strip()] = option.strip()
+        combo, problem = self.cells.find(element, options)
+        return combo, (_("Row %(row)s: %(problem)s") % {"row": row, "problem": problem}) if problem else None
 
     def organization(self, text: str, row: int) -> tuple[Organization | None, str | None]:
         """(organization or None for the municipality itself, problem)."""
@@ -372,15 +398,28 @@ def _parse_rows(result: ParseResult, rows: Rows, *, comma_separated: bool) -> No
         else:
             element, problem = catalogue.element(_text(cell("element")), line)
             problems += [problem] if problem else []
+        option_combo, not_applicable = None, False
+        options_text = _text(cell("options")) if "options" in columns else ""
+        if element is not None and (element.category_combo_id or options_text.strip()):
+            option_combo, problem = catalogue.cell(element, options_text, line)
+            problems += [problem] if problem else []
+            not_applicable = _fold(_text(cell("value"))) in NOT_APPLICABLE_WORDS
         if _blank(cell("value")):
             problems.append(_("Row %(row)s: the value is empty.") % {"row": line})
-        else:
+        elif not not_applicable:
             value, problem = _value(cell("value"), element, line)
             problems += [problem] if problem else []
-        if problems or element is None or period is None or value is None:
+        if problems or element is None or period is None or (value is None and not not_applicable):
             result.errors.extend(problems)
             continue
-        key = (organization.pk if organization else None, period.kind, period.year, period.number, element.pk)
+        key = (
+            organization.pk if organization else None,
+            period.kind,
+            period.year,
+            period.number,
+            element.pk,
+            option_combo.pk if option_combo else None,
+        )
         if key in seen:
             result.errors.append(
                 _("Row %(row)s repeats row %(first)s: the same organization, period and data element.")
@@ -388,7 +427,11 @@ def _parse_rows(result: ParseResult, rows: Rows, *, comma_separated: bool) -> No
             )
             continue
         seen[key] = line
-        result.entries.append(services.Entry(element, organization, period, value))
+        result.entries.append(
+            services.Entry(
+                element, organization, period, value, option_combo=option_combo, not_applicable=not_applicable
+            )
+        )
         result.lines.append(line)
 
 
@@ -422,8 +465,9 @@ def parse_data_values(file: IO[bytes], *, municipality: Municipality, filename: 
 # Importing ----------------------------------------------------------------------------------------
 
 
-def _key(entry: services.Entry) -> tuple[int, int | None, int | None]:
-    return entry.element.pk, entry.organization.pk if entry.organization else None, entry.period.pk
+def _key(entry: services.Entry) -> tuple:
+    key = (entry.element.pk, entry.organization.pk if entry.organization else None, entry.period.pk)
+    return key if entry.option_combo is None else (*key, entry.option_combo.pk)
 
 
 def _counts(entries: list[services.Entry]) -> tuple[int, int, int]:
@@ -435,12 +479,23 @@ def _counts(entries: list[services.Entry]) -> tuple[int, int, int]:
             data_element__in={entry.element.pk for entry in entries}, period__in=periods
         ).values_list("data_element_id", "organization_id", "period_id", "value")
         stored = {(element, organization, period): value for element, organization, period, value in rows}
+        split = {entry.element.pk for entry in entries if entry.option_combo}
+        if split:
+            cells = DataValueCell.objects.filter(data_element__in=split, period__in=periods).values_list(
+                "data_element_id",
+                "organization_id",
+                "period_id",
+                "option_combo_id",
+                "value",
+                "not_applicable",
+            )
+            stored |= {tuple(row[:4]): "na" if row[5] else row[4] for row in cells}
     created = updated = unchanged = 0
     for entry in entries:
         current = stored.get(_key(entry)) if entry.period.pk is not None else None
         if current is None:
             created += 1
-        elif current == entry.value:
+        elif current == ("na" if entry.not_applicable else entry.value):
             unchanged += 1
         else:
             updated += 1

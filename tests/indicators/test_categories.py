@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import reverse
 
 from indicators import categories, formulas, services
 from indicators.models import (
@@ -284,3 +285,160 @@ def test_formulas_on_options_and_totals_give_the_same_rows_in_both_paths(world, 
     third = make_organization(world.municipality)
     put_cells(vpr["wrote"], third, period, {("math", "5"): 4})  # cells only, no total: not reporting
     assert _run(False, world.municipality, period) == _run(True, world.municipality, period)
+
+
+# The API
+
+
+def test_the_api_writes_and_reads_cells_by_option_codes(client, world, vpr):
+    client.force_login(world.coordinator)
+    wrote, period = vpr["wrote"], vpr["period"]
+    entries = [
+        {
+            "element": wrote.pk,
+            "organization": world.school.pk,
+            "period": period.code,
+            "options": {"predmet": subject, "Класс": klass},  # a code or a name
+            "value": "10",
+        }
+        for subject in ("math", "Русский язык")
+        for klass in ("5", "6")
+    ]
+    entries.append(
+        {
+            "element": wrote.pk,
+            "organization": world.school.pk,
+            "period": period.code,
+            "options": {"predmet": "math", "klass": "7"},
+            "value": None,
+            "not_applicable": True,
+        }
+    )
+    response = client.post(reverse("api:data-value-bulk"), entries, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"written": 5}
+    assert total_of(wrote, world.school, period) is None  # rus 7 is missing
+    cells = client.get(reverse("api:data-value-cells"), {"element": "vpr_wrote", "period": period.code})
+    assert cells.status_code == 200
+    rows = cells.json()["results"]
+    assert len(rows) == 5
+    assert {(tuple(sorted(r["options"].items())), r["value"], r["not_applicable"]) for r in rows} >= {
+        ((("klass", "7"), ("predmet", "math")), None, True),
+        ((("klass", "5"), ("predmet", "rus")), "10.0000", False),
+    }
+    last = dict(entries[0], options={"predmet": "rus", "klass": "7"}, value="5")
+    assert (
+        client.post(reverse("api:data-value-bulk"), [last], content_type="application/json").status_code
+        == 200
+    )
+    assert total_of(wrote, world.school, period) == Decimal(45)
+    element = client.get(reverse("api:data-element-detail", args=[wrote.pk])).json()
+    assert [c["code"] for c in element["categories"]] == ["predmet", "klass"]
+    assert [o["code"] for o in element["categories"][1]["options"]] == ["5", "6", "7"]
+
+
+def test_the_api_refuses_a_cell_that_does_not_exist_and_a_bare_figure(client, world, vpr):
+    client.force_login(world.coordinator)
+    base = {"element": vpr["wrote"].pk, "organization": world.school.pk, "period": "2025", "value": "1"}
+    for entry in (
+        base,
+        dict(base, options={"predmet": "math"}),
+        dict(base, options={"predmet": "math", "klass": "9"}),
+    ):
+        response = client.post(reverse("api:data-value-bulk"), [entry], content_type="application/json")
+        assert response.status_code == 400, entry
+        assert "options" in response.json()["0"], response.json()
+    assert not DataValueCell.objects.exists()
+
+
+def test_another_school_reads_no_cells_of_a_school(client, world, vpr):
+    put_cells(vpr["wrote"], world.school, vpr["period"], {("math", "5"): 3})
+    client.force_login(world.other_respondent)
+    rows = client.get(reverse("api:data-value-cells")).json()["results"]
+    assert rows == []
+
+
+# The import
+
+
+def test_the_import_takes_a_cell_column_and_not_applicable(world, vpr):
+    from indicators import imports
+    from tests.indicators.test_imports import csv_file, parse
+
+    wrote, period = vpr["wrote"], vpr["period"]
+    rows = [["организация", "период", "элемент", "разрез", "значение"]]
+    for subject in ("математика", "rus"):
+        for klass in ("5", "6", "7"):
+            value = "не применимо" if (subject, klass) == ("rus", "7") else "4"
+            rows.append(
+                [world.school.short_name, "2025", "vpr_wrote", f"предмет={subject}; класс={klass}", value]
+            )
+    rows.append([world.school.short_name, "2025", "pupils", "", "3"])  # a split element without its cell
+    rows.append([world.school.short_name, "2025", "vpr_wrote", "предмет=физика; класс=5", "3"])
+    result = parse(world, csv_file(rows))
+    assert len(result.errors) == 2
+    assert "Row 8" in result.errors[0] and "Row 9" in result.errors[1]
+    result = parse(world, csv_file(rows[:-2]))
+    assert result.errors == []
+    summary = imports.import_data_values(result, by=world.coordinator, dry_run=False)
+    assert (summary.created, summary.updated, summary.unchanged) == (6, 0, 0)
+    assert total_of(wrote, world.school, period) == Decimal(20)
+    assert DataValueCell.objects.filter(data_element=wrote, not_applicable=True).count() == 1
+    again = imports.import_data_values(parse(world, csv_file(rows[:-2])), by=world.coordinator, dry_run=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+
+
+# An indicator by the options of a category
+
+
+def test_an_indicator_by_option_is_sum_over_sum_per_option_with_its_risk_group(world, vpr):
+    from indicators import breakdown
+
+    _fill(world, vpr)
+    share = make_indicator(world.municipality, "PALL", "vpr_pass", "vpr_wrote", risk_threshold=Decimal(50))
+    assert [c.code for c in breakdown.splittable(share)] == ["klass", "predmet"]
+    by_class = {row.option.code: row for row in breakdown.by_option(share, vpr["klass"], vpr["period"])}
+    school, other = world.school.pk, world.other_school.pk
+    assert by_class["5"].organizations[school].value == Decimal("75.0000")
+    assert by_class["5"].organizations[other].value == Decimal("80.0000")
+    # (30 + 16) / (40 + 20), not the mean of 75 and 80
+    assert by_class["5"].municipal == breakdown.Row(Decimal(46), Decimal(60), Decimal("76.6667"), "")
+    assert by_class["7"].municipal.value == Decimal("43.3333")
+    assert by_class["7"].at_risk == [school]
+    by_subject = {row.option.code: row for row in breakdown.by_option(share, vpr["subject"], vpr["period"])}
+    assert by_subject["math"].municipal.value == Decimal("60.0000")  # 54 / 90
+    # A code that names the category keeps its option; other elements keep their totals.
+    fifth = make_indicator(world.municipality, "P5", "vpr_pass[класс=5]", "vpr_wrote")
+    rows = breakdown.by_option(fifth, vpr["subject"], vpr["period"])
+    assert rows[0].organizations[school].value == Decimal("25.0000")  # 15 / 60 of math
+    growth = make_indicator(world.municipality, "G", "vpr_pass", kind=Indicator.Kind.GROWTH)
+    assert breakdown.by_option(growth, vpr["klass"], vpr["period"]) == []
+
+
+# The demo
+
+
+def test_the_demo_has_vpr_by_subject_and_class(db, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    from indicators import breakdown
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+    services.recompute_pending()
+    share = Indicator.objects.get(municipality__slug="ishimbay", code="ВПР-1")
+    period = make_period("2025")
+    subject = Category.objects.get(municipality__slug="ishimbay", code="predmet")
+    rows = {row.option.code: row for row in breakdown.by_option(share, subject, period)}
+    assert set(rows) == {"rus", "math", "okr"}
+    for row in rows.values():
+        assert row.municipal.value is not None and 0 < row.municipal.value < 100
+    total = IndicatorValue.objects.get(indicator=share, period=period, organization=None)
+    assert total.value is not None and total.reported > 0
+    fifth = IndicatorValue.objects.get(
+        indicator__code="ВПР-2", indicator__municipality__slug="amursk", period=period, organization=None
+    )
+    assert fifth.value is not None
+    assert DataValueCell.objects.filter(not_applicable=True, data_element__code="vpr_wrote").exists()

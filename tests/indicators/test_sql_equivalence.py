@@ -3,9 +3,11 @@
 Hypothesis builds a catalogue (data elements reported by some kinds of organization, indicators of
 every kind with random formulas over them, unknown codes, broken and missing formulas, factors per N)
 and the data of two periods (zeros, negatives, missing values, the department's own figures, an
-organization that stops being active), recomputes once, changes the data, and then compares both
-paths from that same state: the whole municipality, one organization (the incremental recompute),
-and the set-based path rerun over the Python path's rows, which must write no row at all.
+organization that stops being active; elements split by one and by two categories, their cells
+filled, missing or «не применимо», named in formulas by a cell, a group of cells or their total),
+recomputes once, changes the data, and then compares both paths from that same state: the whole
+municipality, one organization (the incremental recompute), and the set-based path rerun over the
+Python path's rows, which must write no row at all.
 """
 
 from decimal import Decimal
@@ -16,7 +18,16 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from indicators import services
-from indicators.models import DataValue, Indicator, IndicatorValue
+from indicators.models import (
+    Category,
+    CategoryCombo,
+    CategoryOption,
+    DataValue,
+    DataValueCell,
+    Indicator,
+    IndicatorValue,
+    OptionCombo,
+)
 from mcok.models import Period
 from tests.factories import make_organization
 from tests.indicators.factories import make_element, make_period
@@ -28,6 +39,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 CODES = ["e0", "e1", "e2", "e3", "e4"]
+SPLIT = ["t", "u"]  # t by k (a, b, c); u by k × s (x, y)
 KINDS = ["school", "kindergarten", "additional"]
 NUMBERS = [
     "numerator",
@@ -43,10 +55,14 @@ VALUES = st.sampled_from(
 )
 
 code = st.sampled_from(CODES)
+option_ref = st.sampled_from(
+    ["t", "t[k=a]", "t[k=b]", "t[K = c]", "u", "u[s=x]", "u[k=a, s=y]", "u[k=b]", "t[k=zz]"]
+)
 leaf = st.one_of(
     code,
     code,
     code,
+    option_ref,
     st.just("unknown_code"),  # not an element: no value, as a missing figure
     st.sampled_from(["0", "1", "2", "0,5", "3.5", "10"]),
 )
@@ -67,8 +83,8 @@ indicator = st.fixed_dictionaries(
     {
         "kind": st.sampled_from(list(Indicator.Kind.values)),
         # Mostly one figure over another, as the orders write them; also missing and broken ones.
-        "numerator": st.one_of(code, code, code, formula, formula, st.sampled_from(["", "e0 +"])),
-        "denominator": st.one_of(code, code, formula, st.just("")),
+        "numerator": st.one_of(code, code, option_ref, formula, formula, st.sampled_from(["", "e0 +"])),
+        "denominator": st.one_of(code, option_ref, formula, st.just("")),
         "factor": st.sampled_from([1, 10, 100, 1000]),
     }
 )
@@ -143,6 +159,22 @@ def _example(world, draw) -> None:
         )
         for code in CODES
     }
+    k = Category.objects.create(municipality=municipality, code="k", name="K")
+    s = Category.objects.create(municipality=municipality, code="s", name="S")
+    for category, names in ((k, "abc"), (s, "xy")):
+        for order, name in enumerate(names):
+            CategoryOption.objects.create(category=category, code=name, name=name, order=order)
+    for element_code, second in (("t", None), ("u", s)):
+        combo = CategoryCombo.objects.create(
+            municipality=municipality, code=element_code, name=element_code, first=k, second=second
+        )
+        services.category_combo_sync(combo)
+        elements[element_code] = make_element(
+            municipality, element_code, kinds=draw(st.sampled_from([["school"], []])), category_combo=combo
+        )
+    option_combos = {
+        code: list(OptionCombo.objects.filter(combo=elements[code].category_combo)) for code in SPLIT
+    }
     specs = draw(st.lists(indicator, min_size=1, max_size=6), label="indicators")
     for number, spec in enumerate(specs):
         Indicator.objects.create(municipality=municipality, code=f"X{number}", name=f"X{number}", **spec)
@@ -158,13 +190,21 @@ def _example(world, draw) -> None:
             often = [True, False] if owner is None else [True, True, True, False]
             reports = draw(st.sampled_from(often), label=f"{label} reports {owner}")
             for when in periods:
-                for code in CODES:
+                for code in CODES + SPLIT:
                     if reports:
                         cells[owner, when, code] = draw(st.one_of(VALUES, VALUES, st.none()), label=label)
+                for code in SPLIT:
+                    if reports or draw(st.booleans(), label=f"{label} cells only"):
+                        for combo in option_combos[code]:
+                            cells[owner, when, (code, combo)] = draw(
+                                st.one_of(VALUES, VALUES, st.none(), st.just("na")), label=label
+                            )
         return cells
 
     def store(cells: dict) -> None:
+        # The totals are drawn apart from the cells: both paths must agree on any stored state.
         DataValue.objects.filter(municipality=municipality).delete()
+        DataValueCell.objects.filter(municipality=municipality).delete()
         DataValue.objects.bulk_create(
             DataValue(
                 data_element=elements[code],
@@ -174,7 +214,20 @@ def _example(world, draw) -> None:
                 value=value,
             )
             for (owner, when, code), value in cells.items()
-            if value is not None
+            if value is not None and isinstance(code, str)
+        )
+        DataValueCell.objects.bulk_create(
+            DataValueCell(
+                data_element=elements[key[0]],
+                municipality=municipality,
+                organization=owner,
+                period=when,
+                option_combo=key[1],
+                value=None if value == "na" else value,
+                not_applicable=value == "na",
+            )
+            for (owner, when, key), value in cells.items()
+            if value is not None and not isinstance(key, str)
         )
 
     periods = [period, before] if before else [period]
