@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -411,20 +411,18 @@ def attention(user: User, roles) -> list:
     from mcok.selectors import AttentionItem
 
     today = timezone.localdate()
-    mine = access.instructions_in_charge_of(user).open().order_by("due_on", "pk")
+    mine = access.instructions_in_charge_of(user).open().order_by(F("due_on").asc(nulls_last=True), "pk")
     items = []
     for instruction in mine[:20]:
         overdue = instruction.is_overdue(today)
-        text = (
-            _("Overdue instruction (due %(due)s): %(text)s")
-            if overdue
-            else _("Instruction to carry out by %(due)s: %(text)s")
-        ) % {
-            "due": instruction.due_on.strftime("%d.%m.%Y")
-            if instruction.due_on
-            else deadline_words(instruction),
-            "text": str(instruction),
-        }
+        if instruction.due_on is None:
+            text = _("Instruction on your execution: %(text)s") % {"text": str(instruction)}
+        else:
+            text = (
+                _("Overdue instruction (due %(due)s): %(text)s")
+                if overdue
+                else _("Instruction to carry out by %(due)s: %(text)s")
+            ) % {"due": instruction.due_on.strftime("%d.%m.%Y"), "text": str(instruction)}
         items.append(
             AttentionItem(
                 text=text,
