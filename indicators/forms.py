@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from indicators import services
-from indicators.models import DataElement, DataValue, Indicator
+from indicators.models import DataElement, DataValue, Indicator, IndicatorGroup
 from mcok.models import Municipality, Official, Organization
 from mcok.params import BoundedTexts
 
@@ -28,18 +28,22 @@ class IndicatorForm(BoundedTexts, forms.ModelForm):
             "code",
             "name",
             "direction",
+            "group",
             "unit",
             "kind",
             "numerator",
             "denominator",
             "factor",
             "periodicity",
+            "periodicity_text",
             "higher_is_better",
             "risk_threshold",
             "method",
             "source",
             "criterion",
             "responsible",
+            "responsible_organizations",
+            "responsible_text",
             "is_published",
             "publish_organization_values",
         ]
@@ -52,6 +56,8 @@ class IndicatorForm(BoundedTexts, forms.ModelForm):
             "source": forms.Textarea(attrs={"rows": 3}),
             "criterion": forms.Textarea(attrs={"rows": 3}),
             "responsible": forms.SelectMultiple(attrs={"size": 8}),
+            "responsible_organizations": forms.SelectMultiple(attrs={"size": 8}),
+            "responsible_text": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, municipality: Municipality, **kwargs):
@@ -63,6 +69,10 @@ class IndicatorForm(BoundedTexts, forms.ModelForm):
         self.fields["responsible"].queryset = Official.objects.filter(municipality=municipality).order_by(
             "full_name"
         )
+        self.fields["responsible_organizations"].queryset = Organization.objects.filter(
+            municipality=municipality
+        ).order_by("short_name")
+        self.fields["group"].queryset = IndicatorGroup.objects.filter(municipality=municipality)
         self.fields["numerator"].help_text = _(
             "Data-element codes, numbers, + − × ÷ and parentheses. For a growth rate, the numerator "
             "of the base ratio whose growth against the previous period is measured."

@@ -302,15 +302,23 @@ def recompute_all_later(municipality: Municipality) -> int:
 
 @transaction.atomic
 def indicator_save(
-    *, indicator: Indicator, municipality: Municipality, responsible=None, formula_changed: bool = False
+    *,
+    indicator: Indicator,
+    municipality: Municipality,
+    responsible=None,
+    responsible_organizations=None,
+    formula_changed: bool = False,
 ) -> Indicator:
-    """Store an indicator as its form built it (unsaved), with the officials responsible for it. A new
-    indicator, or one whose formula changed, has every period of the municipality recomputed."""
+    """Store an indicator as its form built it (unsaved), with the officials and the organizations
+    responsible for it. A new indicator, or one whose formula changed, has every period of the
+    municipality recomputed."""
     creating = indicator.pk is None
     indicator.municipality = municipality
     indicator.save()
     if responsible is not None:
         indicator.responsible.set(responsible)
+    if responsible_organizations is not None:
+        indicator.responsible_organizations.set(responsible_organizations)
     if creating or formula_changed:
         recompute_all_later(municipality)
     return indicator

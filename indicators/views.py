@@ -319,6 +319,7 @@ def _indicator_form_page(
             indicator=form.save(commit=False),
             municipality=municipality,
             responsible=form.cleaned_data.get("responsible"),
+            responsible_organizations=form.cleaned_data.get("responsible_organizations"),
             formula_changed=bool(FORMULA_FIELDS & set(form.changed_data)),
         )
         messages.success(request, _("The indicator %(code)s is saved.") % {"code": saved.code})

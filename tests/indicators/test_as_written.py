@@ -79,3 +79,45 @@ def test_responsible_parts_are_matched_one_by_one(db):
     assert found == bodies
     assert indicators_demo.responsible_organizations("МКУ Управление образования", bodies) == []
     assert Organization.objects.count() == 0
+
+
+def test_the_form_keeps_the_written_texts_and_the_pages_show_them(client, world):
+    from django.urls import reverse
+
+    from directions.models import Duty
+    from indicators.models import IndicatorGroup
+    from tests.factories import assign, make_organization
+    from tests.indicators.test_selectors import make_catalogue
+    from tests.indicators.test_views import body, indicator_data
+
+    catalogue = make_catalogue(world)
+    assign(world.coordinator, catalogue.direction, Duty.COORDINATOR)
+    group = IndicatorGroup.objects.create(
+        municipality=catalogue.share.municipality, heading="Качество программ ДПО"
+    )
+    iro = make_organization(catalogue.share.municipality, short_name="ГАУ ДПО ИРО РБ", kind="other")
+    client.force_login(world.coordinator)
+    url = reverse("indicators:indicator_edit", args=[catalogue.share.pk])
+    data = indicator_data(
+        code="2.3.1",
+        name="Доля",
+        direction=catalogue.direction.pk,
+        group=group.pk,
+        periodicity="quarterly",
+        periodicity_text="2 раза в квартал",
+        responsible_organizations=[iro.pk],
+        responsible_text="ГАУ ДПО ИРО РБ совместно с ГАУ ДПО «ЦОПП РБ»",
+    )
+    assert client.post(url, data).status_code == 302
+    indicator = Indicator.objects.get(pk=catalogue.share.pk)
+    assert indicator.group == group and indicator.periodicity_text == "2 раза в квартал"
+    assert list(indicator.responsible_organizations.all()) == [iro]
+    page = body(client.get(reverse("indicators:indicator", args=[indicator.pk])))
+    assert "Качество программ ДПО" in page and "2 раза в квартал" in page
+    assert "ГАУ ДПО ИРО РБ совместно с ГАУ ДПО «ЦОПП РБ»" in page.replace("&laquo;", "«").replace(
+        "&raquo;", "»"
+    )
+    catalogue_page = body(
+        client.get(reverse("indicators:catalogue"), {"municipality": indicator.municipality.slug})
+    )
+    assert "Качество программ ДПО" in catalogue_page and "2 раза в квартал" in catalogue_page
