@@ -199,3 +199,47 @@ def element_total(element: DataElement, organization, period) -> Total:
         ).values_list("option_combo_id", "value", "not_applicable")
     }
     return total(element, cells, option_combo_ids)
+
+
+class CellFinder:
+    """The option combination of an element's table named by {category: option} (codes or names,
+    compared folded), for the API and the imports; the combinations of all the elements in one query."""
+
+    def __init__(self, elements):
+        combo_ids = {element.category_combo_id for element in elements if element.category_combo_id}
+        self.cells: dict[int, list[tuple[OptionCombo, list]]] = defaultdict(list)
+        for combo in OptionCombo.objects.filter(combo__in=combo_ids).select_related(
+            "first__category", "second__category"
+        ):
+            options = [combo.first] if combo.second_id is None else [combo.first, combo.second]
+            self.cells[combo.combo_id].append((combo, options))
+
+    @staticmethod
+    def _names(record) -> tuple[str, str]:
+        return formulas.fold(record.code), formulas.fold(record.name)
+
+    def find(self, element: DataElement, options: dict[str, str]) -> tuple[OptionCombo | None, str]:
+        """(the cell, "") or (None, a Russian message)."""
+        if element.category_combo_id is None:
+            return None, _("«%(code)s» is not split by categories: it takes no options.") % {
+                "code": element.code
+            }
+        wanted = {
+            formulas.fold(str(category)): formulas.fold(str(option)) for category, option in options.items()
+        }
+        for combo, cell_options in self.cells[element.category_combo_id]:
+            if len(wanted) != len(cell_options):
+                continue
+            if all(
+                any(
+                    category in self._names(option.category) and wanted_option in self._names(option)
+                    for option in cell_options
+                )
+                for category, wanted_option in wanted.items()
+            ):
+                return combo, ""
+        given = ", ".join(f"{category}={option}" for category, option in options.items()) or "—"
+        return None, _("«%(code)s» has no cell «%(options)s»: name an option of each of its categories.") % {
+            "code": element.code,
+            "options": given,
+        }
