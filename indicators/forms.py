@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
 from indicators import services
-from indicators.models import DataElement, DataValue, Indicator, IndicatorGroup
+from indicators.models import CategoryCombo, DataElement, DataValue, Indicator, IndicatorGroup
 from mcok.models import Municipality, Official, Organization
 from mcok.params import BoundedTexts
 
@@ -122,12 +122,18 @@ class DataElementForm(forms.ModelForm):
 
     class Meta:
         model = DataElement
-        fields = ["code", "name", "value_type", "unit", "kinds"]
+        fields = ["code", "name", "value_type", "unit", "kinds", "category_combo", "has_total"]
         widgets = {"name": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, municipality: Municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipality = municipality
+        self.fields["category_combo"].queryset = CategoryCombo.objects.filter(municipality=municipality)
+        self.fields["category_combo"].empty_label = _("Not split: one number")
+
+    def clean_has_total(self) -> bool:
+        # A single number is its own total; only a table may have none.
+        return self.cleaned_data["has_total"] or not self.cleaned_data.get("category_combo")
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]

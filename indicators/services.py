@@ -372,9 +372,12 @@ def _next_periods(period: Period) -> list[Period]:
 
 def indicator_check(indicator: Indicator) -> None:
     """Validate the formula against the municipality's data elements; ValidationError in Russian."""
-    elements = dict(
-        DataElement.objects.filter(municipality=indicator.municipality_id).values_list("code", "has_total")
-    )
+    elements = {
+        code: has_total or combo is None
+        for code, has_total, combo in DataElement.objects.filter(
+            municipality=indicator.municipality_id
+        ).values_list("code", "has_total", "category_combo")
+    }
     errors = {}
     catalogue = None
     for name in ("numerator", "denominator"):

@@ -12,6 +12,7 @@ from indicators.models import (
     Category,
     CategoryCombo,
     CategoryOption,
+    DataElement,
     DataValue,
     DataValueCell,
     Indicator,
@@ -442,3 +443,30 @@ def test_the_demo_has_vpr_by_subject_and_class(db, django_capture_on_commit_call
     )
     assert fifth.value is not None
     assert DataValueCell.objects.filter(not_applicable=True, data_element__code="vpr_wrote").exists()
+
+
+# The data element's form
+
+
+def test_the_department_makes_a_split_element_with_a_combination_of_its_own_municipality(client, world, vpr):
+    client.force_login(world.coordinator)
+    url = reverse("indicators:element_new")
+    combo = vpr["wrote"].category_combo
+    foreign_first = Category.objects.create(municipality=world.elsewhere, code="k", name="K")
+    foreign = CategoryCombo.objects.create(
+        municipality=world.elsewhere, code="k", name="K", first=foreign_first
+    )
+    data = {
+        "code": "gia",
+        "name": "ГИА",
+        "value_type": "integer",
+        "kinds": ["school"],
+        "category_combo": foreign.pk,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and "category_combo" in response.context["form"].errors
+    assert client.post(url, dict(data, category_combo=combo.pk)).status_code == 302
+    element = DataElement.objects.get(municipality=world.municipality, code="gia")
+    assert element.category_combo == combo and element.has_total is False  # the box left unticked
+    assert client.post(url, dict(data, code="plain", category_combo="")).status_code == 302
+    assert DataElement.objects.get(municipality=world.municipality, code="plain").has_total  # one number
