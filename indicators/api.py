@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from indicators import access, categories, services
+from indicators import access, breakdown, categories, services
 from indicators.filters import (
     DataCellFilter,
     DataElementFilter,
@@ -233,6 +233,62 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
             access.indicators_visible_to(self.request.user)
             .select_related("municipality", "direction")
             .prefetch_related("responsible")
+        )
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def breakdown(self, request: Request, *args, **kwargs) -> Response:
+        """The indicator by the options of a category (?category=<code>&period=<code>): per option,
+        the municipality's Σ numerators / Σ denominators and each organization's row with its risk
+        flag. Without a category, the categories it can be shown by."""
+        indicator = self.get_object()
+        categories_found = breakdown.splittable(indicator)
+        listed = [{"code": c.code, "name": c.name} for c in categories_found]
+        code = request.query_params.get("category", "")
+        if not code:
+            return Response({"indicator": indicator.code, "categories": listed})
+        category = next((c for c in categories_found if c.code == code), None)
+        if category is None:
+            raise ValidationError(
+                {"category": [_("The indicator cannot be shown by «%(code)s».") % {"code": code[:60]}]}
+            )
+        period = Period.objects.filter(code=request.query_params.get("period", "")[:10]).first()
+        if period is None:
+            raise ValidationError({"period": [_("Choose a period.")]})
+        readable = set(
+            core_access.organizations_visible_to(request.user)
+            .filter(municipality=indicator.municipality_id)
+            .values_list("pk", flat=True)
+        )
+
+        def row(values) -> dict:
+            numbers = {name: getattr(values, name) for name in ("numerator", "denominator", "value")}
+            return {
+                **{name: None if n is None else f"{n:.4f}" for name, n in numbers.items()},
+                "reason": values.reason,
+            }
+
+        options = [
+            {
+                "code": item.option.code,
+                "name": item.option.name,
+                "municipal": row(item.municipal),
+                "organizations": [
+                    {"organization": pk, **row(values), "at_risk": pk in item.at_risk}
+                    for pk, values in item.organizations.items()
+                    if pk in readable
+                ],
+            }
+            for item in breakdown.by_option(indicator, category, period)
+        ]
+        return Response(
+            {
+                "indicator": indicator.code,
+                "category": category.code,
+                "period": period.code,
+                "categories": listed,
+                "options": options,
+            }
         )
 
 

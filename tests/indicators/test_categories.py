@@ -470,3 +470,20 @@ def test_the_department_makes_a_split_element_with_a_combination_of_its_own_muni
     assert element.category_combo == combo and element.has_total is False  # the box left unticked
     assert client.post(url, dict(data, code="plain", category_combo="")).status_code == 302
     assert DataElement.objects.get(municipality=world.municipality, code="plain").has_total  # one number
+
+
+def test_the_api_shows_an_indicator_by_option(client, world, vpr):
+    _fill(world, vpr)
+    share = make_indicator(world.municipality, "PALL", "vpr_pass", "vpr_wrote", risk_threshold=Decimal(50))
+    client.force_login(world.coordinator)
+    url = reverse("api:indicator-breakdown", args=[share.pk])
+    assert [c["code"] for c in client.get(url).json()["categories"]] == ["klass", "predmet"]
+    body = client.get(url, {"category": "klass", "period": "2025"}).json()
+    fifth = body["options"][0]
+    assert (fifth["code"], fifth["municipal"]["value"]) == ("5", "76.6667")
+    seventh = {row["organization"]: row for row in body["options"][2]["organizations"]}
+    assert seventh[world.school.pk]["at_risk"] and not seventh[world.other_school.pk]["at_risk"]
+    assert client.get(url, {"category": "pol", "period": "2025"}).status_code == 400
+    assert client.get(url, {"category": "klass", "period": "1999"}).status_code == 400
+    client.force_login(world.outsider)
+    assert client.get(url, {"category": "klass", "period": "2025"}).status_code == 404
