@@ -236,7 +236,10 @@ def _words(node: formulas.Node, names: dict[str, str], parent: int = 0, right: b
     if isinstance(node, formulas.Number):
         return format(node.value.normalize(), "f").replace(".", ",")
     if isinstance(node, formulas.Code):
-        return names.get(node.code, node.code)
+        name = names.get(node.code, node.code)
+        if node.options:  # a cell or a group of cells: «… (класс=5, предмет=математика)»
+            name += " (" + ", ".join(f"{category}={option}" for category, option in node.options) + ")"
+        return name
     if isinstance(node, formulas.Negative):
         return "−" + _words(node.operand, names, 3)
     precedence = _PRECEDENCE[node.op]

@@ -487,3 +487,17 @@ def test_the_api_shows_an_indicator_by_option(client, world, vpr):
     assert client.get(url, {"category": "klass", "period": "1999"}).status_code == 400
     client.force_login(world.outsider)
     assert client.get(url, {"category": "klass", "period": "2025"}).status_code == 404
+
+
+def test_a_formula_in_words_keeps_the_options(world):
+    from indicators import selectors
+
+    share = Indicator(
+        municipality=world.municipality,
+        code="S",
+        kind="ratio",
+        numerator="vpr_pass[Класс=5]",
+        denominator="vpr_wrote",
+    )
+    words = selectors.formula_in_words(share, {"vpr_pass": "Выполнили", "vpr_wrote": "Писали"})
+    assert "Выполнили (класс=5)" in words and "Писали" in words
