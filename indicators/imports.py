@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from indicators import access, categories, services
 from indicators.models import DataElement, DataValue, DataValueCell, Indicator, IndicatorValue
-from mcok import exports, uploads, workbooks
+from mcok import exports, names, uploads, workbooks
 from mcok import services as core_services
 from mcok.models import Municipality, Organization, Period, User, period_code, period_dates
 from mcok.sorting import natural_key
@@ -237,15 +237,8 @@ class _Catalogue:
     def __init__(self, municipality: Municipality):
         self.municipality = municipality
         organizations = list(Organization.objects.filter(municipality=municipality))
+        self.organizations = organizations
         self.by_exact = {o.short_name.strip(): o for o in organizations}
-        # Folded names may collide («СОШ №1» and «СОШ № 1»): a list, used only when it has one.
-        self.by_name: dict[str, list[Organization]] = {}
-        for organization in organizations:
-            self.by_name.setdefault(_fold(organization.short_name), []).append(organization)
-        for organization in organizations:
-            full = _fold(organization.full_name)
-            if full and full != _fold(organization.short_name):
-                self.by_name.setdefault(full, []).append(organization)
         self.by_id = {str(o.pk): o for o in organizations}
         elements = list(DataElement.objects.filter(municipality=municipality))
         self.elements = {e.code: e for e in elements}
@@ -277,7 +270,8 @@ class _Catalogue:
             return None, None
         if text.strip() in self.by_exact:
             return self.by_exact[text.strip()], None
-        named = self.by_name.get(folded, [])
+        # Names compared through mcok.names: «СОШ №1», «МБОУ "СОШ № 1"» name one school.
+        named = names.organizations_named(text, self.organizations)
         if len(named) == 1:
             return named[0], None
         if len(named) > 1:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -109,11 +110,17 @@ def _abbreviate(value: str) -> str:
     return value
 
 
-def _spaced(text: Any) -> str:
-    """Folded, quotes as spaces, long forms abbreviated, «N 1» as «№1»; spaces kept."""
+@lru_cache(maxsize=8192)
+def _spaced_text(text: str) -> str:
     value = " ".join(_QUOTES.sub(" ", fold(text)).split())
     value = _abbreviate(value)
     return " ".join(_NUMBER_SIGN.sub("№", value).split())
+
+
+def _spaced(text: Any) -> str:
+    """Folded, quotes as spaces, long forms abbreviated, «N 1» as «№1»; spaces kept (cached: a file
+    compares the same names row after row)."""
+    return _spaced_text(str(text or ""))
 
 
 def legal_form(text: Any) -> str:
@@ -157,23 +164,21 @@ def organization_names(organization: Any) -> list[str]:
     return [name for name in written if name]
 
 
-def best_organization(
+def organizations_named(
     text: Any,
     candidates: Iterable[T],
     *,
     names: Callable[[T], Iterable[str]] = organization_names,
     kind: Callable[[T], str] = lambda o: getattr(o, "kind", ""),
-) -> T | None:
-    """The one candidate the written name names, or None when none does or several could (see the
-    module's docstring for the steps). ``names`` gives a candidate's names (short and full by
-    default), ``kind`` its kind («kindergarten» for a kindergarten)."""
+) -> list[T]:
+    """The candidates the written name may mean, from the first step that finds any (see the
+    module's docstring): one — the organization; several — ambiguous; none — unknown."""
     if not fold(text):
-        return None
-    candidates = list(candidates)
-    known = [(candidate, list(names(candidate))) for candidate in candidates]
+        return []
     key, core = organization_key(text), organization_core(text)
     if not core:
-        return None
+        return []
+    known = [(candidate, list(names(candidate))) for candidate in candidates]
     steps: list[Callable[[str], bool]] = [
         lambda name: organization_key(name) == key,
         lambda name: organization_core(name) == core,
@@ -190,7 +195,7 @@ def best_organization(
     for step in steps:
         found = [candidate for candidate, written in known if any(step(name) for name in written)]
         if found:
-            return _one(found)
+            return list(dict.fromkeys(found))
     if digits and is_kindergarten_name(text):
         gardens = [
             candidate
@@ -198,8 +203,21 @@ def best_organization(
             if kind(candidate) == "kindergarten"
             and any(_DIGITS.findall(organization_core(name)) == digits for name in written)
         ]
-        return _one(gardens)
-    return None
+        return list(dict.fromkeys(gardens))
+    return []
+
+
+def best_organization(
+    text: Any,
+    candidates: Iterable[T],
+    *,
+    names: Callable[[T], Iterable[str]] = organization_names,
+    kind: Callable[[T], str] = lambda o: getattr(o, "kind", ""),
+) -> T | None:
+    """The one candidate the written name names, or None when none does or several could (see the
+    module's docstring for the steps). ``names`` gives a candidate's names (short and full by
+    default), ``kind`` its kind («kindergarten» for a kindergarten)."""
+    return _one(organizations_named(text, candidates, names=names, kind=kind))
 
 
 def organization_at_start(

@@ -121,3 +121,17 @@ def test_the_form_keeps_the_written_texts_and_the_pages_show_them(client, world)
         client.get(reverse("indicators:catalogue"), {"municipality": indicator.municipality.slug})
     )
     assert "Качество программ ДПО" in catalogue_page and "2 раза в квартал" in catalogue_page
+
+
+def test_the_figures_import_names_organizations_through_the_one_matcher(world):
+    from indicators import imports
+    from tests.factories import make_organization
+
+    school = make_organization(world.municipality, short_name="МБОУ «ПСОШ № 1»")
+    make_organization(world.municipality, short_name="МБОУ «ДООШ № 1»")
+    catalogue = imports._Catalogue(world.municipality)
+    long_form = "муниципальное бюджетное общеобразовательное учреждение «ПСОШ №1»"
+    assert catalogue.organization(long_form, 2) == (school, None)
+    assert catalogue.organization("ПСОШ N1", 3) == (school, None)
+    found, problem = catalogue.organization("СОШ №1", 4)
+    assert found is None and problem
