@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 from directions import access as directions_access
 from directions import charts, fioko
 from directions import selectors as directions_selectors
-from directions.models import Block, Component, CycleComponent, Direction, Evaluation, LevelBand
+from directions.models import Component, CycleComponent, Direction, Evaluation, LevelBand
 from indicators import access as indicators_access
 from indicators import selectors as indicators_selectors
 from indicators.charts import number_text
@@ -203,7 +203,7 @@ def indices(user: User, municipality: Municipality, period: Period) -> Indices |
 
     stored_blocks = results.get("blocks") or {}
     stored_directions = results.get("directions") or {}
-    block_names = dict(Block.objects.filter(code__in=list(stored_blocks)).values_list("code", "name"))
+    block_names = directions_selectors.block_names(municipality, stored_blocks)
     direction_names = dict(
         Direction.objects.filter(municipality=municipality, code__in=list(stored_directions))
         .valid_in(period)
