@@ -76,7 +76,7 @@ class CycleComponentAdmin(ScopedAdmin):
 @admin.register(ProposalRule)
 class ProposalRuleAdmin(ScopedAdmin):
     """The rules by which the portal proposes a self-assessment's scores; the page
-    directions:position-rule is the usual place. A position without one follows its component's
+    directions:position_rule is the usual place. A position without one follows its component's
     default (directions/proposals.py)."""
 
     list_display = ["position", "kind", "params", "changed_by", "changed_at"]

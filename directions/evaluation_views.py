@@ -48,7 +48,7 @@ from mcok.models import Municipality, Period, User
 
 PAGE_SIZE = 50
 COMPONENT_LABELS = dict(Component.choices)
-IMPORT_SESSION_KEY = "directions:positions-import"
+IMPORT_SESSION_KEY = "directions:positions_import"
 
 
 # The components in the order of the cycle, for ORDER BY.
@@ -440,7 +440,7 @@ def evaluation_finish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("directions:evaluation", pk=evaluation.pk)
     messages.success(request, _("The evaluation is finished; its results are kept as they are."))
-    return redirect("directions:evaluation-results", pk=evaluation.pk)
+    return redirect("directions:evaluation_results", pk=evaluation.pk)
 
 
 # The results ------------------------------------------------------------------------------------
@@ -624,7 +624,7 @@ def positions_import_confirm(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(IMPORT_SESSION_KEY)
     if not pending or pending.get("digest") != request.POST.get("digest"):
         messages.error(request, _("The preview is out of date: upload the file again."))
-        return redirect("directions:positions-import")
+        return redirect("directions:positions_import")
     municipality = get_object_or_404(_manageable(request.user), pk=pending["municipality"])
     period = get_object_or_404(Period, pk=pending["period"])
     try:
@@ -635,7 +635,7 @@ def positions_import_confirm(request: HttpRequest) -> HttpResponse:
             messages.error(request, message)
         messages.error(request, _("Nothing is imported: the catalogue changed after the preview."))
         query = urlencode({"municipality": municipality.slug, "period": period.code})
-        return redirect(f"{reverse('directions:positions-import')}?{query}")
+        return redirect(f"{reverse('directions:positions_import')}?{query}")
     request.session.pop(IMPORT_SESSION_KEY, None)
     messages.success(
         request,
@@ -673,13 +673,13 @@ def position_rule(request: HttpRequest, pk: int) -> HttpResponse:
             if "reset" in request.POST:
                 proposals.rule_reset(position=position, by=request.user)
                 messages.success(request, _("The position follows the default rule of its component again."))
-                return redirect("directions:position-rule", pk=position.pk)
+                return redirect("directions:position_rule", pk=position.pk)
             if form.is_valid():
                 proposals.rule_set(
                     position=position, by=request.user, kind=form.cleaned_data["kind"], params=form.params()
                 )
                 messages.success(request, _("The rule of %(code)s is saved.") % {"code": position.code})
-                return redirect("directions:position-rule", pk=position.pk)
+                return redirect("directions:position_rule", pk=position.pk)
         except ValidationError as error:
             form.add_error(None, error)
     proposal = proposals.propose([position], position.period).get(position.pk)

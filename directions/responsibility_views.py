@@ -41,7 +41,7 @@ from directions.responsibility_forms import (
 from mcok import params
 from mcok.models import Document, Municipality
 
-SESSION_KEY = "directions:responsibilities-import"
+SESSION_KEY = "directions:responsibilities_import"
 HISTORY_READ = 1000  # the latest changes read, to tell what each one changed
 HISTORY_SHOWN = 100  # of them, the latest shown
 TRACKED = ("direction", "duty", "official", "organization", "acting", "starts_on", "ends_on", "document")
@@ -409,7 +409,7 @@ def responsibilities_import(request: HttpRequest, slug: str) -> HttpResponse:
     or choose to skip them → confirm (all or nothing)."""
     municipality = _municipality_for(request.user, slug)
     _require_keeper(request.user, municipality)
-    here = reverse("directions:responsibilities-import", args=[municipality.slug])
+    here = reverse("directions:responsibilities_import", args=[municipality.slug])
     action = request.POST.get("action", "upload") if request.method == "POST" else None
     if action == "cancel":
         request.session.pop(SESSION_KEY, None)

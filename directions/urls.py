@@ -8,14 +8,14 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("card/", views.technology_card, name="card"),
     path("<int:pk>/", views.direction_detail, name="direction"),
-    path("<int:pk>/open/", views.cycle_open, name="cycle-open"),
+    path("<int:pk>/open/", views.cycle_open, name="cycle_open"),
     path("components/<int:pk>/", views.component_detail, name="component"),
-    path("components/<int:pk>/move/", views.component_move, name="component-move"),
-    path("components/<int:pk>/documents/", views.component_document_attach, name="component-document-attach"),
+    path("components/<int:pk>/move/", views.component_move, name="component_move"),
+    path("components/<int:pk>/documents/", views.component_document_attach, name="component_document_attach"),
     path(
         "components/<int:pk>/documents/<int:document_id>/detach/",
         views.component_document_detach,
-        name="component-document-detach",
+        name="component_document_detach",
     ),
 ]
 
@@ -29,25 +29,25 @@ urlpatterns += [
     path(
         "responsibilities/<slug:slug>/add/",
         responsibility_views.responsibility_add,
-        name="responsibility-add",
+        name="responsibility_add",
     ),
     path(
         "responsibilities/<slug:slug>/import/",
         responsibility_views.responsibilities_import,
-        name="responsibilities-import",
+        name="responsibilities_import",
     ),
     path(
-        "responsibility/<int:pk>/edit/", responsibility_views.responsibility_edit, name="responsibility-edit"
+        "responsibility/<int:pk>/edit/", responsibility_views.responsibility_edit, name="responsibility_edit"
     ),
-    path("responsibility/<int:pk>/end/", responsibility_views.responsibility_end, name="responsibility-end"),
+    path("responsibility/<int:pk>/end/", responsibility_views.responsibility_end, name="responsibility_end"),
     path(
         "responsibility/<int:pk>/transfer/",
         responsibility_views.responsibility_transfer,
-        name="responsibility-transfer",
+        name="responsibility_transfer",
     ),
     path(
         "responsibility/<int:pk>/delete/",
         responsibility_views.responsibility_delete,
-        name="responsibility-delete",
+        name="responsibility_delete",
     ),
 ]

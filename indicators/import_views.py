@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from indicators import access, imports
 from mcok.models import Municipality
 
-SESSION_KEY = "indicators:values-import"
+SESSION_KEY = "indicators:values_import"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # what may wait in the session for the confirmation
 PREVIEW_ENTRIES = 50
 SHOWN_ERRORS = 200

@@ -92,9 +92,9 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if second_factor.has_second_factor(user):
         if not user.is_verified():  # the password alone never replaces an application
-            return redirect("mcok:second-factor-verify")
+            return redirect("mcok:second_factor_verify")
         messages.info(request, _("The second factor is already on."))
-        return redirect("mcok:second-factor")
+        return redirect("mcok:second_factor")
     device = second_factor.app_device_pending(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +163,7 @@ def second_factor_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (second_factor.has_second_factor(user) and user.is_verified()):
         messages.error(request, _("Set up the second factor first."))
-        return redirect("mcok:second-factor")
+        return redirect("mcok:second_factor")
     return _codes_page(request, second_factor.recovery_codes_issue(user=user, request=request, renewed=True))
 
 
@@ -174,21 +174,21 @@ def second_factor_disable(request: HttpRequest) -> HttpResponse:
     user = request.user
     if access.second_factor_required(user):
         messages.error(request, _("Your role needs a second factor: it cannot be switched off."))
-        return redirect("mcok:second-factor")
+        return redirect("mcok:second_factor")
     form = CodeForm(request.POST)
     if not (form.is_valid() and second_factor.code_matches(user=user, code=form.cleaned_data["code"])):
         messages.error(request, _("The code is wrong: the second factor stays on."))
-        return redirect("mcok:second-factor")
+        return redirect("mcok:second_factor")
     second_factor.second_factor_disable(user=user, by=user, request=request)
     messages.success(request, _("The second factor is off: you sign in with the password alone."))
-    return redirect("mcok:second-factor")
+    return redirect("mcok:second_factor")
 
 
 urlpatterns = [
-    path("account/sign-out-everywhere/", sign_out_everywhere, name="sign-out-everywhere"),
-    path("account/second-factor/", second_factor_page, name="second-factor"),
-    path("account/second-factor/setup/", second_factor_setup, name="second-factor-setup"),
-    path("account/second-factor/verify/", second_factor_verify, name="second-factor-verify"),
-    path("account/second-factor/codes/", second_factor_codes, name="second-factor-codes"),
-    path("account/second-factor/disable/", second_factor_disable, name="second-factor-disable"),
+    path("account/sign-out-everywhere/", sign_out_everywhere, name="sign_out_everywhere"),
+    path("account/second-factor/", second_factor_page, name="second_factor"),
+    path("account/second-factor/setup/", second_factor_setup, name="second_factor_setup"),
+    path("account/second-factor/verify/", second_factor_verify, name="second_factor_verify"),
+    path("account/second-factor/codes/", second_factor_codes, name="second_factor_codes"),
+    path("account/second-factor/disable/", second_factor_disable, name="second_factor_disable"),
 ]

@@ -93,7 +93,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             return None
         from django.urls import reverse
 
-        return reverse("mcok:document-file", args=[document.pk])
+        return reverse("mcok:document_file", args=[document.pk])
 
 
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):

@@ -264,8 +264,8 @@ PUBLIC_TAB_PREFIX = "/open/"  # config.urls mounts the public tab (reports.open_
 def _exempt_path(path: str) -> bool:
     open_paths = [
         reverse("logout"),
-        reverse("mcok:second-factor-verify"),
-        reverse("mcok:second-factor-setup"),
+        reverse("mcok:second_factor_verify"),
+        reverse("mcok:second_factor_setup"),
         reverse("api:token"),
         "/" + settings.STATIC_URL.lstrip("/"),
     ]
@@ -305,8 +305,8 @@ class SecondFactorMiddleware:
     def _target(self, request: HttpRequest, user) -> str | None:
         if request.session.get(SESSION_NO_DEVICE) != user.pk:
             if has_second_factor(user):
-                return "mcok:second-factor-verify"
+                return "mcok:second_factor_verify"
             request.session[SESSION_NO_DEVICE] = user.pk
         if access.second_factor_required(user):
-            return "mcok:second-factor-setup"
+            return "mcok:second_factor_setup"
         return None

@@ -11,7 +11,7 @@ urlpatterns = [
     path("officials/", views.official_list, name="officials"),
     path("officials/<int:pk>/", views.official_detail, name="official"),
     path("documents/", views.document_list, name="documents"),
-    path("documents/<int:pk>/file/", views.document_file, name="document-file"),
+    path("documents/<int:pk>/file/", views.document_file, name="document_file"),
     *audit_views.urlpatterns,
     *account_views.urlpatterns,
 ]

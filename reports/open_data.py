@@ -320,7 +320,7 @@ def catalogue(municipality: Municipality) -> list[dict]:
             files.append(
                 {
                     "format": format.upper(),
-                    "href": reverse("open:data-file", args=[municipality.slug, spec.name, format]),
+                    "href": reverse("open:data_file", args=[municipality.slug, spec.name, format]),
                     "size": len(content),
                 }
             )

@@ -120,11 +120,11 @@ class Passport:
         return self.municipality.department or self.municipality.name
 
     def href(self, name: str) -> str:
-        return reverse("open:data-set-file", args=[self.municipality.slug, self.spec.name, f"{name}.csv"])
+        return reverse("open:data_set_file", args=[self.municipality.slug, self.spec.name, f"{name}.csv"])
 
     @property
     def page_href(self) -> str:
-        return reverse("open:data-set", args=[self.municipality.slug, self.spec.name])
+        return reverse("open:data_set", args=[self.municipality.slug, self.spec.name])
 
     @property
     def data_href(self) -> str:

@@ -544,7 +544,7 @@ def embed_home(request: HttpRequest, municipality: str) -> HttpResponse:
 @_friendly_404
 def embed(request: HttpRequest, municipality: str, page: str) -> HttpResponse:
     if page == public.HOME_SLUG:
-        return redirect("open:embed-home", municipality, permanent=True)
+        return redirect("open:embed_home", municipality, permanent=True)
     return _page_response(request, municipality, page, embed=True)
 
 
@@ -598,7 +598,7 @@ def data(request: HttpRequest, municipality: str) -> HttpResponse:
                     "files": [
                         {
                             "format": format.upper(),
-                            "href": reverse("open:data-file", args=[found.slug, item.spec.name, format]),
+                            "href": reverse("open:data_file", args=[found.slug, item.spec.name, format]),
                             "size": len(open_data.export(item.table, format)[0]),
                         }
                         for format in open_data.FORMATS
@@ -606,7 +606,7 @@ def data(request: HttpRequest, municipality: str) -> HttpResponse:
                 }
                 for item in sets
             ],
-            "list_href": reverse("open:data-list", args=[found.slug]),
+            "list_href": reverse("open:data_list", args=[found.slug]),
             "updated": updated,
         }
         html = render_to_string("open/data.html", context)
@@ -758,13 +758,13 @@ def document_file(request: HttpRequest, municipality: str, document: int) -> Htt
 # Fixed addresses first: a page's slug can never shadow them.
 urlpatterns = [
     path("<slug:municipality>/", home, name="home"),
-    path("<slug:municipality>/embed/", embed_home, name="embed-home"),
+    path("<slug:municipality>/embed/", embed_home, name="embed_home"),
     path("<slug:municipality>/data/", data, name="data"),
-    path("<slug:municipality>/data/list.csv", data_list, name="data-list"),
-    path("<slug:municipality>/data/<slug:table>/", data_set, name="data-set"),
-    path("<slug:municipality>/data/<slug:table>/<str:name>", data_set_file, name="data-set-file"),
-    path("<slug:municipality>/data/<slug:table>.<str:format>", data_file, name="data-file"),
-    path("<slug:municipality>/reports/<int:report>.pdf", report_file, name="report-file"),
+    path("<slug:municipality>/data/list.csv", data_list, name="data_list"),
+    path("<slug:municipality>/data/<slug:table>/", data_set, name="data_set"),
+    path("<slug:municipality>/data/<slug:table>/<str:name>", data_set_file, name="data_set_file"),
+    path("<slug:municipality>/data/<slug:table>.<str:format>", data_file, name="data_file"),
+    path("<slug:municipality>/reports/<int:report>.pdf", report_file, name="report_file"),
     path("<slug:municipality>/documents/<int:document>/", document_file, name="document"),
     path("<slug:municipality>/<slug:page>/", page, name="page"),
     path("<slug:municipality>/<slug:page>/embed/", embed, name="embed"),

@@ -113,7 +113,7 @@ def _document_path(src: str) -> tuple[str, int] | None:
         return None
     if match.view_name == "open:document":
         return match.kwargs["municipality"], int(match.kwargs["document"])
-    if match.view_name == "mcok:document-file":
+    if match.view_name == "mcok:document_file":
         return "", int(match.kwargs["pk"])
     return None
 
@@ -787,7 +787,7 @@ def _reports(municipality: Municipality, direction: Direction) -> list[dict]:
             "period": _period(report.period),
             "approved": _iso(report.approved_at),
             "size": report.published_job.size,
-            "href": reverse("open:report-file", args=[municipality.slug, report.pk]),
+            "href": reverse("open:report_file", args=[municipality.slug, report.pk]),
         }
         for report in reports
     ]

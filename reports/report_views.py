@@ -376,13 +376,13 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("", report_list, name="reports"),
-    path("new/", report_create, name="report-create"),
+    path("new/", report_create, name="report_create"),
     path("<int:pk>/", report_detail, name="report"),
-    path("<int:pk>/edit/", report_edit, name="report-edit"),
-    path("<int:pk>/approve/", report_approve, name="report-approve"),
-    path("<int:pk>/generate/<str:format>/", report_generate, name="report-generate"),
-    path("<int:pk>/publish/", report_publish, name="report-publish"),
-    path("<int:pk>/unpublish/", report_unpublish, name="report-unpublish"),
-    path("jobs/<int:pk>/", report_job, name="report-job"),
-    path("jobs/<int:pk>/file/", report_file, name="report-file"),
+    path("<int:pk>/edit/", report_edit, name="report_edit"),
+    path("<int:pk>/approve/", report_approve, name="report_approve"),
+    path("<int:pk>/generate/<str:format>/", report_generate, name="report_generate"),
+    path("<int:pk>/publish/", report_publish, name="report_publish"),
+    path("<int:pk>/unpublish/", report_unpublish, name="report_unpublish"),
+    path("jobs/<int:pk>/", report_job, name="report_job"),
+    path("jobs/<int:pk>/file/", report_file, name="report_file"),
 ]

@@ -73,7 +73,7 @@ def _public_path(page: PublicPage) -> str:
 
 def _embed_path(page: PublicPage) -> str:
     if page.kind == PublicPage.Kind.HOME:
-        return reverse("open:embed-home", args=[page.municipality.slug])
+        return reverse("open:embed_home", args=[page.municipality.slug])
     return reverse("open:embed", args=[page.municipality.slug, page.slug])
 
 
@@ -168,7 +168,7 @@ def page_create(request: HttpRequest) -> HttpResponse:
             form.add_error("slug", _("Another page of the municipality already has this address."))
         else:
             messages.success(request, _("The page is created as a draft; the public does not see it yet."))
-            return redirect("reports:site-page", pk=page.pk)
+            return redirect("reports:site_page", pk=page.pk)
     context = {"municipality": municipality, "form": form, "page": None}
     return render(request, "reports/site/page_form.html", context)
 
@@ -256,7 +256,7 @@ def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The draft is saved; the published version has not changed."))
             else:
                 messages.success(request, _("The draft is saved."))
-            return redirect("reports:site-page", pk=page.pk)
+            return redirect("reports:site_page", pk=page.pk)
     context = {"municipality": page.municipality, "form": form, "page": page}
     return render(request, "reports/site/page_form.html", context)
 
@@ -290,7 +290,7 @@ def page_publish(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("Version %(number)s is published; the public sees it now.") % {"number": version.number},
         )
-    return redirect("reports:site-page", pk=page.pk)
+    return redirect("reports:site_page", pk=page.pk)
 
 
 @require_POST
@@ -301,14 +301,14 @@ def page_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail_response(request, page, refusal=_refusal(), status=403)
     if page.published_id is None:
         messages.error(request, _("The page is not published: there is nothing to withdraw."))
-        return redirect("reports:site-page", pk=page.pk)
+        return redirect("reports:site_page", pk=page.pk)
     try:
         public.withdraw(page, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The page is withdrawn; the public no longer sees it."))
-    return redirect("reports:site-page", pk=page.pk)
+    return redirect("reports:site_page", pk=page.pk)
 
 
 @require_POST
@@ -322,7 +322,7 @@ def version_restore(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail_response(request, page, refusal=_refusal(), status=403)
     if version.pk == page.published_id:
         messages.info(request, _("This version is already on the public tab."))
-        return redirect("reports:site-page", pk=page.pk)
+        return redirect("reports:site_page", pk=page.pk)
     try:
         restored = public.restore(version, user=request.user)
     except ValidationError as error:
@@ -333,7 +333,7 @@ def version_restore(request: HttpRequest, pk: int) -> HttpResponse:
             _("Version %(old)s is published again as version %(number)s.")
             % {"old": version.number, "number": restored.number},
         )
-    return redirect("reports:site-page", pk=page.pk)
+    return redirect("reports:site_page", pk=page.pk)
 
 
 # The completeness threshold ------------------------------------------------------------------------
@@ -448,13 +448,13 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("site/", page_list, name="site"),
-    path("site/new/", page_create, name="site-page-create"),
-    path("site/<int:pk>/", page_detail, name="site-page"),
-    path("site/<int:pk>/edit/", page_edit, name="site-page-edit"),
-    path("site/<int:pk>/preview/", page_preview, name="site-page-preview"),
-    path("site/<int:pk>/publish/", page_publish, name="site-page-publish"),
-    path("site/<int:pk>/withdraw/", page_withdraw, name="site-page-withdraw"),
-    path("site/versions/<int:pk>/", version_detail, name="site-version"),
-    path("site/versions/<int:pk>/restore/", version_restore, name="site-version-restore"),
-    path("site/settings/", tab_settings, name="site-settings"),
+    path("site/new/", page_create, name="site_page_create"),
+    path("site/<int:pk>/", page_detail, name="site_page"),
+    path("site/<int:pk>/edit/", page_edit, name="site_page_edit"),
+    path("site/<int:pk>/preview/", page_preview, name="site_page_preview"),
+    path("site/<int:pk>/publish/", page_publish, name="site_page_publish"),
+    path("site/<int:pk>/withdraw/", page_withdraw, name="site_page_withdraw"),
+    path("site/versions/<int:pk>/", version_detail, name="site_version"),
+    path("site/versions/<int:pk>/restore/", version_restore, name="site_version_restore"),
+    path("site/settings/", tab_settings, name="site_settings"),
 ]

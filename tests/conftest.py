@@ -3,6 +3,8 @@ import uuid
 
 import pytest
 from celery._state import _set_task_join_will_block
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import settings as hypothesis_settings
 
 from config.celery import app as celery_app
@@ -50,3 +52,23 @@ def _fast_and_isolated(settings, tmp_path):
 def world(db) -> World:
     """Two municipalities, their schools and one user per role: see tests/factories.py."""
     return make_world()
+
+
+@pytest.fixture
+def count_queries():
+    """The one query counter of the query-count tests. count_queries(client, url) is the number of
+    queries of a GET of the page, which must answer 200 (warm=True: a first GET warms the caches and
+    the second is counted); count_queries(callable) is the number of queries of calling it."""
+
+    def count(target, url: str | None = None, *, warm: bool = False, **params) -> int:
+        if url is not None and warm:
+            target.get(url, **params)
+        with CaptureQueriesContext(connection) as context:
+            if url is None:
+                target()
+            else:
+                response = target.get(url, **params)
+                assert response.status_code == 200, (url, response.status_code)
+        return len(context.captured_queries)
+
+    return count

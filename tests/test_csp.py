@@ -69,7 +69,7 @@ def test_the_public_tab_keeps_its_own_policy_and_its_embedding(client, world):
     assert "script-src" not in policy
     assert policy["frame-ancestors"] == ["'none'"]
 
-    embed = client.get(reverse("open:embed-home", args=[slug]))
+    embed = client.get(reverse("open:embed_home", args=[slug]))
     assert embed.status_code == 200
     assert "frame-ancestors" not in _directives(embed["Content-Security-Policy"])
     assert "X-Frame-Options" not in embed  # the department's site may frame it, as before

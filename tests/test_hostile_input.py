@@ -67,14 +67,14 @@ def test_superscript_digits_in_query_ids_find_nothing(client, world, campaign):
         (reverse("monitoring:campaign_new"), {"form": SUPERSCRIPT_TWO}),
         (reverse("directions:responsibilities", args=[world.municipality.slug]), {"item": SUPERSCRIPT_TWO}),
         (
-            reverse("directions:responsibility-add", args=[world.municipality.slug]),
+            reverse("directions:responsibility_add", args=[world.municipality.slug]),
             {"direction": SUPERSCRIPT_TWO},
         ),
         (reverse("indicators:values"), {"organization": SUPERSCRIPT_TWO}),
         (reverse("roadmaps:recommendation_new"), {"indicator": SUPERSCRIPT_TWO}),
         (reverse("roadmaps:decision_new"), {"recommendation": SUPERSCRIPT_TWO}),
         (reverse("roadmaps:event_edit", args=[roadmap.pk]), {"event": SUPERSCRIPT_TWO}),
-        (reverse("reports:report-create"), {"direction": SUPERSCRIPT_TWO, "kind": "direction"}),
+        (reverse("reports:report_create"), {"direction": SUPERSCRIPT_TWO, "kind": "direction"}),
     ]
     for actor in (world.administrator, world.coordinator):
         client.force_login(actor)
@@ -105,10 +105,10 @@ NO_ARGUMENTS = [
     "roadmaps:decisions",
     "roadmaps:decision_new",
     "reports:reports",
-    "reports:report-create",
+    "reports:report_create",
     "reports:dashboard",
     "reports:site",
-    "reports:site-page-create",
+    "reports:site_page_create",
     "mcok:audit",
 ]
 

@@ -42,9 +42,9 @@ def _tab_paths() -> list[str]:
         reverse("open:home", args=[MUNICIPALITY]),
         reverse("open:page", args=[MUNICIPALITY, direction.slug]),
         reverse("open:embed", args=[MUNICIPALITY, direction.slug]),
-        reverse("open:embed-home", args=[MUNICIPALITY]),
+        reverse("open:embed_home", args=[MUNICIPALITY]),
         reverse("open:data", args=[MUNICIPALITY]),
-        reverse("open:data-set", args=[MUNICIPALITY, "indicators"]),
+        reverse("open:data_set", args=[MUNICIPALITY, "indicators"]),
         reverse("open:page", args=[MUNICIPALITY, "no-such-page"]),  # the tab's «not found»
     ]
     free = pages.filter(kind=PublicPage.Kind.FREE).first()

@@ -19,7 +19,7 @@ def make_component(direction, state=State.NOT_STARTED, component=Component.GOALS
 
 
 def attach_url(item) -> str:
-    return reverse("directions:component-document-attach", args=[item.pk])
+    return reverse("directions:component_document_attach", args=[item.pk])
 
 
 def test_the_executor_attaches_a_link_and_the_page_and_dossier_show_it(world, client):
@@ -90,7 +90,7 @@ def test_after_approval_only_the_coordinator_attaches_and_after_publication_nobo
     CycleComponent.objects.filter(pk=item.pk).update(state=State.PUBLISHED)
     assert client.post(attach_url(item), {**data, "number": "13"}).status_code == 403
     document = item.documents.get()
-    detach = reverse("directions:component-document-detach", args=[item.pk, document.pk])
+    detach = reverse("directions:component_document_detach", args=[item.pk, document.pk])
     assert client.post(detach).status_code == 403
     assert item.documents.count() == 1
 
@@ -110,7 +110,7 @@ def test_detaching_keeps_the_document_in_the_portal(world, client):
     document = make_document(world.municipality)
     item.documents.add(document)
     client.force_login(world.executor)
-    response = client.post(reverse("directions:component-document-detach", args=[item.pk, document.pk]))
+    response = client.post(reverse("directions:component_document_detach", args=[item.pk, document.pk]))
     assert response.status_code == 302
     assert item.documents.count() == 0 and Document.objects.filter(pk=document.pk).exists()
 

@@ -196,10 +196,10 @@ def test_move_through_the_pages(client, cycle_world):
     client.post(
         reverse("directions:component", args=[item.pk]), {"content": "Цели и задачи", "due_on": "2025-10-01"}
     )
-    client.post(reverse("directions:component-move", args=[item.pk]), {"to_state": State.DRAFTED})
+    client.post(reverse("directions:component_move", args=[item.pk]), {"to_state": State.DRAFTED})
     item.refresh_from_db()
     assert (item.state, item.content, str(item.due_on)) == (State.DRAFTED, "Цели и задачи", "2025-10-01")
-    response = client.post(reverse("directions:component-move", args=[item.pk]), {"to_state": State.APPROVED})
+    response = client.post(reverse("directions:component_move", args=[item.pk]), {"to_state": State.APPROVED})
     assert response.status_code == 403
     assert "координатор" in response.content.decode()
     item.refresh_from_db()

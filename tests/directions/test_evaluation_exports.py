@@ -22,7 +22,7 @@ def year(world):
 
 
 def url(evaluation) -> str:
-    return reverse("directions:evaluation-results-xlsx", args=[evaluation.pk])
+    return reverse("directions:evaluation_results_xlsx", args=[evaluation.pk])
 
 
 def workbook(response):
@@ -101,7 +101,7 @@ def test_others_get_404(client, world, year, who):
     evaluation = make_evaluation(world, year)
     client.force_login(getattr(world, who))
     assert client.get(url(evaluation)).status_code == 404
-    assert client.get(reverse("directions:evaluation-results-xlsx", args=[10**9])).status_code == 404
+    assert client.get(reverse("directions:evaluation_results_xlsx", args=[10**9])).status_code == 404
 
 
 def test_the_results_page_links_the_file(client, world, year):
@@ -109,7 +109,7 @@ def test_the_results_page_links_the_file(client, world, year):
     client.force_login(world.coordinator)
     assert (
         url(evaluation)
-        in client.get(reverse("directions:evaluation-results", args=[evaluation.pk])).content.decode()
+        in client.get(reverse("directions:evaluation_results", args=[evaluation.pk])).content.decode()
     )
 
 

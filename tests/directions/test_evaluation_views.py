@@ -190,10 +190,10 @@ def test_others_get_404_on_the_sheet_and_the_results_alike_for_absent(client, wo
     )
     client.force_login(user)
 
-    for name in ("directions:evaluation", "directions:evaluation-results"):
+    for name in ("directions:evaluation", "directions:evaluation_results"):
         assert client.get(reverse(name, args=[evaluation.pk])).status_code == 404
         assert client.get(reverse(name, args=[987654])).status_code == 404
-    for name in ("directions:evaluation-finish", "directions:evaluation-partial"):
+    for name in ("directions:evaluation_finish", "directions:evaluation_partial"):
         assert client.post(reverse(name, args=[evaluation.pk])).status_code == 404
     data = {f"s{score.pk}-score": "1" for score in Score.objects.filter(evaluation=evaluation)}
     assert client.post(sheet_url(evaluation), data).status_code == 404
@@ -349,7 +349,7 @@ def test_a_coordinator_opens_an_evaluation_with_a_score_per_position(client, wor
     client.force_login(world.coordinator)
 
     response = client.post(
-        reverse("directions:evaluation-open"),
+        reverse("directions:evaluation_open"),
         {"municipality": world.municipality.slug, "period": year.code, "kind": Evaluation.Kind.EXPERT},
     )
 
@@ -368,7 +368,7 @@ def test_opening_an_existing_evaluation_adds_nothing_to_it(client, world, year):
     client.force_login(world.coordinator)
 
     response = client.post(
-        reverse("directions:evaluation-open"),
+        reverse("directions:evaluation_open"),
         {"municipality": world.municipality.slug, "period": year.code, "kind": Evaluation.Kind.SELF},
     )
 
@@ -382,7 +382,7 @@ def test_only_managers_open_evaluations(client, world, year, actor):
 
     page = client.get(reverse("directions:evaluations"))
     response = client.post(
-        reverse("directions:evaluation-open"),
+        reverse("directions:evaluation_open"),
         {"municipality": world.municipality.slug, "period": year.code, "kind": Evaluation.Kind.SELF},
     )
 
@@ -404,7 +404,7 @@ def test_partial_cycles_count_the_managerial_components_only(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("directions:evaluation-partial", args=[evaluation.pk]), {"direction": [direction.pk]}
+            reverse("directions:evaluation_partial", args=[evaluation.pk]), {"direction": [direction.pk]}
         )
 
     assert response.status_code == 302
@@ -420,8 +420,8 @@ def test_the_expert_cannot_mark_partial_cycles_or_finish(client, world, year):
     direction = Direction.objects.get(municipality=world.municipality, code="1.1")
     client.force_login(world.expert)
 
-    client.post(reverse("directions:evaluation-partial", args=[evaluation.pk]), {"direction": [direction.pk]})
-    client.post(reverse("directions:evaluation-finish", args=[evaluation.pk]))
+    client.post(reverse("directions:evaluation_partial", args=[evaluation.pk]), {"direction": [direction.pk]})
+    client.post(reverse("directions:evaluation_finish", args=[evaluation.pk]))
 
     evaluation.refresh_from_db()
     assert not evaluation.partial_directions.exists()
@@ -433,13 +433,13 @@ def test_finishing_stores_the_results_and_closes_the_sheet(client, world, year):
     services.score_set(score=score_of(evaluation, "2.1", "Ц.1"), by=world.expert, value=Decimal(4))
     client.force_login(world.coordinator)
 
-    response = client.post(reverse("directions:evaluation-finish", args=[evaluation.pk]))
+    response = client.post(reverse("directions:evaluation_finish", args=[evaluation.pk]))
 
-    assert response.url == reverse("directions:evaluation-results", args=[evaluation.pk])
+    assert response.url == reverse("directions:evaluation_results", args=[evaluation.pk])
     evaluation.refresh_from_db()
     assert evaluation.state == Evaluation.State.FINISHED
     assert evaluation.results["total"] == {"score": 4, "max": 15, "percent": 26.7}
-    again = client.post(reverse("directions:evaluation-finish", args=[evaluation.pk]), follow=True)
+    again = client.post(reverse("directions:evaluation_finish", args=[evaluation.pk]), follow=True)
     assert "Оценка уже завершена." in again.content.decode()
 
 
@@ -507,7 +507,7 @@ def test_results_show_stored_figures_dashes_and_the_change_since_last_year(clien
     evaluation = scored_2025(world, year)  # 1.1: 85 %, 2.1: 0 %, total 56.7 %
     client.force_login(world.expert)
 
-    response = client.get(reverse("directions:evaluation-results", args=[evaluation.pk]))
+    response = client.get(reverse("directions:evaluation_results", args=[evaluation.pk]))
 
     assert response.status_code == 200
     context = response.context
@@ -551,7 +551,7 @@ def test_results_are_read_as_stored_never_recomputed(client, world, year):
     )
     client.force_login(world.coordinator)
 
-    response = client.get(reverse("directions:evaluation-results", args=[evaluation.pk]))
+    response = client.get(reverse("directions:evaluation_results", args=[evaluation.pk]))
 
     assert response.context["total"].percent == "56,7"
 
@@ -560,7 +560,7 @@ def test_results_explain_the_lost_points_by_direction_and_component(client, worl
     evaluation = scored_2025(world, year)
     client.force_login(world.coordinator)
 
-    explanation = client.get(reverse("directions:evaluation-results", args=[evaluation.pk])).context[
+    explanation = client.get(reverse("directions:evaluation_results", args=[evaluation.pk])).context[
         "explanation"
     ]
 
@@ -579,7 +579,7 @@ def test_results_not_computed_yet(client, world, year):
     evaluation = make_evaluation(world, year)  # the computation waits for the commit, which never comes here
     client.force_login(world.coordinator)
 
-    response = client.get(reverse("directions:evaluation-results", args=[evaluation.pk]))
+    response = client.get(reverse("directions:evaluation_results", args=[evaluation.pk]))
 
     assert response.status_code == 200
     assert response.context["results"] is None
@@ -597,7 +597,7 @@ def test_results_show_the_level_from_the_region_bands(client, world, year):
     evaluation = scored_2025(world, year)
     client.force_login(world.coordinator)
 
-    context = client.get(reverse("directions:evaluation-results", args=[evaluation.pk])).context
+    context = client.get(reverse("directions:evaluation_results", args=[evaluation.pk])).context
 
     assert context["has_levels"]
     assert context["total"].level == "средний"  # 56.7 %
@@ -609,7 +609,7 @@ def test_no_level_without_bands(client, world, year):
     evaluation = scored_2025(world, year)
     client.force_login(world.coordinator)
 
-    context = client.get(reverse("directions:evaluation-results", args=[evaluation.pk])).context
+    context = client.get(reverse("directions:evaluation_results", args=[evaluation.pk])).context
 
     assert not context["has_levels"]
     assert context["total"].level == ""

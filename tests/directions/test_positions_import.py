@@ -91,7 +91,7 @@ def catalogue(world):
 
 def dry_run(client, world, period, file):
     return client.post(
-        reverse("directions:positions-import"),
+        reverse("directions:positions_import"),
         {"municipality": world.municipality.slug, "period": period.code, "file": file},
     )
 
@@ -156,7 +156,7 @@ def test_confirming_a_clean_preview_imports_every_row(client, world, catalogue):
     digest = preview.context["digest"]
     assert client.session[IMPORT_SESSION_KEY]["digest"] == digest
 
-    response = client.post(reverse("directions:positions-import-confirm"), {"digest": digest})
+    response = client.post(reverse("directions:positions_import_confirm"), {"digest": digest})
 
     assert response.status_code == 302
     assert response.url == f"{reverse('directions:positions')}?municipality=ishim&period=2025"
@@ -202,7 +202,7 @@ def test_the_import_updates_by_direction_and_code_and_gives_open_evaluations_the
     preview = dry_run(client, world, period, file)
     assert [row["action"] for row in preview.context["rows"]] == ["changed", "same", "new"]
 
-    client.post(reverse("directions:positions-import-confirm"), {"digest": preview.context["digest"]})
+    client.post(reverse("directions:positions_import_confirm"), {"digest": preview.context["digest"]})
 
     old.refresh_from_db()
     assert (old.text, old.max_score) == ("Новая формулировка", Decimal(3))
@@ -230,7 +230,7 @@ def test_all_or_nothing_when_the_catalogue_changed_after_the_preview(client, wor
     )
 
     response = client.post(
-        reverse("directions:positions-import-confirm"), {"digest": preview.context["digest"]}, follow=True
+        reverse("directions:positions_import_confirm"), {"digest": preview.context["digest"]}, follow=True
     )
 
     body = response.content.decode()
@@ -290,10 +290,10 @@ def test_a_confirmation_without_its_preview_imports_nothing(client, world, catal
     client.force_login(world.coordinator)
     dry_run(client, world, catalogue["period"], xlsx([HEADER, ["1.1", "goals", "Ц.1", "Цели", 1, ""]]))
 
-    response = client.post(reverse("directions:positions-import-confirm"), {"digest": "0" * 64})
+    response = client.post(reverse("directions:positions_import_confirm"), {"digest": "0" * 64})
 
     assert response.status_code == 302
-    assert response.url == reverse("directions:positions-import")
+    assert response.url == reverse("directions:positions_import")
     assert not Position.objects.exists()
 
 
@@ -347,8 +347,8 @@ def test_a_file_over_5_mb_is_refused(client, world, catalogue):
 def test_only_managers_import(client, world, catalogue, actor):
     client.force_login(getattr(world, actor))
 
-    assert client.get(reverse("directions:positions-import")).status_code == 403
-    assert client.post(reverse("directions:positions-import-confirm"), {"digest": "x"}).status_code in (
+    assert client.get(reverse("directions:positions_import")).status_code == 403
+    assert client.post(reverse("directions:positions_import_confirm"), {"digest": "x"}).status_code in (
         302,
         403,
     )
@@ -444,7 +444,7 @@ def test_a_coordinator_adds_a_position_and_open_evaluations_get_its_score(client
         municipality=world.municipality, period=period, kind=Evaluation.Kind.SELF, by=world.coordinator
     )
     client.force_login(world.coordinator)
-    url = f"{reverse('directions:position-add')}?municipality=ishim&period=2025"
+    url = f"{reverse('directions:position_add')}?municipality=ishim&period=2025"
 
     response = client.post(
         url,
@@ -492,7 +492,7 @@ def test_editing_cannot_drop_the_maximum_below_a_given_score(client, world, cata
         score=Score.objects.get(evaluation=evaluation, position=position), by=world.expert, value=2
     )
     client.force_login(world.coordinator)
-    url = reverse("directions:position-edit", args=[position.pk])
+    url = reverse("directions:position_edit", args=[position.pk])
     data = {
         "direction": catalogue["1.1"].pk,
         "component": "goals",
@@ -517,7 +517,7 @@ def test_who_may_edit_a_position(client, world, catalogue, actor, status):
     position = make_position(catalogue["1.1"], catalogue["period"], "Ц.1", "goals", 3)
     client.force_login(getattr(world, actor))
 
-    assert client.get(reverse("directions:position-edit", args=[position.pk])).status_code == status
-    client.post(reverse("directions:position-edit", args=[position.pk]), {"code": "X", "max_score": "9"})
+    assert client.get(reverse("directions:position_edit", args=[position.pk])).status_code == status
+    client.post(reverse("directions:position_edit", args=[position.pk]), {"code": "X", "max_score": "9"})
     position.refresh_from_db()
     assert (position.code, position.max_score) == ("Ц.1", Decimal(3))

@@ -287,7 +287,7 @@ def test_accepting_a_proposal_stores_it_with_its_evidence(
     score = row(sheet, world.direction, "Ц.1")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("directions:proposal-accept", args=[sheet.pk]),
+            reverse("directions:proposal_accept", args=[sheet.pk]),
             {"score": score.pk, f"proposed-{score.pk}": "2"},
         )
     assert response.status_code == 302 and response.url == sheet_url(sheet)
@@ -302,7 +302,7 @@ def test_a_proposal_changed_since_the_page_is_not_accepted(client, world, sheet)
     client.force_login(world.coordinator)
     score = row(sheet, world.direction, "Ц.1")
     response = client.post(
-        reverse("directions:proposal-accept", args=[sheet.pk]),
+        reverse("directions:proposal_accept", args=[sheet.pk]),
         {"score": score.pk, f"proposed-{score.pk}": "1"},
         follow=True,
     )
@@ -319,7 +319,7 @@ def test_accept_all_scores_only_the_unscored_positions_with_a_proposal(client, w
         score=row(sheet, world.direction, "Ц.2"), by=world.coordinator, value=Decimal(1), comment="Частично"
     )
     client.force_login(world.coordinator)
-    response = client.post(f"{reverse('directions:proposals-accept-all', args=[sheet.pk])}?direction=1.1")
+    response = client.post(f"{reverse('directions:proposals_accept_all', args=[sheet.pk])}?direction=1.1")
     assert response.status_code == 302
     assert row(sheet, world.direction, "Ц.1").score == 2
     assert row(sheet, world.direction, "Ц.2").score == 1  # scored before: kept
@@ -371,8 +371,8 @@ def test_the_service_refuses_a_changed_score_without_a_comment(world, sheet):
 def test_only_the_directions_coordinator_accepts(client, world, sheet, actor, status):
     client.force_login(getattr(world, actor))
     score = row(sheet, world.direction, "Ц.1")
-    accept = client.post(reverse("directions:proposal-accept", args=[sheet.pk]), {"score": score.pk})
-    every = client.post(f"{reverse('directions:proposals-accept-all', args=[sheet.pk])}?direction=1.1")
+    accept = client.post(reverse("directions:proposal_accept", args=[sheet.pk]), {"score": score.pk})
+    every = client.post(f"{reverse('directions:proposals_accept_all', args=[sheet.pk])}?direction=1.1")
     assert (accept.status_code, every.status_code) == (status, status)
     assert row(sheet, world.direction, "Ц.1").score is None
 
@@ -396,7 +396,7 @@ def test_an_expert_evaluation_proposes_nothing_and_shows_the_self_assessment(cli
     assert "Предложение портала" not in body
     assert "Самооценка" in body and "Без сроков" in body
     accept = client.post(
-        reverse("directions:proposal-accept", args=[expert.pk]),
+        reverse("directions:proposal_accept", args=[expert.pk]),
         {"score": row(expert, world.direction, "Ц.1").pk},
     )
     assert accept.status_code == 403
@@ -407,7 +407,7 @@ def test_an_expert_evaluation_proposes_nothing_and_shows_the_self_assessment(cli
 
 def test_the_keeper_of_the_catalogue_sets_and_resets_a_rule(client, world, period):
     position = make_position(world.direction, period, "Ц.1", "goals", 2)
-    url = reverse("directions:position-rule", args=[position.pk])
+    url = reverse("directions:position_rule", args=[position.pk])
     client.force_login(world.executor)
     assert client.get(url).status_code == 200
     assert client.post(url, {"kind": "manual"}).status_code == 403

@@ -290,7 +290,7 @@ def test_import_command_is_idempotent(world, order, tmp_path):
 
 def test_import_page_previews_adds_the_missing_official_and_imports_once(client, world, order):
     client.force_login(world.administrator)
-    url = reverse("directions:responsibilities-import", args=["ishim"])
+    url = reverse("directions:responsibilities_import", args=["ishim"])
     upload = SimpleUploadedFile("order.docx", docx_bytes(SMALL))
     response = client.post(
         url, {"action": "upload", "file": upload, "starts_on": "2021-07-05", "document": order["document"].pk}
@@ -326,7 +326,7 @@ def test_import_page_previews_adds_the_missing_official_and_imports_once(client,
 
 def test_import_page_shows_why_a_file_is_refused(client, world, order):
     client.force_login(world.chief)
-    url = reverse("directions:responsibilities-import", args=["ishim"])
+    url = reverse("directions:responsibilities_import", args=["ishim"])
     upload = SimpleUploadedFile("order.docx", b"not a document")
     response = client.post(
         url, {"action": "upload", "file": upload, "starts_on": "2021-07-05", "document": order["document"].pk}
@@ -340,7 +340,7 @@ def test_import_page_shows_why_a_file_is_refused(client, world, order):
 )
 def test_import_page_is_for_those_who_keep_the_assignments(client, world, actor, status):
     client.force_login(getattr(world, actor))
-    url = reverse("directions:responsibilities-import", args=["ishim"])
+    url = reverse("directions:responsibilities_import", args=["ishim"])
     assert client.get(url).status_code == status
     assert client.post(url, {"action": "cancel"}).status_code == status
 
@@ -370,7 +370,7 @@ def test_page_is_read_by_the_staff(client, world, actor, status, may_manage):
     assert response.status_code == status
     if status == 200:
         assert response.context["may_manage"] is may_manage
-        add = reverse("directions:responsibility-add", args=["ishim"])
+        add = reverse("directions:responsibility_add", args=["ishim"])
         assert (add in response.content.decode()) is may_manage
         assert world.coordinator.officials.get().full_name in response.content.decode()
 
@@ -381,7 +381,7 @@ def test_another_municipalitys_administrator_gets_404(client, world):
     responsibility = world.direction.responsibilities.first()
     assert (
         client.post(
-            reverse("directions:responsibility-end", args=[responsibility.pk]), {"ends_on": "2024-01-01"}
+            reverse("directions:responsibility_end", args=[responsibility.pk]), {"ends_on": "2024-01-01"}
         ).status_code
         == 404
     )
@@ -410,7 +410,7 @@ def _add_data(world, **fields):
 def test_adding_is_for_administrators_and_the_head(client, world, actor, status):
     client.force_login(getattr(world, actor))
     before = Responsibility.objects.count()
-    response = client.post(reverse("directions:responsibility-add", args=["ishim"]), _add_data(world))
+    response = client.post(reverse("directions:responsibility_add", args=["ishim"]), _add_data(world))
     assert response.status_code == status
     assert Responsibility.objects.count() == before + (1 if status == 302 else 0)
 
@@ -419,7 +419,7 @@ def test_adding_is_for_administrators_and_the_head(client, world, actor, status)
 def test_a_coordinator_reads_but_every_write_is_403(client, world, name):
     responsibility = world.direction.responsibilities.get(duty=Duty.COORDINATOR)
     client.force_login(world.coordinator)
-    url = reverse(f"directions:responsibility-{name}", args=[responsibility.pk])
+    url = reverse(f"directions:responsibility_{name}", args=[responsibility.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {"ends_on": "2024-01-01"}).status_code == 403
     assert Responsibility.objects.filter(pk=responsibility.pk, ends_on=None).exists()
@@ -466,7 +466,7 @@ def test_validation_refuses_a_duplicate_and_another_municipality(world):
 
 def test_the_form_shows_the_problem_and_writes_nothing(client, world):
     client.force_login(world.administrator)
-    url = reverse("directions:responsibility-add", args=["ishim"])
+    url = reverse("directions:responsibility_add", args=["ishim"])
     data = _add_data(world)
     before = Responsibility.objects.count()
     response = client.post(url, data | {"starts_on": "2024-05-01", "ends_on": "2024-04-01"})
@@ -489,7 +489,7 @@ def test_an_acting_deputy_is_a_row_of_its_own(client, world):
         "direction": world.direction.pk, "duty": Duty.COORDINATOR, "official": deputy.pk, "acting": "on",
         "starts_on": "2024-06-01", "ends_on": "2024-06-30",
     }  # fmt: skip
-    assert client.post(reverse("directions:responsibility-add", args=["ishim"]), data).status_code == 302
+    assert client.post(reverse("directions:responsibility_add", args=["ishim"]), data).status_code == 302
     acting = Responsibility.objects.get(official=deputy)
     assert acting.acting and acting.ends_on == date(2024, 6, 30)
     assert world.direction.responsibilities.filter(duty=Duty.COORDINATOR, acting=False, ends_on=None).exists()
@@ -508,7 +508,7 @@ def test_transfer_ends_the_old_and_starts_the_new(client, world):
     yesterday = timezone.localdate() - timedelta(days=1)
     client.force_login(world.administrator)
     response = client.post(
-        reverse("directions:responsibility-transfer", args=[responsibility.pk]),
+        reverse("directions:responsibility_transfer", args=[responsibility.pk]),
         {"ends_on": yesterday.isoformat(), "official": newcomer.officials.get().pk},
     )
     assert response.status_code == 302
@@ -539,14 +539,14 @@ def test_end_keeps_the_row_and_delete_removes_a_mistake_with_history(client, wor
     responsibility = world.direction.responsibilities.get(duty=Duty.EXECUTOR)
     client.force_login(world.administrator)
     response = client.post(
-        reverse("directions:responsibility-end", args=[responsibility.pk]), {"ends_on": "2024-12-31"}
+        reverse("directions:responsibility_end", args=[responsibility.pk]), {"ends_on": "2024-12-31"}
     )
     assert response.status_code == 302
     responsibility.refresh_from_db()
     assert responsibility.ends_on == date(2024, 12, 31)
     assert (
         client.post(
-            reverse("directions:responsibility-end", args=[responsibility.pk]), {"ends_on": "2025-06-30"}
+            reverse("directions:responsibility_end", args=[responsibility.pk]), {"ends_on": "2025-06-30"}
         ).status_code
         == 200
     )  # already ended earlier: refused on the form
@@ -556,7 +556,7 @@ def test_end_keeps_the_row_and_delete_removes_a_mistake_with_history(client, wor
     assert history[0].changes[0][1:] == ("—", "31.12.2024")
     assert history[0].record.history_user == world.administrator
 
-    client.post(reverse("directions:responsibility-delete", args=[responsibility.pk]))
+    client.post(reverse("directions:responsibility_delete", args=[responsibility.pk]))
     assert not Responsibility.objects.filter(pk=responsibility.pk).exists()
     assert client.get(_page(), {"item": responsibility.pk}).context["history"][0].kind == "-"
 

@@ -26,11 +26,11 @@ def _indicator_urls() -> list:
     """indicators/urls.py with the import page at its place, whether that file has it yet or not."""
     from indicators import urls
 
-    mounted = [pattern for pattern in urls.urlpatterns if getattr(pattern, "name", None) != "values-import"]
-    return [*mounted, path("values/import/", import_views.data_values_import, name="values-import")]
+    mounted = [pattern for pattern in urls.urlpatterns if getattr(pattern, "name", None) != "values_import"]
+    return [*mounted, path("values/import/", import_views.data_values_import, name="values_import")]
 
 
-# These tests mount the page themselves, as indicators/urls.py will: "indicators:values-import".
+# These tests mount the page themselves, as indicators/urls.py will: "indicators:values_import".
 urlpatterns = [
     path("indicators/", include((_indicator_urls(), "indicators"))),
     *(p for p in config_urls.urlpatterns if getattr(p, "namespace", None) != "indicators"),

@@ -3,8 +3,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -65,12 +63,6 @@ def refusal(caplog) -> str:
     return str(denied[-1])
 
 
-def queries(client, url: str) -> int:
-    client.get(url)  # warm the caches of the first request
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context.captured_queries)
 
 
 # The catalogue
@@ -112,13 +104,13 @@ def test_catalogue_downloads_as_xlsx_with_the_values(client, catalogue):
     assert len(rows) == 3
 
 
-def test_catalogue_queries_do_not_grow_with_organizations(client, catalogue):
+def test_catalogue_queries_do_not_grow_with_organizations(client, catalogue, count_queries):
     client.force_login(catalogue.world.coordinator)
     url = reverse("indicators:catalogue")
     add_schools(catalogue, 2)
-    few = queries(client, url)
+    few = count_queries(client, url, warm=True)
     add_schools(catalogue, 10)
-    assert queries(client, url) == few
+    assert count_queries(client, url, warm=True) == few
 
 
 @pytest.mark.parametrize("actor", ["respondent", "head"])
@@ -133,7 +125,7 @@ def test_another_municipality_gets_404(client, catalogue):
     world = catalogue.world
     client.force_login(world.outsider)
     assert client.get(reverse("indicators:indicator", args=[catalogue.share.pk])).status_code == 404
-    assert client.get(reverse("indicators:indicator-edit", args=[catalogue.share.pk])).status_code == 404
+    assert client.get(reverse("indicators:indicator_edit", args=[catalogue.share.pk])).status_code == 404
     assert client.get(reverse("indicators:catalogue"), {"municipality": "ishim"}).status_code == 404
     page = body(client.get(reverse("indicators:catalogue")))
     assert "Чужой показатель" in page and "Доля педагогов" not in page
@@ -190,14 +182,14 @@ def test_indicator_tables_download_as_xlsx(client, catalogue):
     assert rows[1:] == [("2024 год", 25, 50, 50, None, 2, 2, None), ("2025 год", 31, 50, 62, None, 2, 2, 70)]
 
 
-def test_indicator_page_queries_do_not_grow_with_organizations(client, catalogue):
+def test_indicator_page_queries_do_not_grow_with_organizations(client, catalogue, count_queries):
     client.force_login(catalogue.world.coordinator)
     url = reverse("indicators:indicator", args=[catalogue.share.pk])
     add_schools(catalogue, 2)
-    few = queries(client, url)
+    few = count_queries(client, url, warm=True)
     add_schools(catalogue, 10)
     assert IndicatorValue.objects.filter(indicator=catalogue.share, period=catalogue.now).count() == 11
-    assert queries(client, url) == few
+    assert count_queries(client, url, warm=True) == few
 
 
 # The catalogue's forms
@@ -230,7 +222,7 @@ def indicator_data(**fields) -> dict:
 def test_a_bad_formula_is_shown_beside_its_field(client, catalogue, numerator, message):
     client.force_login(catalogue.world.coordinator)
     response = client.post(
-        f"{reverse('indicators:indicator-new')}?municipality=ishim", indicator_data(numerator=numerator)
+        f"{reverse('indicators:indicator_new')}?municipality=ishim", indicator_data(numerator=numerator)
     )
     assert response.status_code == 200
     assert response.context["form"].errors["numerator"] == [message]
@@ -247,7 +239,7 @@ def test_coordinator_creates_an_indicator_and_its_values_are_computed(
     official = make_official(world.municipality, full_name="Петрова Е.В.")
     foreign_official = make_official(world.elsewhere, full_name="Чужой В.В.")
     client.force_login(world.coordinator)
-    url = f"{reverse('indicators:indicator-new')}?municipality=ishim"
+    url = f"{reverse('indicators:indicator_new')}?municipality=ishim"
     page = body(client.get(url))
     assert "teachers_dpo" in page and "Число педагогов, прошедших КПК" in page  # the codes beside
     assert "Петрова Е.В." in page and "Чужой В.В." not in page
@@ -275,7 +267,7 @@ def test_the_code_is_unique_and_directions_are_the_municipalitys(client, catalog
         municipality=world.elsewhere, block=block, code="9.9", name="Чужое", valid_from=catalogue.now
     )
     client.force_login(world.coordinator)
-    url = f"{reverse('indicators:indicator-new')}?municipality=ishim"
+    url = f"{reverse('indicators:indicator_new')}?municipality=ishim"
     response = client.post(url, indicator_data(code="2.3.1", direction=foreign.pk))
     errors = response.context["form"].errors
     assert set(errors) == {"code", "direction"}
@@ -283,7 +275,7 @@ def test_the_code_is_unique_and_directions_are_the_municipalitys(client, catalog
 
 def test_editing_a_formula_recomputes_the_values(client, catalogue, django_capture_on_commit_callbacks):
     client.force_login(catalogue.world.coordinator)
-    url = reverse("indicators:indicator-edit", args=[catalogue.share.pk])
+    url = reverse("indicators:indicator_edit", args=[catalogue.share.pk])
     page = body(client.get(url))
     assert 'value="teachers_dpo"' in page
     data = indicator_data(code="2.3.1", name="Доля", direction=catalogue.direction.pk, factor="10")
@@ -307,13 +299,13 @@ def test_editing_a_formula_recomputes_the_values(client, catalogue, django_captu
 )
 def test_who_keeps_the_catalogue(client, catalogue, actor, new_indicator, edit_indicator, new_element):
     client.force_login(getattr(catalogue.world, actor))
-    assert client.get(reverse("indicators:indicator-new")).status_code == new_indicator
-    assert client.get(reverse("indicators:indicator-edit", args=[catalogue.share.pk])).status_code == (
+    assert client.get(reverse("indicators:indicator_new")).status_code == new_indicator
+    assert client.get(reverse("indicators:indicator_edit", args=[catalogue.share.pk])).status_code == (
         edit_indicator
     )
-    assert client.get(reverse("indicators:element-new")).status_code == new_element
+    assert client.get(reverse("indicators:element_new")).status_code == new_element
     page = body(client.get(reverse("indicators:indicator", args=[catalogue.share.pk])))
-    assert (reverse("indicators:indicator-edit", args=[catalogue.share.pk]) in page) is (
+    assert (reverse("indicators:indicator_edit", args=[catalogue.share.pk]) in page) is (
         edit_indicator == 200
     )
 
@@ -321,7 +313,7 @@ def test_who_keeps_the_catalogue(client, catalogue, actor, new_indicator, edit_i
 def test_the_coordinator_of_another_direction_cannot_change_its_indicator(client, catalogue, caplog):
     world = catalogue.world
     client.force_login(world.other_coordinator)
-    url = reverse("indicators:indicator-edit", args=[catalogue.share.pk])
+    url = reverse("indicators:indicator_edit", args=[catalogue.share.pk])
     data = indicator_data(code="2.3.1", name="Чужая правка", direction=catalogue.direction.pk, factor="10")
     assert client.post(url, data).status_code == 403
     assert refusal(caplog) == ru(
@@ -332,7 +324,7 @@ def test_the_coordinator_of_another_direction_cannot_change_its_indicator(client
     catalogue.share.refresh_from_db()
     assert (catalogue.share.name, catalogue.share.factor) == ("Доля педагогов, прошедших КПК", 100)
     # Nor add one to it: the form offers their own direction only.
-    new = f"{reverse('indicators:indicator-new')}?municipality=ishim"
+    new = f"{reverse('indicators:indicator_new')}?municipality=ishim"
     offered = client.get(new).context["form"].fields["direction"].queryset
     assert list(offered) == [world.other_direction]
     response = client.post(new, indicator_data(direction=catalogue.direction.pk))
@@ -345,7 +337,7 @@ def test_the_coordinator_of_another_direction_cannot_change_its_indicator(client
 
 def test_the_executor_proposes_an_indicator_of_their_direction(client, catalogue):
     client.force_login(catalogue.world.executor)
-    url = reverse("indicators:indicator-edit", args=[catalogue.share.pk])
+    url = reverse("indicators:indicator_edit", args=[catalogue.share.pk])
     data = indicator_data(code="2.3.1", name="Доля (предложение)", direction=catalogue.direction.pk)
     assert client.post(url, {**data, "risk_threshold": "55"}).status_code == 302
     catalogue.share.refresh_from_db()
@@ -359,7 +351,7 @@ def test_a_direction_is_required_of_whoever_writes_only_a_directions_indicators(
     operator = make_user_with_role("operator", municipality=world.municipality)
     assign(operator, catalogue.direction, Duty.EXECUTOR)
     client.force_login(operator)
-    url = f"{reverse('indicators:indicator-new')}?municipality=ishim"
+    url = f"{reverse('indicators:indicator_new')}?municipality=ishim"
     response = client.post(url, indicator_data())
     assert response.status_code == 200 and "direction" in response.context["form"].errors
     assert client.post(url, indicator_data(direction=catalogue.direction.pk)).status_code == 302
@@ -383,7 +375,7 @@ def test_data_elements_list_filters_and_downloads(client, catalogue):
 
 def test_coordinator_adds_a_data_element_once(client, catalogue):
     client.force_login(catalogue.world.coordinator)
-    url = reverse("indicators:element-new")
+    url = reverse("indicators:element_new")
     data = {"code": "pupils_total", "name": "Число обучающихся", "value_type": "integer", "kinds": ["school"]}
     response = client.post(url, data)
     assert response.status_code == 302
@@ -549,7 +541,7 @@ def test_the_coordinator_sets_and_removes_a_target_and_others_may_not(client, wo
 
     period = make_period("2025")
     indicator = make_indicator(world.municipality, "1.1.1", "a", "b", direction=world.direction)
-    url = reverse("indicators:target-set", args=[indicator.pk])
+    url = reverse("indicators:target_set", args=[indicator.pk])
 
     client.force_login(world.coordinator)
     client.post(url, {"period": "2025", "value": "72,5"})
@@ -600,7 +592,7 @@ def test_an_indicator_of_no_direction_follows_the_municipal_roles(client, world)
 
     make_period("2025")
     indicator = make_indicator(world.municipality, "П9", "a", "b")
-    url = reverse("indicators:target-set", args=[indicator.pk])
+    url = reverse("indicators:target_set", args=[indicator.pk])
     for allowed in (world.coordinator, world.executor, world.other_coordinator, world.chief):
         client.force_login(allowed)
         assert client.post(url, {"period": "2025", "value": "60"}).status_code == 302

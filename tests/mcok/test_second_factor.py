@@ -64,7 +64,7 @@ def test_a_required_role_without_a_device_is_sent_to_set_it_up_before_any_page(w
     for url in (reverse("mcok:home"), reverse("mcok:organizations"), reverse("password_change")):
         response = client.get(url)
         assert response.status_code == 302
-        assert response.url.startswith(reverse("mcok:second-factor-setup")), url
+        assert response.url.startswith(reverse("mcok:second_factor_setup")), url
     # The API with the session answers 403 in Russian rather than a page.
     response = client.get(reverse("api:me"))
     assert response.status_code == 403
@@ -80,7 +80,7 @@ def test_the_admin_site_is_behind_the_second_factor_too(world, required):
     client = sign_in(world.administrator)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("mcok:second-factor-setup"))
+    assert response.url.startswith(reverse("mcok:second_factor_setup"))
 
 
 @pytest.mark.parametrize("role", ["executor", "expert", "respondent", "head"])
@@ -113,7 +113,7 @@ def test_the_demo_marks_its_accounts_exempt(db):
 
 def test_setting_up_shows_the_qr_and_the_key_and_takes_a_right_code_only(world, required):
     client = sign_in(world.coordinator)
-    response = client.get(reverse("mcok:second-factor-setup"))
+    response = client.get(reverse("mcok:second_factor_setup"))
     body = response.content.decode()
     assert response.status_code == 200
     assert 'src="data:image/svg+xml;base64,' in body
@@ -121,13 +121,13 @@ def test_setting_up_shows_the_qr_and_the_key_and_takes_a_right_code_only(world, 
     assert second_factor.secret_text(device) in body
     assert "<script>" not in body and 'style="' not in body
 
-    response = client.post(reverse("mcok:second-factor-setup"), {"code": wrong_code(device)})
+    response = client.post(reverse("mcok:second_factor_setup"), {"code": wrong_code(device)})
     assert response.status_code == 200
     assert "Код неверен" in response.content.decode()
     assert not second_factor.has_second_factor(world.coordinator)
 
     unthrottle(device)
-    response = client.post(reverse("mcok:second-factor-setup"), {"code": code_for(device)})
+    response = client.post(reverse("mcok:second_factor_setup"), {"code": code_for(device)})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert len(response.context["codes"]) == 10
@@ -144,9 +144,9 @@ def test_setting_up_shows_the_qr_and_the_key_and_takes_a_right_code_only(world, 
 def test_the_password_alone_cannot_set_up_a_second_application(world, required):
     enable(world.coordinator)
     client = sign_in(world.coordinator)
-    response = client.get(reverse("mcok:second-factor-setup"))
+    response = client.get(reverse("mcok:second_factor_setup"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("mcok:second-factor-verify"))
+    assert response.url.startswith(reverse("mcok:second_factor_verify"))
 
 
 def test_a_wrong_code_is_refused_and_the_right_one_passes(world):
@@ -155,9 +155,9 @@ def test_a_wrong_code_is_refused_and_the_right_one_passes(world):
     client = sign_in(world.executor)
     response = client.get(reverse("mcok:home"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("mcok:second-factor-verify"))
+    assert response.url.startswith(reverse("mcok:second_factor_verify"))
 
-    verify = reverse("mcok:second-factor-verify") + "?next=" + reverse("mcok:organizations")
+    verify = reverse("mcok:second_factor_verify") + "?next=" + reverse("mcok:organizations")
     response = client.post(verify, {"code": wrong_code(device)})
     assert response.status_code == 200
     assert "Код неверен" in response.content.decode()
@@ -177,7 +177,7 @@ def test_the_next_address_stays_on_the_portal(world):
     device, _codes = enable(world.executor)
     client = sign_in(world.executor)
     response = client.post(
-        reverse("mcok:second-factor-verify") + "?next=https://evil.example/", {"code": code_for(device)}
+        reverse("mcok:second_factor_verify") + "?next=https://evil.example/", {"code": code_for(device)}
     )
     assert response.status_code == 302
     assert response.url == "/"
@@ -187,7 +187,7 @@ def test_the_next_address_stays_on_the_portal(world):
 def test_a_strange_next_address_leads_home(world, target):
     client = Client()
     client.force_login(world.executor)
-    response = client.get(reverse("mcok:second-factor-verify"), {"next": target})
+    response = client.get(reverse("mcok:second_factor_verify"), {"next": target})
     assert response.status_code == 302
     assert response.url == "/"
 
@@ -195,7 +195,7 @@ def test_a_strange_next_address_leads_home(world, target):
 def test_a_recovery_code_works_once(world, required):
     _device, codes = enable(world.coordinator)
     client = sign_in(world.coordinator)
-    verify = reverse("mcok:second-factor-verify")
+    verify = reverse("mcok:second_factor_verify")
     assert "Использовать код восстановления" in client.get(verify).content.decode()
     response = client.post(
         verify + "?recovery=1", {"code": codes[0].upper()[:4] + "-" + codes[0][4:], "recovery": "1"}
@@ -218,7 +218,7 @@ def test_a_recovery_code_works_once(world, required):
 def test_a_recovery_code_is_not_taken_as_the_application_code(world):
     _device, codes = enable(world.executor)
     client = sign_in(world.executor)
-    response = client.post(reverse("mcok:second-factor-verify"), {"code": codes[0]})
+    response = client.post(reverse("mcok:second_factor_verify"), {"code": codes[0]})
     assert response.status_code == 200
     assert StaticToken.objects.filter(device__user=world.executor).count() == 10
 
@@ -226,10 +226,10 @@ def test_a_recovery_code_is_not_taken_as_the_application_code(world):
 def test_new_recovery_codes_replace_the_old_ones(world):
     device, codes = enable(world.executor)
     client = sign_in(world.executor)
-    client.post(reverse("mcok:second-factor-verify"), {"code": code_for(device)})
-    page = client.get(reverse("mcok:second-factor")).content.decode()
+    client.post(reverse("mcok:second_factor_verify"), {"code": code_for(device)})
+    page = client.get(reverse("mcok:second_factor")).content.decode()
     assert "Осталось 10 кодов восстановления" in page
-    response = client.post(reverse("mcok:second-factor-codes"))
+    response = client.post(reverse("mcok:second_factor_codes"))
     assert response.status_code == 200
     new = {code.replace("-", "") for code in response.context["codes"]}
     assert len(new) == 10 and not new & set(codes)
@@ -239,11 +239,11 @@ def test_new_recovery_codes_replace_the_old_ones(world):
 def test_an_optional_role_switches_it_off_with_a_code_and_a_required_one_cannot(world, required):
     device, _codes = enable(world.executor)
     client = sign_in(world.executor)
-    client.post(reverse("mcok:second-factor-verify"), {"code": code_for(device)})
-    client.post(reverse("mcok:second-factor-disable"), {"code": wrong_code(device)})
+    client.post(reverse("mcok:second_factor_verify"), {"code": code_for(device)})
+    client.post(reverse("mcok:second_factor_disable"), {"code": wrong_code(device)})
     assert second_factor.has_second_factor(world.executor)
     unthrottle(device)
-    client.post(reverse("mcok:second-factor-disable"), {"code": code_for(device, shift=1)})
+    client.post(reverse("mcok:second_factor_disable"), {"code": code_for(device, shift=1)})
     assert not second_factor.has_second_factor(world.executor)
     assert AccountEvent.objects.filter(
         user=world.executor, kind=AccountEvent.Kind.SECOND_FACTOR_DISABLED
@@ -251,9 +251,9 @@ def test_an_optional_role_switches_it_off_with_a_code_and_a_required_one_cannot(
 
     device, _codes = enable(world.coordinator)
     client = sign_in(world.coordinator)
-    client.post(reverse("mcok:second-factor-verify"), {"code": code_for(device)})
+    client.post(reverse("mcok:second_factor_verify"), {"code": code_for(device)})
     response = client.post(
-        reverse("mcok:second-factor-disable"), {"code": code_for(device, shift=1)}, follow=True
+        reverse("mcok:second_factor_disable"), {"code": code_for(device, shift=1)}, follow=True
     )
     assert "нельзя отключить" in response.content.decode()
     assert second_factor.has_second_factor(world.coordinator)
@@ -388,12 +388,12 @@ def test_reset_and_unlock_stay_in_the_administrators_municipality(world, adminis
 def test_after_a_reset_a_required_role_sets_up_anew(world, required, administrator):
     device, _codes = enable(world.coordinator)
     client = sign_in(world.coordinator)
-    client.post(reverse("mcok:second-factor-verify"), {"code": code_for(device)})
+    client.post(reverse("mcok:second_factor_verify"), {"code": code_for(device)})
     assert client.get(reverse("mcok:home")).status_code == 200
     second_factor.second_factor_reset(account=world.coordinator, by=administrator)
     response = client.get(reverse("mcok:home"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("mcok:second-factor-setup"))
+    assert response.url.startswith(reverse("mcok:second_factor_setup"))
 
 
 # ---- sign-ins from a new device ---------------------------------------------------------------------

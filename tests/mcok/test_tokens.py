@@ -149,7 +149,7 @@ def test_sign_out_everywhere_ends_every_session_and_the_token(user):
 
     page = office.get(reverse("password_change")).content.decode()
     assert "Выйти на всех устройствах" in page
-    response = office.post(reverse("mcok:sign-out-everywhere"), follow=True)
+    response = office.post(reverse("mcok:sign_out_everywhere"), follow=True)
 
     assert response.redirect_chain == [(reverse("login"), 302)]
     assert "Вы вышли на всех устройствах" in response.content.decode()
@@ -161,8 +161,8 @@ def test_sign_out_everywhere_ends_every_session_and_the_token(user):
 
 def test_sign_out_everywhere_is_post_only_and_needs_a_login(user):
     client = Client()
-    response = client.post(reverse("mcok:sign-out-everywhere"))
+    response = client.post(reverse("mcok:sign_out_everywhere"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     client.force_login(user)
-    assert client.get(reverse("mcok:sign-out-everywhere")).status_code == 405
+    assert client.get(reverse("mcok:sign_out_everywhere")).status_code == 405

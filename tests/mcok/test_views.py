@@ -145,11 +145,11 @@ def test_document_file_is_served_only_to_those_who_may_read_it(client, world, se
     document = make_document(world.municipality, organization=world.school)
     document.file.save("plan.pdf", ContentFile(b"%PDF-1.4 plan"))
     client.force_login(world.respondent)
-    response = client.get(reverse("mcok:document-file", args=[document.pk]))
+    response = client.get(reverse("mcok:document_file", args=[document.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
     client.force_login(world.other_respondent)
-    assert client.get(reverse("mcok:document-file", args=[document.pk])).status_code == 404
+    assert client.get(reverse("mcok:document_file", args=[document.pk])).status_code == 404
 
 
 def test_healthz(client, db):

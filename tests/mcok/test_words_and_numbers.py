@@ -77,7 +77,7 @@ def test_the_formula_editor_offers_elements_by_name_and_inserts_their_codes(clie
     ]:
         DataElement.objects.create(municipality=world.municipality, code=code, name=name, kinds=["school"])
     client.force_login(world.coordinator)
-    page = client.get(f"{reverse('indicators:indicator-new')}?municipality={world.municipality.slug}")
+    page = client.get(f"{reverse('indicators:indicator_new')}?municipality={world.municipality.slug}")
     html = page.content.decode()
     assert page.status_code == 200
     codes = re.findall(r'class="element-pick" data-code="([^"]+)"', html)

@@ -34,12 +34,12 @@ def _done_pdf(report: Report, user, content: bytes = APPROVED_BYTES) -> ReportJo
 
 def _approve(client, world, report: Report) -> None:
     client.force_login(world.coordinator)
-    assert client.post(reverse("reports:report-approve", args=[report.pk])).status_code == 302
+    assert client.post(reverse("reports:report_approve", args=[report.pk])).status_code == 302
 
 
 def _publish(client, world, report: Report):
     client.force_login(world.operator)
-    return client.post(reverse("reports:report-publish", args=[report.pk]), follow=True)
+    return client.post(reverse("reports:report_publish", args=[report.pk]), follow=True)
 
 
 def test_approval_records_the_hash_of_the_pdf_approved(client, world):
@@ -60,7 +60,7 @@ def test_a_new_pdf_after_approval_returns_the_report_to_draft_and_is_not_publish
     _approve(client, world, w.report)
 
     client.force_login(world.executor)
-    response = client.post(reverse("reports:report-generate", args=[w.report.pk, "pdf"]), follow=True)
+    response = client.post(reverse("reports:report_generate", args=[w.report.pk, "pdf"]), follow=True)
     assert response.status_code == 200
     w.report.refresh_from_db()
     assert (w.report.state, w.report.approved_by, w.report.approved_job) == (Report.State.DRAFT, None, None)
@@ -155,7 +155,7 @@ def test_an_edit_of_an_approved_and_published_report_returns_it_to_draft(client,
     }
     data[change] = "Изменено после утверждения"
     client.force_login(world.executor)
-    assert client.post(reverse("reports:report-edit", args=[w.report.pk]), data).status_code == 302
+    assert client.post(reverse("reports:report_edit", args=[w.report.pk]), data).status_code == 302
     w.report.refresh_from_db()
     assert getattr(w.report, change) == "Изменено после утверждения"
     assert (w.report.state, w.report.approved_job, w.report.approved_sha256) == (Report.State.DRAFT, None, "")

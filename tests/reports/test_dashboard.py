@@ -283,7 +283,7 @@ def test_the_indices_of_the_finished_evaluation_with_their_levels(client, world,
     ]
     assert "56,7 %" in text and "средний" in text
     assert "<svg" in text and "1.1 Оценка качества подготовки: 85,0 %" in text  # the chart reads its figures
-    assert reverse("directions:evaluation-results", args=[evaluation.pk]) in text
+    assert reverse("directions:evaluation_results", args=[evaluation.pk]) in text
 
 
 def test_an_evaluation_in_progress_is_not_shown(client, world, period):

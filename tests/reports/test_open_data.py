@@ -30,7 +30,7 @@ def tab(world):
 
 
 def _url(tab, table: str, format: str) -> str:
-    return reverse("open:data-file", args=[tab.municipality.slug, table, format])
+    return reverse("open:data_file", args=[tab.municipality.slug, table, format])
 
 
 def _csv(client, url: str) -> list[dict]:
@@ -189,9 +189,9 @@ def test_unknown_tables_formats_and_places_answer_404(client, tab, world):
     assert client.get(_url(tab, "indicators", "xlsx")).status_code == 404
     assert client.get(_url(tab, "secrets", "csv")).status_code == 404
     assert (
-        client.get(reverse("open:data-file", args=["no-such-place", "indicators", "csv"])).status_code == 404
+        client.get(reverse("open:data_file", args=["no-such-place", "indicators", "csv"])).status_code == 404
     )
     assert (
-        client.get(reverse("open:data-file", args=[world.elsewhere.slug, "indicators", "csv"])).status_code
+        client.get(reverse("open:data_file", args=[world.elsewhere.slug, "indicators", "csv"])).status_code
         == 404
     )

@@ -58,7 +58,7 @@ def _rows(client, url: str) -> list[list[str]]:
 
 def _meta(client, tab, name: str) -> dict[str, str]:
     header, *rows = _rows(
-        client, reverse("open:data-set-file", args=[tab.municipality.slug, name, "meta.csv"])
+        client, reverse("open:data_set_file", args=[tab.municipality.slug, name, "meta.csv"])
     )
     assert header == ["property", "title", "value"]
     assert all(title for _property, title, _value in rows)  # every field has its Russian title
@@ -150,18 +150,18 @@ def test_the_list_page_shows_every_set_with_its_passport_and_files(client, tab):
     body = response.content.decode()
     for spec in open_data.SPECS:
         assert f"{tab.municipality.slug}-{spec.name}" in body
-        assert reverse("open:data-set", args=[tab.municipality.slug, spec.name]) in body
-        assert reverse("open:data-set-file", args=[tab.municipality.slug, spec.name, "meta.csv"]) in body
-    assert reverse("open:data-list", args=[tab.municipality.slug]) in body
+        assert reverse("open:data_set", args=[tab.municipality.slug, spec.name]) in body
+        assert reverse("open:data_set_file", args=[tab.municipality.slug, spec.name, "meta.csv"]) in body
+    assert reverse("open:data_list", args=[tab.municipality.slug]) in body
     assert "<script" not in body.lower()
-    header, *rows = _rows(client, reverse("open:data-list", args=[tab.municipality.slug]))
+    header, *rows = _rows(client, reverse("open:data_list", args=[tab.municipality.slug]))
     assert header == ["property", "title", "value", "format"]
     assert [row[0] for row in rows] == [f"{tab.municipality.slug}-{spec.name}" for spec in open_data.SPECS]
     assert all(row[2].endswith("/meta.csv") and row[3] == "csv" for row in rows)
 
 
 def test_the_passport_page_describes_the_set_and_its_structure(client, tab):
-    response = client.get(reverse("open:data-set", args=[tab.municipality.slug, "indicators"]))
+    response = client.get(reverse("open:data_set", args=[tab.municipality.slug, "indicators"]))
     assert response.status_code == 200
     body = response.content.decode()
     for column in open_data.TABLES["indicators"].columns:
@@ -174,8 +174,8 @@ def test_no_official_contact_reaches_a_passport(client, tab):
     from tests.reports.test_public import COORDINATOR_EMAIL, COORDINATOR_PHONE, EXECUTOR_EMAIL, EXECUTOR_PHONE
 
     for spec in open_data.SPECS:
-        meta = client.get(reverse("open:data-set-file", args=[tab.municipality.slug, spec.name, "meta.csv"]))
-        page = client.get(reverse("open:data-set", args=[tab.municipality.slug, spec.name]))
+        meta = client.get(reverse("open:data_set_file", args=[tab.municipality.slug, spec.name, "meta.csv"]))
+        page = client.get(reverse("open:data_set", args=[tab.municipality.slug, spec.name]))
         for secret in (COORDINATOR_EMAIL, COORDINATOR_PHONE, EXECUTOR_EMAIL, EXECUTOR_PHONE):
             assert secret not in meta.content.decode() and secret not in page.content.decode()
 
@@ -183,9 +183,9 @@ def test_no_official_contact_reaches_a_passport(client, tab):
 def test_the_sets_are_not_served_while_the_tab_is_closed(client, world):
     made = make_tab(world)
     slug = made.municipality.slug
-    assert client.get(reverse("open:data-set", args=[slug, "indicators"])).status_code == 404
-    assert client.get(reverse("open:data-list", args=[slug])).status_code == 404
-    assert client.get(reverse("open:data-set-file", args=[slug, "indicators", "meta.csv"])).status_code == 404
+    assert client.get(reverse("open:data_set", args=[slug, "indicators"])).status_code == 404
+    assert client.get(reverse("open:data_list", args=[slug])).status_code == 404
+    assert client.get(reverse("open:data_set_file", args=[slug, "indicators", "meta.csv"])).status_code == 404
 
 
 def test_the_list_page_costs_the_same_queries_with_more_rows(client, tab, settings):

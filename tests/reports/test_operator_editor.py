@@ -54,7 +54,7 @@ def image_document(municipality, title="Схема МСОКО", name="scheme.png
 
 def test_an_image_of_the_municipalitys_document_is_kept_at_its_public_address(world):
     picture = image_document(world.municipality)
-    staff_address = reverse("mcok:document-file", args=[picture.pk])
+    staff_address = reverse("mcok:document_file", args=[picture.pk])
     page = free_page(world, body=f'<p>Схема:</p><img src="{staff_address}" alt="Схема <b>" onerror="x()">')
     expected = reverse("open:document", args=[world.municipality.slug, picture.pk])
     assert page.body == f'<p>Схема:</p><img src="{expected}" alt="Схема b">'
@@ -84,9 +84,9 @@ def test_any_other_image_is_removed_whole(world, src):
     link = make_document(world.municipality, url="https://example.org/picture.png")
     replace = {
         "OTHER": reverse("open:document", args=[other.municipality.slug, other.pk]),
-        "TEXT": reverse("mcok:document-file", args=[text.pk]),
-        "LINK": reverse("mcok:document-file", args=[link.pk]),
-        "ABSENT": reverse("mcok:document-file", args=[987654]),
+        "TEXT": reverse("mcok:document_file", args=[text.pk]),
+        "LINK": reverse("mcok:document_file", args=[link.pk]),
+        "ABSENT": reverse("mcok:document_file", args=[987654]),
     }
     page = free_page(world, body=f'<p>до</p><img src="{replace.get(src, src)}" alt="картинка"><p>после</p>')
     assert page.body == "<p>до</p><p>после</p>"
@@ -121,7 +121,7 @@ def test_the_edit_form_is_the_editor_started_from_a_static_module_without_inline
     page = free_page(world, body="<p>Текст</p>")
     image_document(world.municipality, title="Логотип")
     client.force_login(world.operator)
-    response = client.get(reverse("reports:site-page-edit", args=[page.pk]))
+    response = client.get(reverse("reports:site_page_edit", args=[page.pk]))
     html = text_of(response)
     assert "data-django-prose-editor-mcok=" in html
     assert re.search(r'<script[^>]+src="[^"]*reports/page_editor\.js"[^>]*type="module"', html) or re.search(
@@ -139,7 +139,7 @@ def test_saving_through_the_form_cleans_and_warns(client, world):
     page = free_page(world)
     client.force_login(world.operator)
     response = client.post(
-        reverse("reports:site-page-edit", args=[page.pk]),
+        reverse("reports:site_page_edit", args=[page.pk]),
         {
             "title": "Новости",
             "slug": "novosti",
@@ -185,24 +185,24 @@ def test_text_diff_marks_the_lines_that_would_go_and_come_back():
 def test_an_old_version_has_its_own_page_with_the_difference_rendered_safely(client, world):
     page, first, second = _two_versions(world)
     client.force_login(world.coordinator)  # staff read the versions, only the operator restores
-    response = client.get(reverse("reports:site-version", args=[first.pk]))
+    response = client.get(reverse("reports:site_version", args=[first.pk]))
     assert response.status_code == 200
     html = text_of(response)
     assert "Старый второй абзац." in html
     removed = re.search(r'<tr class="diff-removed">.*?<td>(.*?)</td></tr>', html, re.S)
     assert removed and removed.group(1) == "Новый второй абзац &lt;script&gt;."
     assert '<tr class="diff-added">' in html and "<script>." not in html
-    assert reverse("reports:site-version-restore", args=[first.pk]) not in html
+    assert reverse("reports:site_version_restore", args=[first.pk]) not in html
     client.force_login(world.operator)
-    html = text_of(client.get(reverse("reports:site-version", args=[first.pk])))
+    html = text_of(client.get(reverse("reports:site_version", args=[first.pk])))
     form = re.search(
-        form_of(reverse("reports:site-version-restore", args=[first.pk])),
+        form_of(reverse("reports:site_version_restore", args=[first.pk])),
         html,
     )
     assert form and "data-confirm=" in form.group(0)
     # The version on the tab has its page too, with nothing to restore.
-    html = text_of(client.get(reverse("reports:site-version", args=[second.pk])))
-    assert "Третий." in html and reverse("reports:site-version-restore", args=[second.pk]) not in html
+    html = text_of(client.get(reverse("reports:site_version", args=[second.pk])))
+    assert "Третий." in html and reverse("reports:site_version_restore", args=[second.pk]) not in html
 
 
 def test_versions_of_another_municipality_are_not_found(client, world):
@@ -212,15 +212,15 @@ def test_versions_of_another_municipality_are_not_found(client, world):
 
     stranger = make_user_with_role("operator", municipality=stranger_municipality)
     client.force_login(stranger)
-    assert client.get(reverse("reports:site-version", args=[first.pk])).status_code == 404
+    assert client.get(reverse("reports:site_version", args=[first.pk])).status_code == 404
     client.force_login(world.respondent)
-    assert client.get(reverse("reports:site-version", args=[first.pk])).status_code == 404
+    assert client.get(reverse("reports:site_version", args=[first.pk])).status_code == 404
 
 
 def test_restore_after_viewing_publishes_the_old_text_as_a_new_version(client, world):
     page, first, second = _two_versions(world)
     client.force_login(world.operator)
-    response = client.post(reverse("reports:site-version-restore", args=[first.pk]), follow=True)
+    response = client.post(reverse("reports:site_version_restore", args=[first.pk]), follow=True)
     assert response.status_code == 200
     page.refresh_from_db()
     assert page.published.number == 3 and page.published.body == first.body
@@ -258,8 +258,8 @@ def test_every_form_that_publishes_withdraws_restores_or_closes_asks_first():
 def test_the_page_actions_carry_their_confirmations(client, world):
     page, _first, _second = _two_versions(world)
     client.force_login(world.operator)
-    html = text_of(client.get(reverse("reports:site-page", args=[page.pk])))
-    for route in ("reports:site-page-publish", "reports:site-page-withdraw"):
+    html = text_of(client.get(reverse("reports:site_page", args=[page.pk])))
+    for route in ("reports:site_page_publish", "reports:site_page_withdraw"):
         form = re.search(form_of(reverse(route, args=[page.pk])), html)
         assert form and 'data-confirm="' in form.group(0), route
 
@@ -297,7 +297,7 @@ def test_the_list_names_the_pages_that_changed_since_publication(client, world):
 
     public.page_save(quiet, user=tab.operator, title="Контакты", body="<p>Новый телефон</p>")
     report = _published_report(world, tab.direction)
-    response = client.post(reverse("reports:report-publish", args=[report.pk]), follow=True)
+    response = client.post(reverse("reports:report_publish", args=[report.pk]), follow=True)
     assert ru(
         "The PDF is published; the pages that show it await publication: %(pages)s.",
         pages=f"«{tab.page.title}»",
@@ -400,14 +400,14 @@ def test_the_operators_threshold_decides_what_is_complete(client, world):
     assert _indicator(public.compose(tab.page))["latest"]["period"]["code"] == "2025"
     client.force_login(world.coordinator)
     response = client.post(
-        reverse("reports:site-settings"),
+        reverse("reports:site_settings"),
         {"municipality": world.municipality.slug, "completeness_threshold": "80"},
     )
     assert response.status_code == 403
     assert public.completeness_threshold(world.municipality) == 100
     client.force_login(world.operator)
     response = client.post(
-        reverse("reports:site-settings"),
+        reverse("reports:site_settings"),
         {"municipality": world.municipality.slug, "completeness_threshold": "80"},
         follow=True,
     )
@@ -422,7 +422,7 @@ def test_the_operators_threshold_decides_what_is_complete(client, world):
 def test_a_bad_threshold_is_refused_with_a_message_and_nothing_changes(client, world, value):
     client.force_login(world.operator)
     response = client.post(
-        reverse("reports:site-settings"),
+        reverse("reports:site_settings"),
         {"municipality": world.municipality.slug, "completeness_threshold": value},
         follow=True,
     )

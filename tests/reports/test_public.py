@@ -455,7 +455,7 @@ def test_published_reports_are_listed_and_served_inline_others_are_not(client, t
     private = _report_with_pdf(tab, published=False)
     public.publish(tab.page, user=tab.operator)
     body = client.get(page_url(tab)).content.decode()
-    url = reverse("open:report-file", args=[tab.municipality.slug, report.pk])
+    url = reverse("open:report_file", args=[tab.municipality.slug, report.pk])
     assert f'href="{url}"' in body and "Аналитическая справка по направлению 1.1" in body
     response = client.get(url)
     assert response.status_code == 200
@@ -464,9 +464,9 @@ def test_published_reports_are_listed_and_served_inline_others_are_not(client, t
     assert b"".join(response.streaming_content) == b"%PDF-1.7 demo"
     assert not response.cookies
     assert (
-        client.get(reverse("open:report-file", args=[tab.municipality.slug, private.pk])).status_code == 404
+        client.get(reverse("open:report_file", args=[tab.municipality.slug, private.pk])).status_code == 404
     )
-    assert client.get(reverse("open:report-file", args=[world.elsewhere.slug, report.pk])).status_code == 404
+    assert client.get(reverse("open:report_file", args=[world.elsewhere.slug, report.pk])).status_code == 404
 
 
 def test_a_document_file_is_served_only_while_a_published_page_links_it(client, tab):

@@ -31,10 +31,10 @@ def _urls(tab) -> dict[str, str]:
     return {
         "home": reverse("open:home", args=[slug]),
         "page": reverse("open:page", args=[slug, tab.page.slug]),
-        "embed-home": reverse("open:embed-home", args=[slug]),
+        "embed-home": reverse("open:embed_home", args=[slug]),
         "embed": reverse("open:embed", args=[slug, tab.page.slug]),
         "data": reverse("open:data", args=[slug]),
-        "data-file": reverse("open:data-file", args=[slug, "indicators", "csv"]),
+        "data-file": reverse("open:data_file", args=[slug, "indicators", "csv"]),
     }
 
 

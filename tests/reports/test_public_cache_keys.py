@@ -32,7 +32,7 @@ def _random_slug() -> str:
 
 @pytest.mark.parametrize(
     "name",
-    ["open:home", "open:embed-home", "open:data", "open:page", "open:embed", "open:data-file"],
+    ["open:home", "open:embed_home", "open:data", "open:page", "open:embed", "open:data_file"],
 )
 def test_addresses_of_a_municipality_that_does_not_exist_write_no_cache_key(client, world, name):
     before = _keys()
@@ -42,7 +42,7 @@ def test_addresses_of_a_municipality_that_does_not_exist_write_no_cache_key(clie
         args = {
             "open:page": [slug, "page"],
             "open:embed": [slug, "page"],
-            "open:data-file": [slug, "indicators", "csv"],
+            "open:data_file": [slug, "indicators", "csv"],
         }.get(name, [slug])
         response = client.get(reverse(name, args=args))
         assert response.status_code == 404

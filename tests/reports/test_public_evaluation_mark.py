@@ -62,7 +62,7 @@ def test_the_self_assessment_index_appears_once_finished_and_published_marked_as
 ):
     page = direction_page(world)
     client.force_login(world.operator)
-    client.post(reverse("reports:site-page-publish", args=[page.pk]))
+    client.post(reverse("reports:site_page_publish", args=[page.pk]))
     url = reverse("open:page", args=[world.municipality.slug, page.slug])
     client.logout()
     assert "Индекс направления" not in client.get(url).content.decode()  # not finished yet
@@ -73,7 +73,7 @@ def test_the_self_assessment_index_appears_once_finished_and_published_marked_as
     assert "Индекс направления" not in client.get(url).content.decode()  # the public reads what was published
 
     client.force_login(world.operator)
-    assert client.post(reverse("reports:site-page-publish", args=[page.pk])).status_code == 302
+    assert client.post(reverse("reports:site_page_publish", args=[page.pk])).status_code == 302
     client.logout()
     body = client.get(url).content.decode()
     assert "Индекс направления" in body and "75,0" in body

@@ -41,10 +41,10 @@ def _tab_urls(tab) -> list[str]:
     return [
         page_url(tab, tab.home),
         page_url(tab),
-        reverse("open:embed-home", args=[slug]),
+        reverse("open:embed_home", args=[slug]),
         reverse("open:embed", args=[slug, tab.page.slug]),
         reverse("open:data", args=[slug]),
-        reverse("open:data-set", args=[slug, "indicators"]),
+        reverse("open:data_set", args=[slug, "indicators"]),
     ]
 
 
@@ -130,6 +130,6 @@ def test_each_version_is_cached_apart(client, tab):
 def test_the_operator_previews_either_version(client, tab, world):
     page = PublicPage.objects.get(pk=tab.page.pk)
     client.force_login(tab.operator)
-    url = reverse("reports:site-page-preview", args=[page.pk])
+    url = reverse("reports:site_page_preview", args=[page.pk])
     assert SWITCH_ON in client.get(url).content.decode()
     assert SWITCH_OFF in client.get(url, {"vi": "1"}).content.decode()

@@ -349,7 +349,7 @@ def _urls(site: Site) -> dict[str, tuple[str, tuple[str, ...]]]:
     slug = site.municipality.slug
     return {
         "home": (reverse("open:home", args=[slug]), HOME_FIELDS),
-        "home-embed": (reverse("open:embed-home", args=[slug]), HOME_FIELDS[2:]),
+        "home-embed": (reverse("open:embed_home", args=[slug]), HOME_FIELDS[2:]),
         "direction": (reverse("open:page", args=[slug, site.page.slug]), DIRECTION_FIELDS),
         "direction-embed": (reverse("open:embed", args=[slug, site.page.slug]), DIRECTION_FIELDS[1:]),
         "free": (reverse("open:page", args=[slug, site.free.slug]), FREE_FIELDS),
@@ -428,7 +428,7 @@ def test_links_keep_only_safe_schemes(client, site):
 def test_the_operators_preview_is_as_inert(client, site, world):
     client.force_login(world.operator)
     for page, fields in ((site.home, HOME_FIELDS), (site.page, DIRECTION_FIELDS), (site.free, FREE_FIELDS)):
-        response = client.get(reverse("reports:site-page-preview", args=[page.pk]))
+        response = client.get(reverse("reports:site_page_preview", args=[page.pk]))
         assert response.status_code == 200
         _shows(_inert(response.content.decode()), fields)
 
@@ -442,7 +442,7 @@ def test_open_data_files_carry_the_hostile_text_as_data(client, site, table):
         "events": ("roadmap.title", "event.content", "event.deadline", "event.responsible"),
         "indices": ("municipality.name", "direction.name"),
     }[table]
-    response = client.get(reverse("open:data-file", args=[slug, table, "json"]))
+    response = client.get(reverse("open:data_file", args=[slug, table, "json"]))
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["X-Content-Type-Options"] == "nosniff"  # never sniffed and rendered as HTML
     document = json.loads(response.content)
@@ -450,7 +450,7 @@ def test_open_data_files_carry_the_hostile_text_as_data(client, site, table):
     assert {HOSTILE[field] for field in expected} <= cells
     assert document["municipality"]["name"] == HOSTILE["municipality.name"]
 
-    response = client.get(reverse("open:data-file", args=[slug, table, "csv"]))
+    response = client.get(reverse("open:data_file", args=[slug, table, "csv"]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -461,8 +461,8 @@ def test_open_data_files_carry_the_hostile_text_as_data(client, site, table):
 
 def test_the_report_and_the_documents_are_served_as_files_not_pages(client, site):
     slug = site.municipality.slug
-    response = client.get(reverse("open:report-file", args=[slug, site.report.pk]))
+    response = client.get(reverse("open:report_file", args=[slug, site.report.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     html = client.get(_urls(site)["direction"][0]).content.decode()
-    assert reverse("open:report-file", args=[slug, site.report.pk]) in html
+    assert reverse("open:report_file", args=[slug, site.report.pk]) in html

@@ -55,13 +55,13 @@ def test_who_reads_and_who_writes(client, world, actor, read, create, write):
     assert response.status_code == read
     if read == 200:
         assert w.report.title in response.content.decode()
-    assert client.get(reverse("reports:report-file", args=[job.pk])).status_code == read
+    assert client.get(reverse("reports:report_file", args=[job.pk])).status_code == read
     list_url = reverse("reports:reports") + f"?municipality={world.municipality.slug}"
     assert client.get(list_url).status_code == read
-    create_url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    create_url = reverse("reports:report_create") + f"?municipality={world.municipality.slug}"
     assert client.get(create_url).status_code == create
-    assert client.get(reverse("reports:report-edit", args=[w.report.pk])).status_code == write
-    response = client.post(reverse("reports:report-generate", args=[w.report.pk, "xlsx"]))
+    assert client.get(reverse("reports:report_edit", args=[w.report.pk])).status_code == write
+    response = client.post(reverse("reports:report_generate", args=[w.report.pk, "xlsx"]))
     assert response.status_code == (302 if write == 200 else write)
     assert ReportJob.objects.filter(report=w.report, format="xlsx").exists() is (write == 200)
 
@@ -90,18 +90,18 @@ def test_generate_makes_a_pdf_that_downloads(client, world, django_capture_on_co
     w = make_report_world(world, indicators=1)
     client.force_login(world.executor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:report-generate", args=[w.report.pk, "pdf"]))
+        response = client.post(reverse("reports:report_generate", args=[w.report.pk, "pdf"]))
     assert response.status_code == 302
     job = ReportJob.objects.get(report=w.report)
     assert (job.status, job.format, job.requested_by) == (Status.DONE, "pdf", world.executor)
-    download = client.get(reverse("reports:report-file", args=[job.pk]))
+    download = client.get(reverse("reports:report_file", args=[job.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     disposition = download["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert "filename*=utf-8''" in disposition and "%D0%90" in disposition  # «А» of «Аналитическая»
     page = client.get(reverse("reports:report", args=[w.report.pk])).content.decode()
-    assert reverse("reports:report-file", args=[job.pk]) in page
+    assert reverse("reports:report_file", args=[job.pk]) in page
 
 
 def test_generate_for_htmx_answers_with_the_fragment(client, world, django_capture_on_commit_callbacks):
@@ -109,14 +109,14 @@ def test_generate_for_htmx_answers_with_the_fragment(client, world, django_captu
     client.force_login(world.coordinator)
     htmx = {"HX-Request": "true"}
     with django_capture_on_commit_callbacks(execute=True):  # the task is rung after the answer's commit
-        response = client.post(reverse("reports:report-generate", args=[w.report.pk, "xlsx"]), headers=htmx)
+        response = client.post(reverse("reports:report_generate", args=[w.report.pk, "xlsx"]), headers=htmx)
     job = ReportJob.objects.get(report=w.report)
     body = response.content.decode()
     assert response.status_code == 200 and f'id="job-{job.pk}"' in body
     assert 'hx-trigger="every 2s"' in body  # queued when answered: it polls
     assert job.status == Status.DONE
-    fragment = client.get(reverse("reports:report-job", args=[job.pk]), headers=htmx).content.decode()
-    assert reverse("reports:report-file", args=[job.pk]) in fragment
+    fragment = client.get(reverse("reports:report_job", args=[job.pk]), headers=htmx).content.decode()
+    assert reverse("reports:report_file", args=[job.pk]) in fragment
     assert "hx-trigger" not in fragment  # done: no more polling
 
 
@@ -124,13 +124,13 @@ def test_a_waiting_job_polls_itself_and_has_no_file(client, world):
     w = make_report_world(world, indicators=1)
     job = ReportJob.objects.create(report=w.report, format="pdf", requested_by=world.coordinator)
     client.force_login(world.coordinator)
-    url = reverse("reports:report-job", args=[job.pk])
+    url = reverse("reports:report_job", args=[job.pk])
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert f'hx-get="{url}"' in fragment and 'hx-trigger="every 2s"' in fragment
     assert 'hx-swap="outerHTML"' in fragment
     page = client.get(url)
     assert page.status_code == 302 and page["Location"].endswith(f"#job-{job.pk}")
-    assert client.get(reverse("reports:report-file", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reports:report_file", args=[job.pk])).status_code == 404
     report_page = client.get(reverse("reports:report", args=[w.report.pk])).content.decode()
     assert 'http-equiv="refresh"' in report_page  # without JavaScript the page refreshes itself
 
@@ -144,7 +144,7 @@ def test_a_failed_job_shows_its_russian_error(client, world, django_capture_on_c
     monkeypatch.setattr("reports.xlsx.report_xlsx", broken)
     client.force_login(world.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("reports:report-generate", args=[w.report.pk, "xlsx"]))
+        client.post(reverse("reports:report_generate", args=[w.report.pk, "xlsx"]))
     job = ReportJob.objects.get(report=w.report)
     assert job.status == Status.FAILED
     page = client.get(reverse("reports:report", args=[w.report.pk])).content.decode()
@@ -153,13 +153,13 @@ def test_a_failed_job_shows_its_russian_error(client, world, django_capture_on_c
         "tell the administrator."
     )
     assert message in page and "no space left" not in page
-    assert client.get(reverse("reports:report-file", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reports:report_file", args=[job.pk])).status_code == 404
 
 
 def test_an_unknown_format_is_404(client, world):
     w = make_report_world(world, indicators=1)
     client.force_login(world.coordinator)
-    assert client.post(reverse("reports:report-generate", args=[w.report.pk, "docx"])).status_code == 404
+    assert client.post(reverse("reports:report_generate", args=[w.report.pk, "docx"])).status_code == 404
     assert not ReportJob.objects.exists()
 
 
@@ -169,7 +169,7 @@ def test_an_unknown_format_is_404(client, world):
 def test_the_new_report_form_suggests_the_title(client, world):
     w = make_report_world(world, indicators=1)
     client.force_login(world.coordinator)
-    url = reverse("reports:report-create")
+    url = reverse("reports:report_create")
     query = f"?municipality={world.municipality.slug}&period=2024&direction={w.direction.pk}"
     body = client.get(url + query).content.decode()
     with translation.override("ru"):
@@ -183,7 +183,7 @@ def test_the_new_report_form_suggests_the_title(client, world):
 def test_creating_a_report_with_the_suggested_title_follows_the_choice(client, world):
     w = make_report_world(world, indicators=1)
     client.force_login(world.coordinator)
-    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    url = reverse("reports:report_create") + f"?municipality={world.municipality.slug}"
     suggested = "Аналитическая справка по направлению 1.1 за 2023 год"
     response = client.post(
         url,
@@ -214,7 +214,7 @@ def test_creating_a_report_with_the_suggested_title_follows_the_choice(client, w
 def test_a_direction_report_needs_its_direction(client, world):
     w = make_report_world(world, indicators=1)
     client.force_login(world.coordinator)
-    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    url = reverse("reports:report_create") + f"?municipality={world.municipality.slug}"
     response = client.post(url, {"kind": "direction", "period": w.period.pk, "title": "Справка"})
     assert response.status_code == 200
     assert ru("Choose the direction of the report.") in response.content.decode()
@@ -224,7 +224,7 @@ def test_a_direction_report_needs_its_direction(client, world):
 def test_another_municipalitys_direction_is_refused(client, world):
     w = make_report_world(world, indicators=1)
     client.force_login(world.outsider)
-    url = reverse("reports:report-create") + f"?municipality={world.elsewhere.slug}"
+    url = reverse("reports:report_create") + f"?municipality={world.elsewhere.slug}"
     response = client.post(url, {"kind": "direction", "direction": w.direction.pk, "period": w.period.pk})
     assert response.status_code == 200
     assert Report.objects.count() == 1
@@ -235,7 +235,7 @@ def test_another_municipalitys_direction_is_refused(client, world):
 
 def test_approving_and_editing_returns_to_draft(client, world):
     w = make_report_world(world, indicators=1)
-    approve = reverse("reports:report-approve", args=[w.report.pk])
+    approve = reverse("reports:report_approve", args=[w.report.pk])
     client.force_login(world.executor)
     assert client.post(approve).status_code == 403
     client.force_login(world.coordinator)
@@ -245,7 +245,7 @@ def test_approving_and_editing_returns_to_draft(client, world):
     assert (w.report.state, w.report.approved_by) == (Report.State.APPROVED, world.coordinator)
 
     client.force_login(world.executor)
-    edit = reverse("reports:report-edit", args=[w.report.pk])
+    edit = reverse("reports:report_edit", args=[w.report.pk])
     form = client.get(edit).content.decode()
     notice = (
         "The report is approved. Saving changes returns it to draft, and the coordinator approves it again."
@@ -272,7 +272,7 @@ def test_approving_and_editing_returns_to_draft(client, world):
 def test_publish_is_refused_for_a_draft_and_allowed_when_approved(client, world):
     w = make_report_world(world, indicators=1)
     job = _done_pdf(w.report, world.coordinator)
-    publish = reverse("reports:report-publish", args=[w.report.pk])
+    publish = reverse("reports:report_publish", args=[w.report.pk])
     client.force_login(world.coordinator)
     assert client.post(publish).status_code == 403  # the operator publishes
 
@@ -299,7 +299,7 @@ def test_publish_is_refused_for_a_draft_and_allowed_when_approved(client, world)
     assert (w.report.published_job, w.report.published_by) == (job, world.operator)
     assert w.report.published_at is not None
 
-    client.post(reverse("reports:report-unpublish", args=[w.report.pk]))
+    client.post(reverse("reports:report_unpublish", args=[w.report.pk]))
     w.report.refresh_from_db()
     assert (w.report.published_job, w.report.published_by, w.report.published_at) == (None, None, None)
 
@@ -400,7 +400,7 @@ WRITING = (
 def test_the_coordinator_of_the_direction_and_the_head_approve(client, world, caplog, actor, status):
     w = make_report_world(world, indicators=1)
     client.force_login(getattr(world, actor))
-    response = client.post(reverse("reports:report-approve", args=[w.report.pk]))
+    response = client.post(reverse("reports:report_approve", args=[w.report.pk]))
     assert response.status_code == status
     w.report.refresh_from_db()
     assert w.report.state == (Report.State.APPROVED if status == 302 else Report.State.DRAFT)
@@ -412,7 +412,7 @@ def test_the_coordinator_of_the_direction_and_the_head_approve(client, world, ca
     # The button is offered to those who may approve, while the report waits for approval.
     Report.objects.filter(pk=w.report.pk).update(state=Report.State.DRAFT)
     page = client.get(reverse("reports:report", args=[w.report.pk])).content.decode()
-    assert (reverse("reports:report-approve", args=[w.report.pk]) in page) is (status == 302)
+    assert (reverse("reports:report_approve", args=[w.report.pk]) in page) is (status == 302)
 
 
 @pytest.mark.parametrize(
@@ -435,7 +435,7 @@ def test_a_summary_follows_the_municipal_roles(client, world, actor, status):
         created_by=world.executor,
     )
     client.force_login(getattr(world, actor))
-    assert client.post(reverse("reports:report-approve", args=[summary.pk])).status_code == status
+    assert client.post(reverse("reports:report_approve", args=[summary.pk])).status_code == status
     summary.refresh_from_db()
     assert (summary.state == Report.State.APPROVED) is (status == 302)
 
@@ -443,7 +443,7 @@ def test_a_summary_follows_the_municipal_roles(client, world, actor, status):
 def test_the_executor_drafts_the_report_of_their_direction(client, world):
     w = make_report_world(world, indicators=1)
     client.force_login(world.executor)
-    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    url = reverse("reports:report_create") + f"?municipality={world.municipality.slug}"
     response = client.post(
         url, {"kind": "direction", "direction": w.direction.pk, "period": w.period.pk, "title": "Проект"}
     )
@@ -451,13 +451,13 @@ def test_the_executor_drafts_the_report_of_their_direction(client, world):
     report = Report.objects.get(title="Проект")
     assert (report.direction, report.created_by, report.state) == (w.direction, world.executor, "draft")
     page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
-    assert reverse("reports:report-edit", args=[report.pk]) in page
-    assert reverse("reports:report-approve", args=[report.pk]) not in page
+    assert reverse("reports:report_edit", args=[report.pk]) in page
+    assert reverse("reports:report_approve", args=[report.pk]) not in page
 
 
 def test_the_form_offers_only_the_directions_one_writes_for(client, world, caplog):
     w = make_report_world(world, indicators=1)
-    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    url = reverse("reports:report_create") + f"?municipality={world.municipality.slug}"
 
     def offered(user) -> set[int]:
         client.force_login(user)
@@ -476,9 +476,9 @@ def test_the_form_offers_only_the_directions_one_writes_for(client, world, caplo
     assert response.status_code == 200 and "direction" in response.context["form"].errors
     assert not Report.objects.filter(title="Чужая").exists()
     # Nor may they edit 1.1's report or make its files.
-    assert client.post(reverse("reports:report-edit", args=[w.report.pk]), data).status_code == 403
+    assert client.post(reverse("reports:report_edit", args=[w.report.pk]), data).status_code == 403
     assert refusal(caplog) == ru(WRITING)
-    assert client.post(reverse("reports:report-generate", args=[w.report.pk, "pdf"])).status_code == 403
+    assert client.post(reverse("reports:report_generate", args=[w.report.pk, "pdf"])).status_code == 403
     w.report.refresh_from_db()
     assert w.report.title != "Чужая" and not ReportJob.objects.filter(report=w.report).exists()
 
@@ -486,13 +486,13 @@ def test_the_form_offers_only_the_directions_one_writes_for(client, world, caplo
 def test_a_user_with_no_right_to_write_gets_the_russian_refusal(client, world, caplog):
     make_report_world(world, indicators=1)
     client.force_login(world.administrator)
-    url = reverse("reports:report-create") + f"?municipality={world.municipality.slug}"
+    url = reverse("reports:report_create") + f"?municipality={world.municipality.slug}"
     response = client.get(url)
     assert response.status_code == 403
     assert refusal(caplog) == ru(WRITING)
     assert ru(WRITING) in response.content.decode()  # the 403 page says who may
     body = client.get(reverse("reports:reports")).content.decode()
-    assert reverse("reports:report-create") not in body
+    assert reverse("reports:report_create") not in body
 
 
 @pytest.mark.parametrize(
@@ -504,7 +504,7 @@ def test_only_the_operator_publishes_the_approved_file(client, world, caplog, ac
     job = _done_pdf(w.report, world.coordinator)
     services.report_approve(report=w.report, by=world.coordinator)  # pins the PDF
     client.force_login(getattr(world, actor))
-    assert client.post(reverse("reports:report-publish", args=[w.report.pk])).status_code == status
+    assert client.post(reverse("reports:report_publish", args=[w.report.pk])).status_code == status
     w.report.refresh_from_db()
     assert w.report.published_job == (job if status == 302 else None)
     if status == 403:

@@ -80,9 +80,9 @@ def test_another_municipality_is_not_found(client, world):
     page = direction_page(world)
     client.force_login(world.outsider)
     assert client.get(reverse("reports:site"), {"municipality": world.municipality.slug}).status_code == 404
-    for name in ("reports:site-page", "reports:site-page-edit", "reports:site-page-preview"):
+    for name in ("reports:site_page", "reports:site_page_edit", "reports:site_page_preview"):
         assert client.get(reverse(name, args=[page.pk])).status_code == 404
-    for name in ("reports:site-page-publish", "reports:site-page-withdraw"):
+    for name in ("reports:site_page_publish", "reports:site_page_withdraw"):
         assert client.post(reverse(name, args=[page.pk])).status_code == 404
     # Their own list holds only their own pages.
     response = client.get(reverse("reports:site"))
@@ -107,7 +107,7 @@ def test_another_municipality_is_not_found(client, world):
 def test_only_the_operator_and_the_administrator_publish(client, world, actor, status):
     page = direction_page(world)
     client.force_login(getattr(world, actor))
-    response = client.post(reverse("reports:site-page-publish", args=[page.pk]))
+    response = client.post(reverse("reports:site_page_publish", args=[page.pk]))
     assert response.status_code == status
     assert PublicVersion.objects.filter(page=page).count() == (1 if status == 302 else 0)
     if status == 403:
@@ -120,7 +120,7 @@ def test_only_the_operator_and_the_administrator_publish(client, world, actor, s
 def test_an_instance_administrator_publishes_anywhere(client, world, admin_user):
     page = direction_page(world)
     client.force_login(admin_user)
-    assert client.post(reverse("reports:site-page-publish", args=[page.pk])).status_code == 302
+    assert client.post(reverse("reports:site_page_publish", args=[page.pk])).status_code == 302
     assert PublicVersion.objects.filter(page=page, published_by=admin_user).exists()
 
 
@@ -130,15 +130,15 @@ def test_other_staff_read_but_cannot_change(client, world, actor):
     public.publish(page, user=world.operator)
     version = page.versions.get()
     client.force_login(getattr(world, actor))
-    detail = client.get(reverse("reports:site-page", args=[page.pk]))
+    detail = client.get(reverse("reports:site_page", args=[page.pk]))
     assert detail.status_code == 200
-    assert reverse("reports:site-page-publish", args=[page.pk]) not in text_of(detail)
-    assert client.get(reverse("reports:site-page-preview", args=[page.pk])).status_code == 200
-    edit = client.post(reverse("reports:site-page-edit", args=[page.pk]), {"title": "Чужая правка"})
+    assert reverse("reports:site_page_publish", args=[page.pk]) not in text_of(detail)
+    assert client.get(reverse("reports:site_page_preview", args=[page.pk])).status_code == 200
+    edit = client.post(reverse("reports:site_page_edit", args=[page.pk]), {"title": "Чужая правка"})
     assert edit.status_code == 403
-    assert client.get(reverse("reports:site-page-create")).status_code == 403
-    assert client.post(reverse("reports:site-page-withdraw", args=[page.pk])).status_code == 403
-    assert client.post(reverse("reports:site-version-restore", args=[version.pk])).status_code == 403
+    assert client.get(reverse("reports:site_page_create")).status_code == 403
+    assert client.post(reverse("reports:site_page_withdraw", args=[page.pk])).status_code == 403
+    assert client.post(reverse("reports:site_version_restore", args=[version.pk])).status_code == 403
     page.refresh_from_db()
     assert page.title != "Чужая правка" and page.published_id == version.pk
     assert PublicVersion.objects.filter(page=page).count() == 1
@@ -148,15 +148,15 @@ def test_a_school_cannot_restore_or_read_a_version(client, world):
     page = direction_page(world)
     version = public.publish(page, user=world.operator)
     client.force_login(world.respondent)
-    assert client.post(reverse("reports:site-version-restore", args=[version.pk])).status_code == 404
-    assert client.get(reverse("reports:site-page", args=[page.pk])).status_code == 404
+    assert client.post(reverse("reports:site_version_restore", args=[version.pk])).status_code == 404
+    assert client.get(reverse("reports:site_page", args=[page.pk])).status_code == 404
 
 
 def test_actions_answer_only_post(client, world):
     page = direction_page(world)
     client.force_login(world.operator)
-    assert client.get(reverse("reports:site-page-publish", args=[page.pk])).status_code == 405
-    assert client.get(reverse("reports:site-page-withdraw", args=[page.pk])).status_code == 405
+    assert client.get(reverse("reports:site_page_publish", args=[page.pk])).status_code == 405
+    assert client.get(reverse("reports:site_page_withdraw", args=[page.pk])).status_code == 405
 
 
 def test_actions_need_the_csrf_token(world):
@@ -165,7 +165,7 @@ def test_actions_need_the_csrf_token(world):
     page = direction_page(world)
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.operator)
-    assert client.post(reverse("reports:site-page-publish", args=[page.pk])).status_code == 403
+    assert client.post(reverse("reports:site_page_publish", args=[page.pk])).status_code == 403
     assert not PublicVersion.objects.filter(page=page).exists()
 
 
@@ -183,7 +183,7 @@ def test_the_list_makes_a_page_per_direction_and_shows_states(client, world):
     assert first.name in html and second.name in html
     assert reverse("open:home", args=[world.municipality.slug]) in html
     assert reverse("open:data", args=[world.municipality.slug]) in html
-    assert reverse("reports:site-page-create") in html
+    assert reverse("reports:site_page_create") in html
 
     published = PublicPage.objects.get(direction=first)
     public.publish(published, user=world.operator)
@@ -234,7 +234,7 @@ def test_publish_edit_withdraw_restore(client, world):
     assert anonymous.get(public_url(page)).status_code == 404
 
     # Publication: version 1, the public reads it.
-    response = client.post(reverse("reports:site-page-publish", args=[page.pk]))
+    response = client.post(reverse("reports:site_page_publish", args=[page.pk]))
     assert response.status_code == 302
     page.refresh_from_db()
     first = page.published
@@ -245,17 +245,17 @@ def test_publish_edit_withdraw_restore(client, world):
 
     # A new draft: the public keeps the published version, the preview shows the change.
     response = client.post(
-        reverse("reports:site-page-edit", args=[page.pk]),
+        reverse("reports:site_page_edit", args=[page.pk]),
         {"title": page.title, "body": "<p>Новый абзац о методической работе</p>"},
     )
     assert response.status_code == 302
     assert ru("The draft is saved; the published version has not changed.") in flashed(response)
     assert "Новый абзац" not in text_of(anonymous.get(public_url(page)))
-    preview = client.get(reverse("reports:site-page-preview", args=[page.pk]))
+    preview = client.get(reverse("reports:site_page_preview", args=[page.pk]))
     assert preview.status_code == 200
     assert "Новый абзац" in text_of(preview)
     assert preview["X-Robots-Tag"] == "noindex"
-    detail = text_of(client.get(reverse("reports:site-page", args=[page.pk])))
+    detail = text_of(client.get(reverse("reports:site_page", args=[page.pk])))
     assert "Новый абзац" in detail
     assert (
         ru(
@@ -266,24 +266,24 @@ def test_publish_edit_withdraw_restore(client, world):
     )
 
     # Publication of the draft: version 2.
-    client.post(reverse("reports:site-page-publish", args=[page.pk]))
+    client.post(reverse("reports:site_page_publish", args=[page.pk]))
     page.refresh_from_db()
     assert page.published.number == 2
     assert "Новый абзац" in text_of(anonymous.get(public_url(page)))
 
     # Withdrawal: the public gets 404, the history keeps who withdrew.
-    response = client.post(reverse("reports:site-page-withdraw", args=[page.pk]))
+    response = client.post(reverse("reports:site_page_withdraw", args=[page.pk]))
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.published is None
     assert anonymous.get(public_url(page)).status_code == 404
     second = PublicVersion.objects.get(page=page, number=2)
     assert second.withdrawn_by == world.operator and second.withdrawn_at is not None
-    detail = text_of(client.get(reverse("reports:site-page", args=[page.pk])))
+    detail = text_of(client.get(reverse("reports:site_page", args=[page.pk])))
     assert ru("Withdrawn from publication") in detail
 
     # Restoring version 1 publishes it again as version 3.
-    response = client.post(reverse("reports:site-version-restore", args=[first.pk]))
+    response = client.post(reverse("reports:site_version_restore", args=[first.pk]))
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.published.number == 3
@@ -291,7 +291,7 @@ def test_publish_edit_withdraw_restore(client, world):
     shown = anonymous.get(public_url(page))
     assert shown.status_code == 200
     assert "Новый абзац" not in text_of(shown)
-    detail = text_of(client.get(reverse("reports:site-page", args=[page.pk])))
+    detail = text_of(client.get(reverse("reports:site_page", args=[page.pk])))
     for number in ("1", "2", "3"):
         assert f'<th scope="row">{number}' in detail
 
@@ -299,7 +299,7 @@ def test_publish_edit_withdraw_restore(client, world):
 def test_withdrawing_a_page_not_published_says_so(client, world):
     page = direction_page(world)
     client.force_login(world.operator)
-    response = client.post(reverse("reports:site-page-withdraw", args=[page.pk]))
+    response = client.post(reverse("reports:site_page_withdraw", args=[page.pk]))
     assert response.status_code == 302
     assert ru("The page is not published: there is nothing to withdraw.") in flashed(response)
 
@@ -308,7 +308,7 @@ def test_the_detail_shows_the_embed_code_on_site_url(client, world, settings):
     settings.SITE_URL = "https://mcok.example.ru"
     page = direction_page(world)
     client.force_login(world.operator)
-    html = text_of(client.get(reverse("reports:site-page", args=[page.pk])))
+    html = text_of(client.get(reverse("reports:site_page", args=[page.pk])))
     embed = f"https://mcok.example.ru{reverse('open:embed', args=[world.municipality.slug, page.slug])}"
     assert f"&lt;iframe src=&quot;{embed}&quot;" in html or f'&lt;iframe src="{embed}"' in html
     assert 'width="100%" height="800" loading="lazy"' in html.replace("&quot;", '"')
@@ -319,7 +319,7 @@ def test_the_embed_code_falls_back_to_the_request_host(client, world, settings):
     settings.SITE_URL = ""
     page = direction_page(world)
     client.force_login(world.operator)
-    html = text_of(client.get(reverse("reports:site-page", args=[page.pk])))
+    html = text_of(client.get(reverse("reports:site_page", args=[page.pk])))
     assert f"http://testserver{reverse('open:embed', args=[world.municipality.slug, page.slug])}" in html
 
 
@@ -328,10 +328,10 @@ def test_the_detail_flags_data_changed_after_publication(client, world):
     public.publish(page, user=world.operator)
     client.force_login(world.operator)
     assert ru("The data changed after publication") not in text_of(
-        client.get(reverse("reports:site-page", args=[page.pk]))
+        client.get(reverse("reports:site_page", args=[page.pk]))
     )
     Direction.objects.filter(pk=page.direction_id).update(goal="Новая цель направления")
-    html = text_of(client.get(reverse("reports:site-page", args=[page.pk])))
+    html = text_of(client.get(reverse("reports:site_page", args=[page.pk])))
     assert ru("The data changed after publication") in html
 
 
@@ -342,7 +342,7 @@ def test_unsafe_markup_is_removed_on_save_and_the_operator_is_told(client, world
     page = direction_page(world)
     client.force_login(world.operator)
     response = client.post(
-        reverse("reports:site-page-edit", args=[page.pk]),
+        reverse("reports:site_page_edit", args=[page.pk]),
         {
             "title": page.title,
             "body": "<p>Текст</p><script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -370,7 +370,7 @@ def test_clean_markup_is_kept_without_a_warning(client, world):
     page = direction_page(world)
     client.force_login(world.operator)
     response = client.post(
-        reverse("reports:site-page-edit", args=[page.pk]),
+        reverse("reports:site_page_edit", args=[page.pk]),
         {
             "title": page.title,
             "body": "<h2>Итоги</h2><p>Доля — <strong>62,5 %</strong>, <a href=https://ishimbay.ru>сайт</a></p>",
@@ -395,7 +395,7 @@ def test_clean_markup_is_kept_without_a_warning(client, world):
 def test_a_free_page_gets_an_address_from_its_title(client, world):
     document = make_document(world.municipality, title="Положение о МСОКО")
     client.force_login(world.operator)
-    url = f"{reverse('reports:site-page-create')}?municipality={world.municipality.slug}"
+    url = f"{reverse('reports:site_page_create')}?municipality={world.municipality.slug}"
     response = client.post(
         url,
         {"title": "Новости МСОКО", "slug": "", "body": "<p>Первая новость</p>", "documents": [document.pk]},
@@ -405,7 +405,7 @@ def test_a_free_page_gets_an_address_from_its_title(client, world):
     assert page.slug == "novosti-msoko"
     assert list(page.documents.all()) == [document]
     assert page.updated_by == world.operator and page.published is None
-    assert response["Location"] == reverse("reports:site-page", args=[page.pk])
+    assert response["Location"] == reverse("reports:site_page", args=[page.pk])
 
     # The same title again gets the next free address.
     client.post(url, {"title": "Новости МСОКО", "slug": ""})
@@ -416,7 +416,7 @@ def test_a_free_page_refuses_a_taken_reserved_or_foreign_choice(client, world):
     free_page(world, slug="novosti")
     foreign = make_document(world.elsewhere, title="Чужой приказ")
     client.force_login(world.operator)
-    url = reverse("reports:site-page-create")
+    url = reverse("reports:site_page_create")
     for slug in ("novosti", "embed", "data", "не-латиница"):
         response = client.post(url, {"title": "Ещё одна", "slug": slug})
         assert response.status_code == 200
@@ -430,17 +430,17 @@ def test_a_free_page_address_is_fixed_once_published(client, world):
     page = free_page(world, slug="novosti")
     client.force_login(world.operator)
     response = client.post(
-        reverse("reports:site-page-edit", args=[page.pk]), {"title": "Новости", "slug": "novosti-2025"}
+        reverse("reports:site_page_edit", args=[page.pk]), {"title": "Новости", "slug": "novosti-2025"}
     )
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.slug == "novosti-2025"  # a draft never published may still move
 
     public.publish(page, user=world.operator)
-    form = client.get(reverse("reports:site-page-edit", args=[page.pk])).context["form"]
+    form = client.get(reverse("reports:site_page_edit", args=[page.pk])).context["form"]
     assert form.fields["slug"].disabled
     response = client.post(
-        reverse("reports:site-page-edit", args=[page.pk]), {"title": "Новости района", "slug": "drugoe"}
+        reverse("reports:site_page_edit", args=[page.pk]), {"title": "Новости района", "slug": "drugoe"}
     )
     assert response.status_code == 302
     page.refresh_from_db()
@@ -449,7 +449,7 @@ def test_a_free_page_address_is_fixed_once_published(client, world):
 
     # Withdrawn, it keeps the address too: restoring it must bring back the same link.
     public.withdraw(page, user=world.operator)
-    client.post(reverse("reports:site-page-edit", args=[page.pk]), {"title": "Новости", "slug": "drugoe"})
+    client.post(reverse("reports:site_page_edit", args=[page.pk]), {"title": "Новости", "slug": "drugoe"})
     page.refresh_from_db()
     assert page.slug == "novosti-2025"
 
@@ -458,7 +458,7 @@ def test_a_direction_page_address_is_not_editable(client, world):
     page = direction_page(world)
     slug = page.slug
     client.force_login(world.operator)
-    client.post(reverse("reports:site-page-edit", args=[page.pk]), {"title": "Заголовок", "slug": "moya"})
+    client.post(reverse("reports:site_page_edit", args=[page.pk]), {"title": "Заголовок", "slug": "moya"})
     page.refresh_from_db()
     assert page.slug == slug and page.title == "Заголовок"
 
@@ -467,7 +467,7 @@ def test_the_create_form_offers_only_the_municipality_documents(client, world):
     own = make_document(world.municipality, title="Приказ о МСОКО")
     foreign = make_document(world.elsewhere, title="Амурский приказ")
     client.force_login(world.operator)
-    html = text_of(client.get(reverse("reports:site-page-create")))
+    html = text_of(client.get(reverse("reports:site_page_create")))
     assert own.title in html and foreign.title not in html
     assert 'name="csrfmiddlewaretoken"' in html
 
@@ -476,7 +476,7 @@ def test_restoring_the_version_on_the_tab_changes_nothing(client, world):
     page = direction_page(world)
     version = public.publish(page, user=world.operator)
     client.force_login(world.operator)
-    response = client.post(reverse("reports:site-version-restore", args=[version.pk]))
+    response = client.post(reverse("reports:site_version_restore", args=[version.pk]))
     assert response.status_code == 302
     assert ru("This version is already on the public tab.") in flashed(response)
     assert PublicVersion.objects.filter(page=page).count() == 1
@@ -490,7 +490,7 @@ def test_an_address_taken_meanwhile_is_a_message_not_an_error(client, world, mon
 
     monkeypatch.setattr(public, "page_save", taken)
     client.force_login(world.operator)
-    response = client.post(reverse("reports:site-page-create"), {"title": "Новости", "slug": "novosti"})
+    response = client.post(reverse("reports:site_page_create"), {"title": "Новости", "slug": "novosti"})
     assert response.status_code == 200
     assert response.context["form"].errors["slug"]
     assert not PublicPage.objects.filter(kind="free").exists()
