@@ -259,6 +259,12 @@ def can_manage_directions(user, municipality: Municipality) -> bool:
     )
 
 
+def expert_municipality_ids(user) -> list[int]:
+    """The municipalities whose evaluations `user` scores as an expert (the expert's home lists the
+    positions waiting there)."""
+    return access.municipality_ids(user, Role.Kind.EXPERT)
+
+
 def can_score(user, evaluation: Evaluation, direction: Direction | None = None) -> bool:
     """Experts score an evaluation of either kind. A self-assessment is scored by the coordinators
     too: with a direction named, only by that direction's coordinators for the evaluation's period

@@ -13,10 +13,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from directions import access as directions_access
 from directions import fioko
 from directions.models import Evaluation, Score
-from mcok import access
-from mcok.models import Role, User
+from mcok.models import User
 from mcok.selectors import AttentionItem
 from mcok.sorting import natural_key
 
@@ -42,7 +42,7 @@ def unscored(municipality_ids: list[int]):
 
 
 def expert_attention(user: User, roles: list) -> list[AttentionItem]:
-    municipality_ids = access.municipality_ids(user, Role.Kind.EXPERT)
+    municipality_ids = directions_access.expert_municipality_ids(user)
     if not municipality_ids:
         return []
     waiting: dict[int, dict[str, int]] = defaultdict(dict)

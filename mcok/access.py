@@ -65,6 +65,25 @@ def municipality_ids(user, kinds) -> list[int]:
     return _ids(user, {kinds} if isinstance(kinds, str) else set(kinds), "municipality_id")
 
 
+def accounts_in(municipality):
+    """The accounts holding a role in `municipality`, as a subquery of user ids (an account with
+    roles in two municipalities is in both)."""
+    return Role.objects.filter(municipality=municipality).values("user")
+
+
+def organization_addresses(organization_ids) -> set[str]:
+    """The e-mail addresses of the active accounts that answer for these organizations (their
+    respondents and heads): whom a letter to an organization reaches."""
+    return set(
+        Role.objects.filter(
+            organization__in=organization_ids, kind__in=Role.ORGANIZATION_KINDS, user__is_active=True
+        )
+        .exclude(user__email="")
+        .exclude(user__email__isnull=True)
+        .values_list("user__email", flat=True)
+    )
+
+
 def organization_ids(user, kinds=Role.ORGANIZATION_KINDS) -> list[int]:
     """The organizations for which `user` holds one of `kinds` (a school's respondent or head)."""
     return _ids(user, {kinds} if isinstance(kinds, str) else set(kinds), "organization_id")

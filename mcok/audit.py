@@ -18,7 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mcok.models import AccountEvent, Municipality, Role
+from mcok import access
+from mcok.models import AccountEvent, Municipality
 
 # Who reads the trail of a municipality is decided by mcok.access.municipalities_audited_by.
 
@@ -56,9 +57,7 @@ class Source:
 def _account_events(municipality):
     # The events of the accounts holding a role in the municipality (an account in two municipalities
     # is in both trails).
-    return AccountEvent.objects.filter(
-        user__in=Role.objects.filter(municipality=municipality).values("user")
-    ).select_related("user", "by")
+    return AccountEvent.objects.filter(user__in=access.accounts_in(municipality)).select_related("user", "by")
 
 
 def _account_event(row) -> Event:

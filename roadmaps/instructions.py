@@ -25,14 +25,14 @@ from django.utils.translation import gettext as _
 
 from directions.models import Direction
 from indicators.models import Indicator
+from mcok import access as core_access
 from mcok import exports, site
-from mcok.models import Document, Municipality, Official, Organization, Role, User
+from mcok.models import Document, Municipality, Official, Organization, User
 from roadmaps import access, deadlines
 from roadmaps.models import AgendaItem, Instruction, InstructionResponsible
 
 State = Instruction.State
 # recipients of a notice
-RECIPIENT_ROLES = (Role.Kind.RESPONDENT, Role.Kind.SCHOOL_HEAD)
 
 
 # Pure reading of the deadline -------------------------------------------------------------------------
@@ -497,13 +497,7 @@ def recipients_of(instruction: Instruction) -> list[str]:
         if row.organization_id:
             organizations.append(row.organization_id)
     if organizations:
-        emails |= set(
-            Role.objects.filter(
-                organization__in=organizations, kind__in=RECIPIENT_ROLES, user__is_active=True
-            )
-            .exclude(Q(user__email="") | Q(user__email__isnull=True))
-            .values_list("user__email", flat=True)
-        )
+        emails |= core_access.organization_addresses(organizations)
     return sorted(emails)
 
 

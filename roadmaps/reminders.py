@@ -10,17 +10,17 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mcok import access as core_access
 from mcok import site
-from mcok.models import Official, Role
+from mcok.models import Official
 from roadmaps.models import Meeting, Occurrence, ProjectGroup
 
 # recipients of a notice
-RECIPIENT_ROLES = (Role.Kind.RESPONDENT, Role.Kind.SCHOOL_HEAD)
 MEETING_REMIND_FROM_DAY = 20
 
 
@@ -36,14 +36,7 @@ def recipients_of(occurrence: Occurrence) -> list[str]:
             emails.add(email)
     organizations = [o.pk for o in event.responsible_organizations.all()]
     if organizations:
-        emails |= set(
-            # recipients of a notice
-            Role.objects.filter(
-                organization__in=organizations, kind__in=RECIPIENT_ROLES, user__is_active=True
-            )
-            .exclude(Q(user__email="") | Q(user__email__isnull=True))
-            .values_list("user__email", flat=True)
-        )
+        emails |= core_access.organization_addresses(organizations)
     return sorted(emails)
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from monitoring.models import Campaign
 from tests.factories import make_organization
+from tests.indicators.factories import academic_year_now
 from tests.monitoring.factories import make_form
-from tests.monitoring.test_review import _academic_year_now, _new
+from tests.monitoring.test_review import _new
 
 
 def test_the_list_is_grouped_by_kind_with_a_button_for_each_kind(client, world):
@@ -37,7 +38,7 @@ def test_the_ticked_organizations_are_asked_as_without_the_picker(client, world)
     form = make_form(world.municipality)
     garden = make_organization(world.municipality, short_name="Детский сад «Ромашка»", kind="kindergarten")
     client.force_login(world.coordinator)
-    data = _new(form, _academic_year_now(), choose="list", organizations=[garden.pk, world.school.pk])
+    data = _new(form, academic_year_now(), choose="list", organizations=[garden.pk, world.school.pk])
     response = client.post(reverse("monitoring:campaign_new"), data)
     assert response.status_code == 302
     assert set(Campaign.objects.get().organizations.all()) == {garden, world.school}
@@ -46,7 +47,7 @@ def test_the_ticked_organizations_are_asked_as_without_the_picker(client, world)
 def test_a_refused_choice_keeps_the_ticks(client, world):
     form = make_form(world.municipality)
     client.force_login(world.coordinator)
-    data = _new(form, _academic_year_now(), choose="list", organizations=[world.school.pk], deadline="")
+    data = _new(form, academic_year_now(), choose="list", organizations=[world.school.pk], deadline="")
     body = client.post(reverse("monitoring:campaign_new"), data).content.decode()
     assert re.search(rf'value="{world.school.pk}"[^>]*checked', body)
     assert not Campaign.objects.exists()
