@@ -75,4 +75,3 @@ def decimal_of(value: Decimal | int | float | str | None) -> Decimal | None:
     if value is None:
         return None
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-

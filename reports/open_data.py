@@ -346,4 +346,3 @@ def published_document_ids(municipality: Municipality) -> set[int]:
             if isinstance(document.get("id"), int):
                 ids.add(document["id"])
     return ids
-

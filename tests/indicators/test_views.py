@@ -63,8 +63,6 @@ def refusal(caplog) -> str:
     return str(denied[-1])
 
 
-
-
 # The catalogue
 
 

@@ -597,8 +597,6 @@ def test_the_api_does_not_delete_or_replace(client, world, records):
 # Query counts and schema -------------------------------------------------------------------------------
 
 
-
-
 @pytest.mark.parametrize("name", ["submission-list", "campaign-list", "form-list"])
 def test_list_queries_do_not_grow_with_rows(client, world, name, count_queries):
     """Each row: a form version, a collection of it with an extension, a submitted and an accepted
