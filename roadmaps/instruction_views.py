@@ -20,25 +20,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mcok import exports
 from mcok.lists import PAGE_SIZE
 from mcok.models import Document, Municipality, Official, Organization
+from mcok.params import as_id
 from roadmaps import access, instructions
 from roadmaps.instruction_forms import ExecutionForm, InstructionForm
 from roadmaps.models import Instruction
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _filters(request: HttpRequest) -> dict:
     state = request.GET.get("state", "")
     return {
         "state": state if state in {*Instruction.State.values, "overdue"} else "",
-        "document": _int(request.GET.get("document")),
-        "official": _int(request.GET.get("official")),
-        "organization": _int(request.GET.get("organization")),
+        "document": as_id(request.GET.get("document")),
+        "official": as_id(request.GET.get("official")),
+        "organization": as_id(request.GET.get("organization")),
         "overdue": request.GET.get("overdue") == "1",
         "mine": request.GET.get("mine") == "1",
     }
