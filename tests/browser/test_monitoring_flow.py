@@ -28,6 +28,13 @@ def _wait_saved(page) -> None:
     expect(status).not_to_have_class(re.compile(r"\bis-error\b"))
 
 
+def _open_form(page) -> None:
+    """The collection's form from «my collections», fully loaded: typing before the form's script has
+    run would fire no autosave (the status would stay empty)."""
+    with page.expect_navigation(wait_until="load"):
+        page.locator("tr", has_text=COLLECTION).locator("a.button").click()
+
+
 def _indicator_row(page, indicator: Indicator, school: str) -> tuple[str, str]:
     """(the school's row text, the whole page text) of the indicator page for 2025."""
     page.goto(f"/indicators/{indicator.pk}/?period=2025")
@@ -52,14 +59,14 @@ def test_a_form_goes_from_the_school_to_the_indicator_page(new_page):
     school = new_page()
     log_in(school, school_user)
     school.goto("/monitoring/my/")
-    school.locator("tr", has_text=COLLECTION).locator("a.button").click()
+    _open_form(school)
     school.fill("#id-answer-ped_total", "40")
     school.fill("#id-answer-ped_diagnosed", "20")
     school.locator("#id-answer-ped_diagnosed").blur()
     _wait_saved(school)
     school.goto("/")
     school.goto("/monitoring/my/")
-    school.locator("tr", has_text=COLLECTION).locator("a.button").click()
+    _open_form(school)
     assert school.input_value("#id-answer-ped_total") == "40"
     assert school.input_value("#id-answer-ped_diagnosed") == "20"
     school.fill("#id-answer-young_teachers", "5")
