@@ -175,7 +175,7 @@ def _progress(direction: Direction) -> int:
     the directions whose cycle waits for its executors."""
     if (direction.municipality.slug, direction.code) in WAITING:
         return -1  # nothing started
-    return int(hashlib.sha256(f"{direction.municipality_id}:{direction.code}".encode()).hexdigest(), 16) % 9
+    return int(hashlib.sha256(f"{direction.municipality.slug}:{direction.code}".encode()).hexdigest(), 16) % 9
 
 
 def demo_state(direction: Direction, component: str) -> str:
