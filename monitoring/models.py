@@ -92,6 +92,7 @@ class Field(models.Model):
         DATE = "date", _("Date")
         BOOLEAN = "boolean", _("Yes or no")
         FILE = "file", _("File")
+        TABLE = "table", _("Table")
 
     NUMERIC_KINDS = (Kind.INTEGER, Kind.DECIMAL)
 
@@ -121,6 +122,9 @@ class Field(models.Model):
         _("allowed file types"), max_length=200, blank=True, help_text=_("For example: pdf, docx, xlsx.")
     )
     max_file_mb = models.PositiveIntegerField(_("largest file, MB"), default=10)
+    # A table's own labels when it is not bound to a disaggregated element:
+    # {"rows": ["label", ...], "columns": ["label", ...]} (see monitoring/tables.py).
+    table = models.JSONField(_("table"), default=dict, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -135,6 +139,10 @@ class Field(models.Model):
     @property
     def is_numeric(self) -> bool:
         return self.kind in self.NUMERIC_KINDS
+
+    @property
+    def is_table(self) -> bool:
+        return self.kind == self.Kind.TABLE
 
 
 class Rule(models.Model):
