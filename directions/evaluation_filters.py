@@ -8,6 +8,7 @@ from directions.models import Component, Position
 from mcok import access as core_access
 from mcok.filters import ALL, SearchFilterSet
 from mcok.models import Municipality, Period
+from mcok.periods import PeriodFilter, limit_period
 
 
 def _visible_municipalities(request):
@@ -27,12 +28,8 @@ class PositionFilter(SearchFilterSet):
         method="chosen",
         empty_label=None,
     )
-    period = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Period"),
-        queryset=Period.objects.filter(kind=Period.Kind.YEAR).order_by("-year"),
-        to_field_name="code",
-        method="chosen",
-        empty_label=None,
+    period = PeriodFilter(
+        label=gettext_lazy("Period"), to_field_name="code", method="chosen", empty_label=None
     )
     direction = django_filters.ChoiceFilter(
         label=gettext_lazy("Direction"), field_name="direction__code", empty_label=ALL
@@ -63,6 +60,7 @@ class PositionFilter(SearchFilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.municipality = municipality
         self.period = period
+        limit_period(self.filters["period"], municipality, include=[period])
         self.may_manage = may_manage
         codes = queryset.order_by().values_list("direction__code", "direction__name").distinct()
         self.filters["direction"].extra["choices"] = [

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,26 +15,37 @@ from directions.models import Direction, Evaluation, Position, RuleKind, Score
 from mcok import numbers
 from mcok.models import Municipality, Period
 from mcok.params import BoundedTexts
+from mcok.periods import PeriodField, default_period, limit_period
 
 
-def year_periods() -> QuerySet[Period]:
-    return Period.objects.filter(kind=Period.Kind.YEAR).order_by("-year")
+def catalogue_default_period(municipality: Municipality | None) -> Period | None:
+    """The period the evaluation pages open on (mcok.periods' rule): the latest in which the
+    municipality has a catalogue of positions, else the current calendar year."""
+    if municipality is None:
+        return default_period(None)
+    catalogue = Position.objects.filter(period=OuterRef("pk"), municipality=municipality)
+    return default_period(municipality, Exists(catalogue))
+
+
+def _limit_to_municipalities(field, municipalities: QuerySet[Municipality], include=()) -> None:
+    """The periods of the only municipality offered; every period when several are offered."""
+    only = municipalities[0] if len(municipalities) == 1 else None
+    limit_period(field, only, include=include)
 
 
 class EvaluationOpenForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label=gettext_lazy("Municipality"), queryset=Municipality.objects.none(), to_field_name="slug"
     )
-    period = forms.ModelChoiceField(
-        label=gettext_lazy("Period"), queryset=year_periods(), to_field_name="code"
-    )
+    period = PeriodField(to_field_name="code")
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Evaluation.Kind.choices)
 
     def __init__(self, *args, municipalities: QuerySet[Municipality], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
-        self.fields["period"].queryset = year_periods()
-        self.fields["period"].label_from_instance = lambda period: period.label
+        chosen = self.initial.get("period")
+        include = [chosen] if isinstance(chosen, Period) else []
+        _limit_to_municipalities(self.fields["period"], municipalities, include=include)
 
 
 def clean_text(value: str) -> str:
@@ -163,9 +174,7 @@ class PositionsImportForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label=gettext_lazy("Municipality"), queryset=Municipality.objects.none(), to_field_name="slug"
     )
-    period = forms.ModelChoiceField(
-        label=gettext_lazy("Period"), queryset=year_periods(), to_field_name="code"
-    )
+    period = PeriodField(to_field_name="code")
     file = forms.FileField(
         label=gettext_lazy("XLSX file"),
         help_text=gettext_lazy(
@@ -179,8 +188,9 @@ class PositionsImportForm(forms.Form):
     def __init__(self, *args, municipalities: QuerySet[Municipality], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
-        self.fields["period"].queryset = year_periods()
-        self.fields["period"].label_from_instance = lambda period: period.label
+        chosen = self.initial.get("period")
+        include = [chosen] if isinstance(chosen, Period) else []
+        _limit_to_municipalities(self.fields["period"], municipalities, include=include)
 
     def clean_file(self):
         file = self.cleaned_data["file"]

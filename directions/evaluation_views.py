@@ -21,7 +21,6 @@ from django.db.models.fields.json import KT
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,9 +34,9 @@ from directions.evaluation_forms import (
     PositionsImportForm,
     ProposalRuleForm,
     ScoreRowForm,
+    catalogue_default_period,
     score_input,
     stored_version,
-    year_periods,
 )
 from directions.models import Component, Direction, Evaluation, Position, Score
 from directions.selectors import SheetDirection
@@ -79,20 +78,12 @@ def _chosen_municipality(request: HttpRequest) -> Municipality:
 
 
 def _chosen_period(request: HttpRequest, municipality: Municipality) -> Period:
-    """?period=code, or the latest year with a catalogue, or the current year."""
+    """?period=code, or the period the pages open on: the latest with a catalogue, or the current
+    year (mcok.periods)."""
     code = params.query(request.GET, "period")
     if code:
         return get_object_or_404(Period, code=code)
-    latest = (
-        Position.objects.filter(municipality=municipality, period__kind=Period.Kind.YEAR)
-        .order_by("-period__year")
-        .values_list("period", flat=True)
-        .first()
-    )
-    if latest is not None:
-        return Period.objects.get(pk=latest)
-    year = timezone.localdate().year
-    period = year_periods().filter(year__lte=year).first() or year_periods().first()
+    period = catalogue_default_period(municipality)
     if period is None:
         raise Http404
     return period
@@ -120,14 +111,12 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     manageable = _manageable(request.user)
     form = None
     if manageable.exists():
-        year = timezone.localdate().year
-        current = year_periods().filter(year=year).first()
         first = manageable.first()
         form = EvaluationOpenForm(
             municipalities=manageable,
             initial={
                 "municipality": first.slug if first else None,
-                "period": current.code if current else None,
+                "period": catalogue_default_period(first),
             },
         )
     context = {"page": page, "rows": rows, "form": form}
@@ -570,9 +559,13 @@ def positions_import(request: HttpRequest) -> HttpResponse:
     if not manageable.exists():
         raise PermissionDenied
     first = manageable.first()
+    slug = params.query(request.GET, "municipality")
+    chosen = (manageable.filter(slug=slug).first() if slug else None) or first
+    code = params.query(request.GET, "period")
     initial = {
-        "municipality": params.query(request.GET, "municipality") or (first.slug if first else None),
-        "period": params.query(request.GET, "period") or str(timezone.localdate().year),
+        "municipality": chosen.slug if chosen else None,
+        "period": (Period.objects.filter(code=code).first() if code else None)
+        or catalogue_default_period(chosen),
     }
     form = PositionsImportForm(
         request.POST or None, request.FILES or None, municipalities=manageable, initial=initial

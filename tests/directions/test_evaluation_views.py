@@ -613,3 +613,22 @@ def test_no_level_without_bands(client, world, year):
 
     assert not context["has_levels"]
     assert context["total"].level == ""
+
+
+def test_the_period_choices_are_the_municipalitys_periods_by_year_opening_on_the_catalogue(client, world):
+    """The open form, the catalogue's filter and the import offer the periods the municipality uses
+    (mcok.periods), grouped by year, and open on the latest period with a catalogue."""
+    make_period(2013)  # a year the municipality never used
+    catalogue_year = make_period(2024)
+    make_catalogue(world.municipality, catalogue_year)
+    client.force_login(world.coordinator)
+    pages = [
+        reverse("directions:evaluations"),
+        reverse("directions:positions") + f"?municipality={world.municipality.slug}",
+        reverse("directions:positions_import") + f"?municipality={world.municipality.slug}",
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert '<optgroup label="2024">' in html, url
+        assert '<option value="2024" selected>' in html, url
+        assert 'value="2013"' not in html, url
