@@ -42,7 +42,7 @@ from directions.models import Component, Direction, Evaluation, Position, Score
 from directions.selectors import SheetDirection
 from mcok import access as core_access
 from mcok import numbers, params
-from mcok.lists import Columns, list_page
+from mcok.lists import Columns, Natural, list_page
 from mcok.models import Municipality, Period, User
 
 PAGE_SIZE = 50
@@ -460,7 +460,8 @@ def position_list(request: HttpRequest) -> HttpResponse:
         access.positions_visible_to(request.user)
         .filter(municipality=municipality, period=period)
         .select_related("direction__block", "proposal_rule")
-        .order_by("direction__block__code", "direction__code", COMPONENT_ORDER, "code")
+        .annotate(component_rank=COMPONENT_ORDER)
+        .order_by("direction__block__code", "direction__code", "component_rank", "code")
     )
 
     def columns() -> Columns:
@@ -490,6 +491,14 @@ def position_list(request: HttpRequest) -> HttpResponse:
         name=f"positions-{municipality.slug}-{period.code}".replace("/", "-"),
         title=_("Evaluation positions"),
         columns=columns,
+        sorts={
+            "direction": Natural("direction__code"),
+            "component": ["component_rank", "code"],
+            "code": Natural("code"),
+            "text": ["text"],
+            "max": ["max_score", "code"],
+            "track": ["track", "code"],
+        },
     )
 
 

@@ -632,3 +632,23 @@ def test_the_period_choices_are_the_municipalitys_periods_by_year_opening_on_the
         assert '<optgroup label="2024">' in html, url
         assert '<option value="2024" selected>' in html, url
         assert 'value="2013"' not in html, url
+
+
+def test_the_catalogue_sorts_by_its_headers_codes_in_natural_order(client, world):
+    period = make_period(2025)
+    catalogue = {"1.10": [("П.10", "indicators", 1)], "1.2": [("П.9", "goals", 2), ("П.2", "measures", 3)]}
+    make_catalogue(world.municipality, period, catalogue=catalogue)
+    client.force_login(world.coordinator)
+    url = reverse("directions:positions")
+    query = {"municipality": world.municipality.slug, "period": period.code}
+    codes = ["Позиция 1.10 П.10", "Позиция 1.2 П.9", "Позиция 1.2 П.2"]
+    body = client.get(url, {**query, "sort": "code"}).content.decode()
+    assert sorted(codes, key=body.index) == ["Позиция 1.2 П.2", "Позиция 1.2 П.9", "Позиция 1.10 П.10"]
+    assert 'aria-sort="ascending"' in body and "sort=-code" in body
+    body = client.get(url, {**query, "sort": "-code"}).content.decode()
+    assert sorted(codes, key=body.index) == ["Позиция 1.10 П.10", "Позиция 1.2 П.9", "Позиция 1.2 П.2"]
+    body = client.get(url, {**query, "sort": "direction"}).content.decode()
+    assert sorted(codes, key=body.index)[-1] == "Позиция 1.10 П.10"  # 1.2 before 1.10
+    body = client.get(url, {**query, "sort": "-max"}).content.decode()
+    assert sorted(codes, key=body.index) == ["Позиция 1.2 П.2", "Позиция 1.2 П.9", "Позиция 1.10 П.10"]
+    assert "sort=component" in body and "sort=text" in body and "sort=track" in body
