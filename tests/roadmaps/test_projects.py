@@ -355,3 +355,16 @@ def test_the_public_home_lists_a_project_once_published(
     with django_capture_on_commit_callbacks(execute=True):
         projects.project_publish(project=project, by=world.coordinator, published=False)
     assert project.title not in client.get(url).content.decode()
+
+
+def test_publishing_and_withdrawing_a_project_ask_for_confirmation(client, world, project):
+    client.force_login(world.coordinator)
+    url = reverse("roadmaps:project", args=[project.pk])
+    action = reverse("roadmaps:project_publish", args=[project.pk])
+    body = client.get(url).content.decode()
+    form = body[body.index(f'action="{action}"') :].split(">", 1)[0]
+    assert 'data-confirm="Опубликовать' in form
+    projects.project_publish(project=project, by=world.coordinator)
+    body = client.get(url).content.decode()
+    form = body[body.index(f'action="{action}"') :].split(">", 1)[0]
+    assert 'data-confirm="Снять' in form
