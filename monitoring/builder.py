@@ -38,6 +38,9 @@ SUGGESTED_CODE_MAX = 40
 OPTION_MAX = 300
 OPTIONS_MAX = 200
 FILE_MB_MAX = 50
+TABLE_ROWS_MAX = 60
+TABLE_COLUMNS_MAX = 30
+TABLE_LABEL_MAX = 200
 FILE_TYPE_PATTERN = re.compile(r"[a-z0-9]{1,10}")
 DEFAULT_FILE_TYPES = "pdf, doc, docx, xls, xlsx, odt, ods, jpg, jpeg, png"
 # Files a browser or a desktop may run or render as a page: a school's upload must never be one.
@@ -331,6 +334,8 @@ def field_add(
     max_file_mb: int | None = None,
     data_element: DataElement | None = None,
     new_element: NewElement | None = None,
+    table_rows: list[str] | str | None = None,
+    table_columns: list[str] | str | None = None,
 ) -> Field:
     """A question at the end of its section (or of the form). An empty code is made from the label."""
     form = _lock(form, by)
@@ -350,6 +355,8 @@ def field_add(
         max_file_mb=max_file_mb,
         data_element=data_element,
         new_element=new_element,
+        table_rows=table_rows,
+        table_columns=table_columns,
     )
     groups = _groups(form)
     group = next(items for s, items in groups if (s.pk if s else None) == item.section_id)
@@ -379,6 +386,8 @@ def field_update(
     max_file_mb: int | None = None,
     data_element: DataElement | None = None,
     new_element: NewElement | None = None,
+    table_rows: list[str] | str | None = None,
+    table_columns: list[str] | str | None = None,
 ) -> Field:
     """Change a question. A new code is carried into the rules that name the old one; a change that
     would break a rule (a compared question that stops being a number) is refused and names the rule."""
@@ -401,6 +410,8 @@ def field_update(
         max_file_mb=max_file_mb,
         data_element=data_element,
         new_element=new_element,
+        table_rows=table_rows,
+        table_columns=table_columns,
     )
     _check_rules_after_change(form, item, old_code)
     if item.section_id != old_section:
@@ -481,13 +492,15 @@ def _apply(item: Field, form: Form, **values: Any) -> None:
     _apply_file(item, values, problem)
     if not errors:
         _apply_element(item, form, values, problem)
+    if not errors:
+        _apply_table(item, values, problem)
     if errors:
         raise ValidationError(errors)
 
 
 def _apply_numbers(item: Field, values: dict, problem) -> None:
     item.min_value = item.max_value = None
-    if item.kind not in Field.NUMERIC_KINDS:
+    if item.kind not in (*Field.NUMERIC_KINDS, Kind.TABLE):
         return
     limits = {}
     for key in ("min_value", "max_value"):
@@ -587,8 +600,18 @@ def _apply_file(item: Field, values: dict, problem) -> None:
 
 def _apply_element(item: Field, form: Form, values: dict, problem) -> None:
     element, new = values["data_element"], values["new_element"]
-    if not item.is_numeric:
+    if not item.is_numeric and not item.is_table:
         item.data_element = None
+        return
+    if item.is_table and new is not None:
+        problem(
+            "binding",
+            _(
+                "A table is bound to an existing data element split by categories, or its rows are typed "
+                "without a data element."
+            ),
+            "table_new_element",
+        )
         return
     if new is not None:
         code = (new.code or "").strip() or item.code
@@ -608,6 +631,25 @@ def _apply_element(item: Field, form: Form, values: dict, problem) -> None:
     if element.municipality_id != form.municipality_id:
         problem(key, _("Choose a data element of the form's municipality."), "foreign_element")
         return
+    if item.is_table and element.category_combo_id is None:
+        problem(
+            key,
+            _("The data element «%(code)s» is not split by categories: a table needs one that is.")
+            % {"code": element.code},
+            "element_not_split",
+        )
+        return
+    if item.is_numeric and element.category_combo_id is not None:
+        problem(
+            key,
+            _(
+                "The data element «%(code)s» is split by categories: it is filled by a question of the "
+                "type «Table»."
+            )
+            % {"code": element.code},
+            "element_split",
+        )
+        return
     if item.kind == Kind.DECIMAL and element.value_type == DataElement.ValueType.INTEGER:
         problem(
             key,
@@ -626,6 +668,36 @@ def _apply_element(item: Field, form: Form, values: dict, problem) -> None:
         )
         return
     item.data_element = element
+
+
+def _apply_table(item: Field, values: dict, problem) -> None:
+    """A table's own row and column labels (one per line), kept only when it is bound to no element."""
+    item.table = {}
+    if not item.is_table or item.data_element_id is not None:
+        return
+    rows = parse_options(values.get("table_rows"))
+    columns = parse_options(values.get("table_columns"))
+    if not rows:
+        problem(
+            "table_rows",
+            _("Type the rows of the table, one per line, or bind it to a data element split by categories."),
+            "table_no_rows",
+        )
+        return
+    for key, labels, most in (
+        ("table_rows", rows, TABLE_ROWS_MAX),
+        ("table_columns", columns, TABLE_COLUMNS_MAX),
+    ):
+        if len(labels) > most:
+            problem(key, _("At most %(max)s lines.") % {"max": most}, "table_too_many")
+        elif any(len(label) > TABLE_LABEL_MAX for label in labels):
+            problem(
+                key, _("A label is at most %(max)s characters long.") % {"max": TABLE_LABEL_MAX}, "long_label"
+            )
+        elif len({label.casefold() for label in labels}) != len(labels):
+            problem(key, _("Each label is written once."), "duplicate_labels")
+    item.table = {"rows": rows, "columns": columns} if columns else {"rows": rows}
+    item._table_layout = None
 
 
 def _check_rules_after_change(form: Form, item: Field, old_code: str) -> None:

@@ -229,6 +229,20 @@ class QuestionForm(BoundedTexts, forms.Form):
         max_length=500,
         help_text=_("Left empty: the question."),
     )
+    table_rows = forms.CharField(
+        label=_("Rows of the table"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One row per line. Not needed when the table is bound to a data element split by categories."
+        ),
+    )
+    table_columns = forms.CharField(
+        label=_("Columns of the table"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One column per line; left empty, the table has one column «Value»."),
+    )
 
     def __init__(
         self,
@@ -253,6 +267,8 @@ class QuestionForm(BoundedTexts, forms.Form):
                 "max_file_mb": item.max_file_mb,
                 "binding": self.EXISTING_ELEMENT if item.data_element_id else self.NO_ELEMENT,
                 "data_element": item.data_element_id,
+                "table_rows": "\n".join((item.table or {}).get("rows") or []),
+                "table_columns": "\n".join((item.table or {}).get("columns") or []),
             }
         super().__init__(*args, **kwargs)
         self.form_record = form
@@ -276,7 +292,7 @@ class QuestionForm(BoundedTexts, forms.Form):
         cleaned = super().clean()
         binding = cleaned.get("binding") or self.NO_ELEMENT
         cleaned["binding"] = binding
-        numeric = cleaned.get("kind") in Field.NUMERIC_KINDS
+        numeric = cleaned.get("kind") in (*Field.NUMERIC_KINDS, Field.Kind.TABLE)
         if numeric and binding == self.EXISTING_ELEMENT and not cleaned.get("data_element"):
             self.add_error("data_element", _("Choose the data element, or choose another way to bind."))
         return cleaned
@@ -301,6 +317,8 @@ class QuestionForm(BoundedTexts, forms.Form):
             "new_element": builder.NewElement(data["new_element_code"], data["new_element_name"])
             if binding == self.NEW_ELEMENT
             else None,
+            "table_rows": data["table_rows"],
+            "table_columns": data["table_columns"],
         }
 
 
@@ -315,13 +333,23 @@ class QuestionOptions:
     @classmethod
     def of(cls, form: Form) -> "QuestionOptions":
         elements = naturally_sorted(
-            DataElement.objects.filter(municipality_id=form.municipality_id).only("pk", "code", "name"),
+            DataElement.objects.filter(municipality_id=form.municipality_id)
+            .select_related("category_combo")
+            .only("pk", "code", "name", "category_combo__name"),
             key=lambda e: e.code,
         )
         return cls(
             sections=list(form.sections.order_by("order", "pk")),
-            elements=[(e.pk, f"{e.code}: {Truncator(e.name).chars(90)}") for e in elements],
+            elements=[(e.pk, _element_label(e)) for e in elements],
         )
+
+
+def _element_label(element: DataElement) -> str:
+    """A data element as the list names it; one split by categories says by which (a table's element)."""
+    text = f"{element.code}: {Truncator(element.name).chars(90)}"
+    if element.category_combo is None:
+        return text
+    return str(_("%(element)s — table: %(combo)s") % {"element": text, "combo": element.category_combo.name})
 
 
 def _plain(value) -> str:
@@ -361,8 +389,11 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, fields: list[Field], **kwargs):
         super().__init__(*args, **kwargs)
-        numeric = [(item.code, question_label(item)) for item in fields if item.is_numeric]
-        other = [(item.code, question_label(item)) for item in fields if not item.is_numeric]
+        # A table stands for its total in a check.
+        numeric = [(item.code, question_label(item)) for item in fields if item.is_numeric or item.is_table]
+        other = [
+            (item.code, question_label(item)) for item in fields if not item.is_numeric and not item.is_table
+        ]
         self.numeric_codes = [code for code, _label in numeric]
         if other:
             options = [

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST, require_safe
 from mcok import params
 from mcok.lists import Columns, list_page
 from mcok.models import Municipality, User
-from monitoring import access, builder, services, validation
+from monitoring import access, builder, services, tables, validation
 from monitoring.builder_forms import (
     FormFilter,
     FormSettingsForm,
@@ -373,7 +373,8 @@ def _kinds() -> dict[str, list[str]]:
     """The types each group of a question's inputs is for (the script shows only the group of the
     chosen type)."""
     return {
-        "numeric": list(Field.NUMERIC_KINDS),
+        "numeric": [*Field.NUMERIC_KINDS, Field.Kind.TABLE],
+        "table": [Field.Kind.TABLE],
         "choice": list(builder.CHOICE_KINDS),
         "file": [Field.Kind.FILE],
     }
@@ -695,7 +696,11 @@ def _answers(request: HttpRequest, fields: Iterable[Field]) -> dict:
     file arrives as its name only: nothing is uploaded."""
     answers = {}
     for item in fields:
-        if item.kind == Field.Kind.MULTIPLE_CHOICE:
+        if item.is_table:
+            answer = tables.answer_from_post(item.code, tables.layout(item), request.POST)
+            if answer is not None and not tables.is_blank(answer):
+                answers[item.code] = answer
+        elif item.kind == Field.Kind.MULTIPLE_CHOICE:
             values = [v for v in request.POST.getlist(item.code) if v.strip()]
             if values:
                 answers[item.code] = values
@@ -724,6 +729,9 @@ def form_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 "field": item,
                 "value": answers.get(item.code, [] if item.kind == Field.Kind.MULTIPLE_CHOICE else ""),
                 "errors": result.errors.get(item.code, []) if result else [],
+                "grid": tables.grid(item, answers.get(item.code), prefix=item.code)
+                if item.is_table
+                else None,
             }
             for item in group["fields"]
         ]

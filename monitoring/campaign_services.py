@@ -91,6 +91,7 @@ def form_new_version(*, form: Form, by: User) -> Form:
             data_element_id=item.data_element_id,
             file_types=item.file_types,
             max_file_mb=item.max_file_mb,
+            table=item.table,
             order=item.order,
         )
         for item in form.fields.all()

@@ -25,7 +25,7 @@ from indicators.services import previous_period
 from mcok import numbers
 from mcok.models import Organization, Period, Role, User
 from mcok.selectors import AttentionItem
-from monitoring import access, services, validation
+from monitoring import access, services, tables, validation
 from monitoring.models import (
     Campaign,
     Extension,
@@ -36,7 +36,7 @@ from monitoring.models import (
     SubmissionEvent,
     SubmissionFile,
 )
-from monitoring.selectors import answer_text
+from monitoring.selectors import answer_text, previous_cells
 
 Status = Submission.Status
 Kind = Field.Kind
@@ -372,6 +372,7 @@ class Question:
     conflict: bool = False  # a colleague saved another answer meanwhile
     theirs: str = ""  # the colleague's answer, on a conflict
     file: SubmissionFile | None = None
+    previous_cells: dict[str, Decimal | None] = field(default_factory=dict)  # a table's, by cell key
 
     @property
     def code(self) -> str:
@@ -479,6 +480,30 @@ class Question:
         return ""
 
     @property
+    def grid(self) -> tables.TableGrid | None:
+        """A table question's rows, columns, cells and totals for the page; None for other questions."""
+        if not self.item.is_table:
+            return None
+        cached = getattr(self, "_grid", None)
+        if cached is None:
+            cached = self._grid = tables.grid(self.item, self.raw, self.previous_cells, prefix=self.name)
+        return cached
+
+    @property
+    def table_whole(self) -> bool:
+        """A table bound to an element of whole numbers takes whole numbers in its cells."""
+        return bool(self.item.data_element_id) and self.item.data_element.value_type == "integer"
+
+    @property
+    def table_texts(self) -> dict[str, str]:
+        """The sentences the table's script fills in (scripts are not translated)."""
+        return {
+            "progress": _("no data: %(filled)d of %(expected)d cells are filled"),
+            "all_na": _("no data: every cell is «not applicable»"),
+            "total": _("Total: %(total)s"),
+        }
+
+    @property
     def min_raw(self) -> str:
         return validation.as_text(self.item.min_value)
 
@@ -574,7 +599,7 @@ class EntryPage:
 
     @property
     def has_previous(self) -> bool:
-        return any(q.previous is not None for q in self.questions)
+        return any(q.previous is not None or q.previous_cells for q in self.questions)
 
     @property
     def prefillable(self) -> int:
@@ -661,6 +686,7 @@ def entry_page(
     check = check or draft_check
     submit_check = submit_check or validation.check(fields, rules, shown, complete=True)
     period, previous = previous_values(campaign, organization, fields)
+    before_cells = previous_cells(period, organization, fields)
     files = {f.field_code: f for f in submission.files.all()}
     changed = services.changed_since_return(submission)
     stored = submission.answers
@@ -681,6 +707,7 @@ def entry_page(
                 conflict=item.code in conflicts,
                 theirs=answer_text(item, stored.get(item.code)) if item.code in conflicts else "",
                 file=files.get(item.code),
+                previous_cells=before_cells.get(item.code, {}),
             )
         )
     sections = [EntrySection(None, "", "", by_section[None])] if by_section.get(None) else []
@@ -754,6 +781,9 @@ def same_answer(first: Any, second: Any) -> bool:
     """Whether two answers are the same once trimmed as the save trims them; blanks are all alike."""
 
     def norm(raw: Any) -> Any:
+        if isinstance(raw, dict):
+            answer = tables.parse_answer(raw)
+            return answer if answer["cells"] or answer["na"] else None
         if validation.is_blank(raw):
             return None
         if isinstance(raw, list | tuple):

@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from monitoring import entry
+from monitoring import entry, tables
 from monitoring.models import Field
 
 ANSWER_PREFIX = "answer-"
@@ -31,6 +31,12 @@ def posted_answers(data: QueryDict, fields: list[Field]) -> dict[str, Any]:
         if item.kind == Field.Kind.FILE:
             continue  # a file's answer changes only with its upload
         name = ANSWER_PREFIX + item.code
+        if item.is_table:
+            # answer-<code>__<row>|<column> per cell, answer-<code>__na per mark (monitoring.tables)
+            answer = tables.answer_from_post(name, tables.layout(item), data)
+            if answer is not None or item.code in present:
+                answers[item.code] = answer or {"cells": {}, "na": []}
+            continue
         if item.kind == Field.Kind.MULTIPLE_CHOICE:
             if name in data or item.code in present:
                 answers[item.code] = [value for value in data.getlist(name) if value.strip()]

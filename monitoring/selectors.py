@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators import formulas
-from indicators.models import DataValue, Indicator
+from indicators.models import DataValue, DataValueCell, Indicator
 from indicators.services import previous_period
-from mcok.models import Organization, Role, User
+from mcok.models import Organization, Period, Role, User
 from mcok.selectors import AttentionItem
-from monitoring import access, services, validation
+from monitoring import access, services, tables, validation
 from monitoring.models import Campaign, Extension, Field, Reminder, Section, Submission, SubmissionEvent
 
 Status = Submission.Status
@@ -301,6 +301,7 @@ class Answer:
     changed: bool  # since the form was last returned
     errors: list[str]
     file: Any = None
+    grid: tables.TableGrid | None = None  # a table question's rows × columns
 
 
 @dataclass
@@ -352,7 +353,9 @@ def _number(value: Decimal) -> str:
 
 def answer_text(item: Field, raw: Any) -> str:
     """An answer as a reviewer reads it: numbers and dates localised, yes/no in words, lists joined;
-    as typed when it does not validate."""
+    as typed when it does not validate; a table as «row / column: value; …»."""
+    if item.is_table:
+        return tables.as_text(tables.layout(item), raw)
     if validation.is_blank(raw):
         return ""
     value, problem = validation.clean_value(item, raw)
@@ -384,6 +387,15 @@ def _history(submission: Submission, fields: list[Field]) -> list[HistoryEntry]:
     def shown(code: str, raw: Any) -> str:
         return answer_text(by_code[code], raw) if code in by_code else _raw_text(raw)
 
+    def change(code: str, old: Any, new: Any) -> Change:
+        item = by_code.get(code)
+        if item is not None and item.is_table:
+            # only the cells (and marks) that changed, each as «row / column: value»
+            table = tables.layout(item)
+            old_text, new_text = tables.changes_text(table, old, new)
+            return Change(labels.get(code, code), old_text, new_text)
+        return Change(labels.get(code, code), shown(code, old), shown(code, new))
+
     entries, before = [], {}
     carrying = (SubmissionEvent.Action.SAVED, SubmissionEvent.Action.IMPORTED)
     for event in submission.events.select_related("by").order_by("at", "pk"):
@@ -392,13 +404,36 @@ def _history(submission: Submission, fields: list[Field]) -> list[HistoryEntry]:
             after = event.answers or {}
             codes = sorted(set(before) | set(after), key=lambda code: (order.get(code, len(order)), code))
             changes = [
-                Change(labels.get(code, code), shown(code, before.get(code)), shown(code, after.get(code)))
+                change(code, before.get(code), after.get(code))
                 for code in codes
                 if before.get(code) != after.get(code)
             ]
             before = after
         entries.append(HistoryEntry(event, changes))
     return entries
+
+
+def previous_cells(
+    period: Period | None, organization: Organization, fields: list[Field]
+) -> dict[str, dict[str, Decimal | None]]:
+    """The organization's cells of the previous period for the tables bound to disaggregated elements:
+    question code → cell key → the number (None: «не применимо»). One query."""
+    bound = [item for item in fields if item.is_table and tables.is_bound(item)]
+    if period is None or not bound:
+        return {}
+    by_combo = {}
+    for item in bound:
+        for key, combo in tables.option_combos(item).items():
+            by_combo[item.data_element_id, combo] = (item.code, key)
+    out: dict[str, dict[str, Decimal | None]] = defaultdict(dict)
+    rows = DataValueCell.objects.filter(
+        organization=organization, period=period, data_element__in={item.data_element_id for item in bound}
+    ).values_list("data_element_id", "option_combo_id", "value", "not_applicable")
+    for element, combo, value, not_applicable in rows:
+        if (element, combo) in by_combo:
+            code, key = by_combo[element, combo]
+            out[code][key] = None if not_applicable else value
+    return dict(out)
 
 
 def _org_values(submission: Submission, period) -> dict[str, Decimal]:
@@ -462,6 +497,7 @@ def review_sheet(submission: Submission) -> ReviewSheet:
     before = _org_values(submission, period)
     stored = _org_values(submission, campaign.period)
     files = {f.field_code: f for f in submission.files.all()}
+    before_cells = previous_cells(period, submission.organization, fields)
     by_section: dict[int | None, list[Answer]] = defaultdict(list)
     for item in fields:
         raw = submission.answers.get(item.code)
@@ -477,6 +513,7 @@ def review_sheet(submission: Submission) -> ReviewSheet:
                 changed=item.code in changed,
                 errors=check.errors.get(item.code, []),
                 file=files.get(item.code),
+                grid=tables.grid(item, raw, before_cells.get(item.code)) if item.is_table else None,
             )
         )
     out = [SheetSection("", "", by_section[None])] if by_section.get(None) else []

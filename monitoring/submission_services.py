@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import services as indicator_services
-from indicators.models import DataValue
+from indicators.models import DataValue, OptionCombo
 from mcok.models import Organization, User
-from monitoring import access, validation
+from monitoring import access, tables, validation
 from monitoring.campaign_services import refuse_unless_reviews
 from monitoring.models import Campaign, Field, Form, Rule, Submission, SubmissionFile
 from monitoring.models import SubmissionEvent as Event
@@ -99,6 +99,13 @@ def _normalise(answers: dict[str, Any], fields: list[Field]) -> dict[str, Any]:
         if item.code not in answers:
             continue
         raw = answers[item.code]
+        if item.is_table:
+            answer = tables.parse_answer(raw, tables.layout(item))
+            cells = {key: _answer_text(text) for key, text in answer["cells"].items()}
+            answer["cells"] = {key: text for key, text in cells.items() if text}
+            if not tables.is_blank(answer):
+                out[item.code] = answer
+            continue
         if isinstance(raw, list | tuple | set | frozenset):
             raw = [text for text in map(_answer_text, raw) if text]
         elif isinstance(raw, dict):
@@ -156,6 +163,24 @@ def submission_save(
     if base_revision is not None and base_revision != current.revision:
         base = _answers_at(current, base_revision)
         theirs = current.answers
+        # A table merges cell by cell: both keep what they typed in different cells of it.
+        tabled = []
+        for item in fields:
+            if (
+                item.is_table
+                and item.code in sent
+                and not _same_table(mine.get(item.code), base.get(item.code))
+            ):
+                if tables.conflicts(base.get(item.code), mine.get(item.code), theirs.get(item.code)):
+                    continue  # named below as a conflict of the question
+                joined = tables.merge(base.get(item.code), mine.get(item.code), theirs.get(item.code))
+                if not _same_table(theirs.get(item.code), base.get(item.code)):
+                    tabled.append(item.code)
+                if tables.is_blank(joined):
+                    mine.pop(item.code, None)
+                else:
+                    mine[item.code] = joined
+                theirs = {**theirs, item.code: joined}
         conflicts = [
             code
             for code in sent
@@ -178,7 +203,7 @@ def submission_save(
         merged = [
             item.code
             for item in fields
-            if theirs.get(item.code) != base.get(item.code) and item.code not in sent
+            if (theirs.get(item.code) != base.get(item.code) and item.code not in sent) or item.code in tabled
         ]
     new = dict(current.answers)
     for code in sent:
@@ -195,6 +220,10 @@ def submission_save(
         current.save(update_fields=["answers", "revision", "updated_by", "updated_at"])
         Event.objects.create(submission=current, action=action, by=by, answers=new, revision=current.revision)
     return Saved(current, result, merged)
+
+
+def _same_table(first: Any, second: Any) -> bool:
+    return tables.parse_answer(first) == tables.parse_answer(second)
 
 
 def _answers_at(submission: Submission, revision: int) -> dict[str, Any]:
@@ -345,7 +374,37 @@ def data_values_from(*, submission: Submission, by: User | None) -> int:
         and item.is_numeric
         and isinstance(value := result.values.get(item.code), Decimal)
     ]
+    for item in fields:
+        if item.is_table and tables.is_bound(item) and item.code in result.values:
+            entries += _table_entries(item, result.values[item.code], submission)
     return indicator_services.data_values_write(entries=entries, source=DataValue.Source.SUBMISSION, by=by)
+
+
+def _table_entries(item: Field, cleaned: "tables.Cleaned", submission: Submission) -> list:
+    """The cells of a table bound to a disaggregated element: each cell's number, None for an emptied
+    one, «не применимо» for a cell of a marked row or column."""
+    table = tables.layout(item)
+    combos = {
+        combo.pk: combo for combo in OptionCombo.objects.filter(pk__in=tables.option_combos(item).values())
+    }
+    entries = []
+    for row, column in ((r, c) for r in table.row_keys for c in table.column_keys):
+        combo = combos.get(tables.option_combo_for(item, row, column))
+        if combo is None:
+            continue
+        value = cleaned.cells.get(tables.cell_key(row, column))
+        entries.append(
+            indicator_services.Entry(
+                item.data_element,
+                submission.organization,
+                submission.campaign.period,
+                None if value is None else value.quantize(_VALUE_PLACES, rounding=ROUND_HALF_UP),
+                option_combo=combo,
+                not_applicable=tables.na_key(tables.ROW, row) in cleaned.na
+                or tables.na_key(tables.COLUMN, column) in cleaned.na,
+            )
+        )
+    return entries
 
 
 _VALUE_PLACES = Decimal("0.0001")  # a data value's decimal places

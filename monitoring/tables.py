@@ -21,8 +21,12 @@ A table has a total only when every cell is filled or lies in a «не прим�
 which the checks and the review show instead of a false mismatch. In a rule the table's code stands
 for its total.
 
-The entry page posts a cell as `<code>__<row>|<column>` and the marks as `<code>__na` (one value per
-mark, «row:<key>» or «col:<key>»); `post_names` and `answer_from_post` read them back.
+The entry page posts a cell as `answer-<code>__<row>|<column>` and the marks as `answer-<code>__na` (one
+value per mark, «row:<key>» or «col:<key>»), with `present=<code>` so that a table cleared of everything
+is sent too; `post_names` and `answer_from_post` read them back (given the prefixed name `answer-<code>`).
+
+The checks (monitoring.validation) keep a checked table as a `Cleaned`: its numbers by cell, its total or
+the reason it has none.
 
 Pure functions over the field and the answer; only `layout` and `option_combos` of a bound field read
 the element's options and option combinations (two queries, kept on the field instance).
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 VALUE = "value"  # the key of the one column of a single-category or column-less table
@@ -274,6 +279,24 @@ def table_total(table: Layout, answer: Any) -> tuple[Decimal | None, str]:
     }
 
 
+def progress(table: Layout, answer: Any) -> tuple[int, int]:
+    """(cells filled or «не применимо», cells in all)."""
+    answer = parse_answer(answer)
+    cells = [(row, column) for row, _r in table.rows for column, _c in table.columns]
+    return _sum(table, answer, cells)[1], len(cells)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A table's answer once checked: its numbers by cell (None: empty or «не применимо»), the marks,
+    and its total or why it has none."""
+
+    cells: dict[str, Decimal | None]
+    na: tuple[str, ...]
+    total: Decimal | None
+    reason: str
+
+
 def row_totals(table: Layout, answer: Any) -> dict[str, Decimal | None]:
     """row key → the row's sum once its cells are all filled (None before, or for a «не применимо» row)."""
     answer = parse_answer(answer)
@@ -347,6 +370,32 @@ def merge(base: Any, mine: Any, theirs: Any) -> dict:
     return {"cells": cells, "na": marks}
 
 
+def conflicts(base: Any, mine: Any, theirs: Any) -> list[str]:
+    """The cells and marks both edits changed, each differently: what `merge` cannot decide."""
+    base, mine, theirs = parse_answer(base), parse_answer(mine), parse_answer(theirs)
+    out = []
+    for key in sorted(set(base["cells"]) | set(mine["cells"]) | set(theirs["cells"])):
+        was, one, other = base["cells"].get(key), mine["cells"].get(key), theirs["cells"].get(key)
+        if one != was and other != was and one != other:
+            out.append(key)
+    return out
+
+
+def changes_text(table: Layout, before: Any, after: Any) -> tuple[str, str]:
+    """What changed between two answers of a table, as two lines naming only the cells (and marks) that
+    differ: («5 А / математика: 12», «5 А / математика: 14»)."""
+    before, after = parse_answer(before, table), parse_answer(after, table)
+    keys = [key for key in table.cell_keys if before["cells"].get(key) != after["cells"].get(key)]
+    marks_before = [mark for mark in before["na"] if mark not in after["na"]]
+    marks_after = [mark for mark in after["na"] if mark not in before["na"]]
+
+    def side(answer: dict, marks: list[str]) -> str:
+        only = {"cells": {k: v for k, v in answer["cells"].items() if k in keys}, "na": marks}
+        return as_text(table, only)
+
+    return side(before, marks_before), side(after, marks_after)
+
+
 def as_text(table: Layout, answer: Any) -> str:
     """The answer as one line for a list or a letter: «5 А / математика: 12; …; не применимо: …»."""
     answer = parse_answer(answer, table)
@@ -364,3 +413,117 @@ def as_text(table: Layout, answer: Any) -> str:
     if marked:
         parts.append(_("not applicable: %(labels)s") % {"labels": ", ".join(marked)})
     return "; ".join(parts)
+
+
+# As pages show it ----------------------------------------------------------------------------------
+
+
+@dataclass
+class GridCell:
+    key: str
+    row: str
+    column: str
+    name: str  # of its input: answer-<code>__<row>|<column>
+    input_id: str
+    label: str  # «row, column», for the input's accessible name and the card of a phone
+    column_label: str
+    value: str  # as typed
+    not_applicable: bool
+    previous: str  # the previous period's figure, as read; «не применимо»; or ""
+
+
+@dataclass
+class GridRow:
+    key: str
+    label: str
+    not_applicable: bool
+    cells: list[GridCell]
+    total: str  # the row's sum once complete, else ""
+
+
+@dataclass
+class GridColumn:
+    key: str
+    label: str
+    not_applicable: bool
+    total: str
+
+
+@dataclass
+class TableGrid:
+    """A table question as the entry page, the preview and the review show it."""
+
+    code: str
+    na_name: str  # of the «не применимо» check boxes: answer-<code>__na
+    single_column: bool
+    rows: list[GridRow]
+    columns: list[GridColumn]
+    total: str  # the grand total once every cell is filled, else ""
+    reason: str  # why there is no total yet («нет данных: заполнено N из M ячеек»), or ""
+    has_previous: bool
+    filled: int
+    expected: int
+
+    @property
+    def is_empty(self) -> bool:
+        return self.filled == 0
+
+
+def _figure(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+def grid(item, raw: Any, previous: dict[str, Decimal | None] | None = None, *, prefix: str = "") -> TableGrid:
+    """The rows × columns of a table question with the answer `raw`, its totals and the previous period's
+    cells; input names start with `prefix` (answer-<code> on the entry page)."""
+    table = layout(item)
+    answer = parse_answer(raw, table)
+    previous = previous or {}
+    rows_total, columns_total = row_totals(table, answer), column_totals(table, answer)
+    total, reason = table_total(table, answer)
+    filled, expected = progress(table, answer)
+    marks = answer["na"]
+    names = post_names(prefix or item.code, table)
+    grid_rows = []
+    for row, row_label in table.rows:
+        cells = []
+        for column, column_label in table.columns:
+            key = cell_key(row, column)
+            if key in previous:
+                before = _figure(previous[key]) if previous[key] is not None else _("not applicable")
+            else:
+                before = ""
+            cells.append(
+                GridCell(
+                    key=key,
+                    row=row,
+                    column=column,
+                    name=names[key],
+                    input_id=f"id-{names[key]}".replace("|", "-"),
+                    label=row_label if table.single_column else f"{row_label}, {column_label}",
+                    column_label=column_label,
+                    value=answer["cells"].get(key, ""),
+                    not_applicable=not_applicable(table, answer, row, column),
+                    previous=before,
+                )
+            )
+        grid_rows.append(GridRow(row, row_label, na_key(ROW, row) in marks, cells, _figure(rows_total[row])))
+    grid_columns = [
+        GridColumn(column, label, na_key(COLUMN, column) in marks, _figure(columns_total[column]))
+        for column, label in table.columns
+    ]
+    return TableGrid(
+        code=item.code,
+        na_name=na_name(prefix or item.code),
+        single_column=table.single_column,
+        rows=grid_rows,
+        columns=grid_columns,
+        total=_figure(total),
+        reason=reason,
+        has_previous=bool(previous),
+        filled=filled,
+        expected=expected,
+    )

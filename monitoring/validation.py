@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from monitoring import tables
 from monitoring.models import Field, Rule
 
 Kind = Field.Kind
@@ -70,6 +71,8 @@ def text_of(raw: Any) -> str:
 def is_blank(raw: Any) -> bool:
     if raw is None:
         return True
+    if isinstance(raw, dict) and raw and set(raw) <= {"cells", "na"}:
+        return tables.is_blank(raw)  # a table's answer
     if isinstance(raw, list | tuple):
         return not any(text_of(item).strip() for item in raw)
     return not text_of(raw).strip()
@@ -234,6 +237,9 @@ def check(fields: list[Field], rules: list[Rule], answers: dict[str, Any], *, co
         answers = {}
     for item in fields:
         raw = answers.get(item.code)
+        if item.kind == Kind.TABLE:
+            _check_table(item, raw, result, complete=complete)
+            continue
         if is_blank(raw):
             if complete and item.required:
                 result.add(item.code, _("This question must be answered."))
@@ -243,12 +249,83 @@ def check(fields: list[Field], rules: list[Rule], answers: dict[str, Any], *, co
             result.add(item.code, problem)
         else:
             result.values[item.code] = value
-    answered = {item.code for item in fields if not is_blank(answers.get(item.code))}
+    answered = {
+        item.code
+        for item in fields
+        if not (
+            tables.is_blank(answers.get(item.code)) if item.is_table else is_blank(answers.get(item.code))
+        )
+    }
     for rule in rules:
         problem = rule_problem(rule, by_code, result.values, answered=answered)
         if problem:
             result.form_errors.append(problem)
     return result
+
+
+def _check_table(item: Field, raw: Any, result: Result, *, complete: bool) -> None:
+    """A table question: every cell typed is a number within the question's limits (whole when its data
+    element holds whole numbers); a required table, on a submit, has every cell filled or marked «не
+    применимо». A table without problems goes into `result.values` as a tables.Cleaned."""
+    table = tables.layout(item)
+    answer = tables.parse_answer(raw, table)
+    if not answer["cells"] and not answer["na"]:
+        if complete and item.required:
+            result.add(item.code, _("This question must be answered."))
+        return
+    whole = bool(item.data_element_id) and item.data_element.value_type == "integer"
+    probe = Field(
+        kind=Kind.INTEGER if whole else Kind.DECIMAL, min_value=item.min_value, max_value=item.max_value
+    )
+    rows, columns = dict(table.rows), dict(table.columns)
+    numbers: dict[str, Decimal | None] = {}
+    problems = []
+    for row, column in ((r, c) for r in table.row_keys for c in table.column_keys):
+        key = tables.cell_key(row, column)
+        text = answer["cells"].get(key)
+        numbers[key] = None
+        if text is None or tables.not_applicable(table, answer, row, column):
+            continue
+        value, problem = clean_value(probe, text)
+        if problem:
+            label = rows[row] if table.single_column else f"{rows[row]}, {columns[column]}"
+            problems.append(f"{label}: {problem}")
+        else:
+            numbers[key] = value
+    for problem in problems:
+        result.add(item.code, problem)
+    filled, expected = tables.progress(table, answer)
+    if complete and item.required and filled < expected:
+        result.add(
+            item.code,
+            _(
+                "Fill every cell or mark its row or column «not applicable»: "
+                "%(filled)d of %(expected)d are filled."
+            )
+            % {"filled": filled, "expected": expected},
+        )
+    if problems:
+        return
+    total, reason = tables.table_total(table, answer)
+    result.values[item.code] = tables.Cleaned(numbers, tuple(answer["na"]), total, reason)
+
+
+def _table_totals(
+    codes: list[str], fields: dict[str, Field], values: dict[str, Any]
+) -> tuple[dict, str | None]:
+    """The values a numeric rule compares, a table standing for its total; and the «нет данных» message
+    of the first table named that has no total yet."""
+    out = dict(values)
+    for code in codes:
+        value = values.get(code)
+        if isinstance(value, tables.Cleaned):
+            if value.total is None:
+                return out, _("«%(label)s» has no total yet (%(reason)s): the check cannot be made.") % {
+                    "label": fields[code].label,
+                    "reason": value.reason,
+                }
+            out[code] = value.total
+    return out, None
 
 
 def rule_problem(
@@ -271,8 +348,11 @@ def rule_problem(
                 "second": labels[1],
             }
         return None
-    if any(not isinstance(values.get(code), Decimal) for code in codes):
+    if any(not isinstance(values.get(code), Decimal | tables.Cleaned) for code in codes):
         return None
+    values, no_total = _table_totals(codes, fields, values)
+    if no_total:
+        return no_total
     left = values[codes[0]]
     if rule.kind == Rule.Kind.SUM:
         total = sum((values[code] for code in codes[1:]), Decimal(0))
@@ -313,7 +393,7 @@ def rule_check_definition(rule_kind: str, codes: list[str], fields: dict[str, Fi
     if rule_kind != Rule.Kind.BOTH_OR_NEITHER:
         if rule_kind != Rule.Kind.SUM and len(codes) != 2:
             return _("This rule compares exactly two questions.")
-        if any(not fields[code].is_numeric for code in codes):
+        if any(not fields[code].is_numeric and not fields[code].is_table for code in codes):
             return _("Only numeric questions can be compared.")
         if rule_kind == Rule.Kind.SUM and len(codes) < 3:
             return _("A sum needs a total and at least two parts.")

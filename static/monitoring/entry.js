@@ -148,6 +148,29 @@
     return Array.isArray(value) ? value.map(String) : [String(value)];
   }
 
+  // A table's answer ({cells, na}, monitoring/tables.py) onto its inputs; cells typed since the last
+  // save stay as typed.
+  function setTable(code, value) {
+    var question = document.getElementById("q-" + code);
+    if (!question) return;
+    var prefix = "answer-" + code + "__";
+    var cells = (value && value.cells) || {};
+    var marks = (value && value.na) || [];
+    each(question.querySelectorAll("input[name='" + prefix + "na']"), function (box) {
+      box.checked = marks.indexOf(box.value) !== -1;
+    });
+    each(question.querySelectorAll("input.table-cell"), function (input) {
+      if (edits[codeOf(input.name)]) return;
+      input.disabled = false;
+      input.value = cells[input.name.slice(prefix.length)] || "";
+    });
+    question.dispatchEvent(new CustomEvent("table:refresh"));
+  }
+
+  function isTable(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
   function setAnswer(name, values) {
     each(form.querySelectorAll("[name='" + name + "']"), function (el) {
       if (el.type === "file") return;
@@ -159,6 +182,9 @@
     });
     var question = document.getElementById("q-" + codeOf(name));
     if (question) validateQuestion(question);
+    var table = form.querySelector("[name='" + name + "']");
+    var holder = table && table.closest ? table.closest(".question") : null;
+    if (holder && holder.dataset.kind === "table") holder.dispatchEvent(new CustomEvent("table:refresh"));
   }
 
   function writeCopy() {
@@ -205,6 +231,7 @@
     question.classList.toggle("has-error", messages.length > 0);
     each(question.querySelectorAll("input, textarea"), function (el) {
       if (el.type === "hidden" || el.type === "radio" || el.type === "checkbox") return;
+      if (el.classList.contains("table-cell")) return; // each cell is checked on its own (table.js)
       if (messages.length) el.setAttribute("aria-invalid", "true");
       else el.removeAttribute("aria-invalid");
     });
@@ -314,8 +341,12 @@
     else dropCopy();
     clearConflicts();
     (json.merged || []).forEach(function (change) {
-      if (edits[change.code]) return; // typed again meanwhile: the next save decides
-      setAnswer("answer-" + change.code, toList(change.value));
+      if (isTable(change.value)) {
+        setTable(change.code, change.value); // merged cell by cell on the server
+      } else {
+        if (edits[change.code]) return; // typed again meanwhile: the next save decides
+        setAnswer("answer-" + change.code, toList(change.value));
+      }
       var question = document.getElementById("q-" + change.code);
       if (question) flash(question);
     });
@@ -336,7 +367,9 @@
     var theirs = json.theirs || {};
     var conflicts = json.conflicts || [];
     Object.keys(theirs).forEach(function (code) {
-      if (conflicts.indexOf(code) === -1 && !edits[code]) setAnswer("answer-" + code, toList(theirs[code]));
+      if (conflicts.indexOf(code) !== -1) return;
+      if (isTable(theirs[code])) setTable(code, theirs[code]);
+      else if (!edits[code]) setAnswer("answer-" + code, toList(theirs[code]));
     });
     var first = null;
     conflicts.forEach(function (code) {
