@@ -159,6 +159,7 @@ def roadmap(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": counts,
         "today": today,
         "may_edit": access.can_edit_roadmap(request.user, item),
+        "projects": selectors.roadmap_projects(request.user, item),
     }
     return render(request, "roadmaps/roadmap/roadmap_detail.html", context)
 

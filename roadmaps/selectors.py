@@ -42,12 +42,26 @@ def _closed() -> list[str]:
 # The list of roadmaps -----------------------------------------------------------------------------
 
 
+def _projects_of_roadmaps(user: User) -> QuerySet:
+    """The municipal projects `user` reads, as a roadmap names them: the title and the link."""
+    return access.projects_visible_to(user).only("pk", "title", "roadmap_id").order_by("title", "pk")
+
+
+def roadmap_projects(user: User, roadmap: Roadmap) -> list:
+    """The municipal projects whose roadmap this is, those `user` reads; one query."""
+    return list(_projects_of_roadmaps(user).filter(roadmap=roadmap))
+
+
 def roadmap_list(user: User, today: datetime.date | None = None) -> QuerySet[Roadmap]:
-    """The roadmaps `user` reads, with the number of events and of done and overdue instances."""
+    """The roadmaps `user` reads, with the number of events and of done and overdue instances, and
+    the municipal projects they belong to (`linked_projects`, one query for a page)."""
     today = today or timezone.localdate()
     return (
         access.roadmaps_visible_to(user)
         .select_related("municipality", "direction", "document")
+        .prefetch_related(
+            Prefetch("municipal_projects", queryset=_projects_of_roadmaps(user), to_attr="linked_projects")
+        )
         .annotate(
             events_count=Count("events", distinct=True),
             occurrences_count=Count("events__occurrences", distinct=True),

@@ -546,3 +546,37 @@ def test_api_events_filtered_and_progress(world, roadmap):
     request = factory.post("/", {"state": "done", "report": "x"}, format="json")
     force_authenticate(request, world.outsider)
     assert progress(request, pk=occurrence.pk).status_code == 404
+
+
+# The municipal project of a roadmap ---------------------------------------------------------------
+
+
+def _project_of(roadmap, title: str):
+    from roadmaps.models import MunicipalProject
+
+    return MunicipalProject.objects.create(municipality=roadmap.municipality, title=title, roadmap=roadmap)
+
+
+def test_the_roadmap_page_links_its_municipal_project(client, world, roadmap):
+    client.force_login(world.executor)
+    url = reverse("roadmaps:roadmap", args=[roadmap.pk])
+    assert "Муниципальный проект" not in client.get(url).content.decode()
+    project = _project_of(roadmap, "Развитие системы оценки")
+    body = client.get(url).content.decode()
+    link = reverse("roadmaps:project", args=[project.pk])
+    assert "Муниципальный проект" in body
+    assert f'<a href="{link}">Развитие системы оценки</a>' in body
+    list_body = client.get(reverse("roadmaps:roadmaps")).content.decode()
+    assert f'<a href="{link}">Развитие системы оценки</a>' in list_body
+
+
+def test_the_linked_projects_take_one_query_on_the_page_and_on_the_list(client, world, roadmap):
+    client.force_login(world.coordinator)
+    url = reverse("roadmaps:roadmap", args=[roadmap.pk])
+    _project_of(roadmap, "Первый проект")
+    page, listing = _queries(client, url), _queries(client, reverse("roadmaps:roadmaps"))
+    _project_of(roadmap, "Второй проект")
+    for _ in range(3):
+        _project_of(make_seed_roadmap(world.municipality, 2), "Ещё проект")
+    assert _queries(client, url) == page
+    assert _queries(client, reverse("roadmaps:roadmaps")) == listing
