@@ -6,7 +6,9 @@ category keeps its option); codes of other elements keep their totals. Each orga
 then the recompute's own (indicators.services), and the municipality's value per option is
 Σ numerators / Σ denominators over the organizations with a value (the sum, or the mean of a score),
 never a mean of the schools' ratios. Risk groups follow the indicator's threshold per option.
-Computed on read from the stored cells; growth rates are not broken down.
+Computed on read from the stored cells; growth rates are not broken down. `breakdowns` reads many
+indicators of a municipality at once (the indicator's page, the analytic report, the public tab)
+in a fixed number of queries.
 """
 
 from dataclasses import dataclass, field
@@ -54,16 +56,40 @@ def _split(node: formulas.Node, codes: set[str], category: Category, option: Cat
     return node
 
 
+def _parsed(indicator: Indicator) -> tuple[formulas.Node, formulas.Node | None] | None:
+    """The indicator's formulas parsed, or None when it cannot be broken down (a growth rate, no
+    formula, a formula that does not parse)."""
+    if indicator.kind == Indicator.Kind.GROWTH or not indicator.numerator.strip():
+        return None
+    try:
+        numerator = formulas.parse(indicator.numerator)
+        denominator = formulas.parse(indicator.denominator) if indicator.denominator.strip() else None
+    except formulas.FormulaError:
+        return None
+    return numerator, denominator
+
+
+def _used(parsed: tuple[formulas.Node, formulas.Node | None]) -> set[str]:
+    numerator, denominator = parsed
+    return formulas.codes(numerator) | (formulas.codes(denominator) if denominator else set())
+
+
+def _categories_of(used: set[str], catalogue: categories.Catalogue) -> list[Category]:
+    found: dict[int, Category] = {}
+    for code in used:
+        element = catalogue.elements.get(code)
+        if element is not None:
+            for category in element.category_combo.categories:
+                found[category.pk] = category
+    return sorted(found.values(), key=lambda category: category.name)
+
+
 def splittable(indicator: Indicator) -> list[Category]:
     """The categories the indicator can be shown by: those of the split elements its formulas use."""
-    if indicator.kind == Indicator.Kind.GROWTH or not indicator.numerator.strip():
+    parsed = _parsed(indicator)
+    if parsed is None:
         return []
-    try:
-        used = formulas.codes(formulas.parse(indicator.numerator))
-        if indicator.denominator.strip():
-            used |= formulas.codes(formulas.parse(indicator.denominator))
-    except formulas.FormulaError:
-        return []
+    used = _used(parsed)
     found: dict[int, Category] = {}
     for element in DataElement.objects.filter(
         municipality=indicator.municipality_id, code__in=used, category_combo__isnull=False
@@ -73,53 +99,54 @@ def splittable(indicator: Indicator) -> list[Category]:
     return sorted(found.values(), key=lambda category: category.name)
 
 
-def by_option(indicator: Indicator, category: Category, period: Period) -> list[OptionValues]:
-    """The indicator per option of the category in the period (see the module); [] when it cannot be
-    broken down by it (a growth rate, no formula, no element of its formulas split by the category)."""
-    if indicator.kind == Indicator.Kind.GROWTH or not indicator.numerator.strip():
-        return []
-    try:
-        numerator = formulas.parse(indicator.numerator)
-        denominator = formulas.parse(indicator.denominator) if indicator.denominator.strip() else None
-    except formulas.FormulaError:
-        return []
-    catalogue = categories.Catalogue(indicator.municipality_id)
+def _prepare(
+    indicator: Indicator,
+    parsed: tuple[formulas.Node, formulas.Node | None],
+    category: Category,
+    options: list[CategoryOption],
+    catalogue: categories.Catalogue,
+    element_kinds: dict[str, list[str]],
+) -> list[tuple[CategoryOption, services._Compiled]] | None:
+    """Each option's formulas compiled, or None when no element of the formulas is split by the
+    category or an option names no cells."""
+    numerator, denominator = parsed
     codes = {
         code
         for code, element in catalogue.elements.items()
         if category.pk in {c.pk for c in element.category_combo.categories}
     }
-    used = formulas.codes(numerator) | (formulas.codes(denominator) if denominator else set())
+    used = _used(parsed)
     if not used & codes:
-        return []
-    elements = dict(
-        DataElement.objects.filter(municipality=indicator.municipality_id).values_list("code", "kinds")
-    )
-    kinds = {kind for code in used for kind in elements.get(code, [])}
+        return None
+    kinds = {kind for code in used for kind in element_kinds.get(code, [])}
     items = []
     try:
-        for option in category.options.all():
+        for option in options:
             top = _split(numerator, codes, category, option)
             bottom = _split(denominator, codes, category, option) if denominator else None
             refs = catalogue.references(top, bottom)
             items.append((option, services._Compiled(indicator, top, bottom, kinds, refs)))
     except formulas.FormulaError:
-        return []
-    refs = {key: ref for _option, item in items for key, ref in item.refs.items()}
-    municipality = indicator.municipality
-    values = services._values(municipality, period, None, refs)
-    organizations = dict(
-        Organization.objects.filter(municipality=municipality, is_active=True).values_list("pk", "kind")
-    )
+        return None
+    return items
+
+
+def _evaluate(
+    indicator: Indicator,
+    items: list[tuple[CategoryOption, services._Compiled]],
+    values: dict,
+    organizations: dict[int, str],
+) -> list[OptionValues]:
+    """The options' rows from the figures read (see the module)."""
     result = []
     for option, item in items:
         rows: dict[int, Row] = {}
         for organization_id, kind in organizations.items():
             own = values.get(organization_id, {})
-            if kind not in kinds and not own:
+            if kind not in item.kinds and not own:
                 continue
             computed = services._organization_row(item, own, None)
-            if kind not in kinds and computed.value is None:
+            if kind not in item.kinds and computed.value is None:
                 continue
             rows[organization_id] = Row(
                 *(services._stored(n) for n in (computed.numerator, computed.denominator, computed.value)),
@@ -148,4 +175,102 @@ def by_option(indicator: Indicator, category: Category, period: Period) -> list[
             municipal = Row(value, None, services._stored(value), "" if value is not None else Reason.NO_DATA)
         at_risk = [pk for pk, row in rows.items() if indicator.is_at_risk(row.value)]
         result.append(OptionValues(option, municipal, rows, at_risk))
+    return result
+
+
+def by_option(indicator: Indicator, category: Category, period: Period) -> list[OptionValues]:
+    """The indicator per option of the category in the period (see the module); [] when it cannot be
+    broken down by it (a growth rate, no formula, no element of its formulas split by the category)."""
+    parsed = _parsed(indicator)
+    if parsed is None:
+        return []
+    catalogue = categories.Catalogue(indicator.municipality_id)
+    element_kinds = dict(
+        DataElement.objects.filter(municipality=indicator.municipality_id).values_list("code", "kinds")
+    )
+    items = _prepare(indicator, parsed, category, list(category.options.all()), catalogue, element_kinds)
+    if items is None:
+        return []
+    refs = {key: ref for _option, item in items for key, ref in item.refs.items()}
+    values = services._values(indicator.municipality_id, period, None, refs)
+    organizations = dict(
+        Organization.objects.filter(municipality=indicator.municipality_id, is_active=True).values_list(
+            "pk", "kind"
+        )
+    )
+    return _evaluate(indicator, items, values, organizations)
+
+
+@dataclass
+class Breakdown:
+    """An indicator by the options of one category in a period; `names` are the short names of the
+    municipality's active organizations."""
+
+    indicator: Indicator
+    category: Category
+    categories: list[Category]  # every category the indicator can be shown by
+    options: list[OptionValues]
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def has_values(self) -> bool:
+        return any(item.municipal.value is not None for item in self.options)
+
+    @property
+    def organizations_at_risk(self) -> int:
+        """The organizations in the risk group of at least one option, each counted once."""
+        return len({pk for item in self.options for pk in item.at_risk})
+
+
+def breakdowns(
+    indicators: list[Indicator], period: Period, *, category: str | None = None
+) -> dict[int, list[Breakdown]]:
+    """indicator id → its breakdowns in the period, one per category it can be shown by (only the
+    category with the code `category`, when given), for those that can be broken down. A fixed
+    number of queries per municipality, whatever the number of indicators, options and
+    organizations."""
+    result: dict[int, list[Breakdown]] = {}
+    by_municipality: dict[int, list[tuple[Indicator, tuple]]] = {}
+    for indicator in indicators:
+        parsed = _parsed(indicator)
+        if parsed is not None:
+            by_municipality.setdefault(indicator.municipality_id, []).append((indicator, parsed))
+    for municipality_id, parsed_ones in by_municipality.items():
+        catalogue = categories.Catalogue(municipality_id)
+        if not catalogue.elements:
+            continue
+        planned = []
+        for indicator, parsed in parsed_ones:
+            found = _categories_of(_used(parsed), catalogue)
+            chosen = [c for c in found if category is None or c.code == category]
+            if chosen:
+                planned.append((indicator, parsed, found, chosen))
+        if not planned:
+            continue
+        element_kinds = dict(
+            DataElement.objects.filter(municipality=municipality_id).values_list("code", "kinds")
+        )
+        prepared = []
+        for indicator, parsed, found, chosen in planned:
+            for shown in chosen:
+                items = _prepare(
+                    indicator, parsed, shown, catalogue.options[shown.pk], catalogue, element_kinds
+                )
+                if items is not None:
+                    prepared.append((indicator, found, shown, items))
+        if not prepared:
+            continue
+        refs = {
+            key: ref for _i, _f, _c, items in prepared for _o, item in items for key, ref in item.refs.items()
+        }
+        values = services._values(municipality_id, period, None, refs)
+        kinds, names = {}, {}
+        for pk, kind, name in Organization.objects.filter(
+            municipality=municipality_id, is_active=True
+        ).values_list("pk", "kind", "short_name"):
+            kinds[pk], names[pk] = kind, name
+        for indicator, found, shown, items in prepared:
+            result.setdefault(indicator.pk, []).append(
+                Breakdown(indicator, shown, found, _evaluate(indicator, items, values, kinds), names)
+            )
     return result

@@ -13,8 +13,8 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import access, formulas
-from indicators.models import DataElement, Indicator, IndicatorValue, Target
+from indicators import access, breakdown, formulas
+from indicators.models import CategoryOption, DataElement, Indicator, IndicatorValue, Target
 from mcok import access as core_access
 from mcok.models import Municipality, Period, User
 from mcok.sorting import natural_key
@@ -223,6 +223,110 @@ def dynamics(*, user: User, indicator: Indicator, kind: str) -> list[DynamicsRow
 def element_names(municipality: Municipality) -> dict[str, str]:
     """{code: name} of the municipality's data elements."""
     return dict(DataElement.objects.filter(municipality=municipality).values_list("code", "name"))
+
+
+# The breakdown by option ---------------------------------------------------------------------------
+
+
+@dataclass
+class BreakdownCell:
+    """An organization's value of the indicator for one option."""
+
+    value: Decimal | None
+    reason: str  # the label of why there is no value
+    at_risk: bool
+
+
+@dataclass
+class BreakdownOrganization:
+    organization_id: int
+    name: str
+    cells: list[BreakdownCell | None]  # per option, in the options' order; None: not reported
+
+
+@dataclass
+class BreakdownRisk:
+    """The organizations in the risk group for one option, the worst first: (id, name, value)."""
+
+    option: CategoryOption
+    organizations: list[tuple[int, str, Decimal | None]]
+
+
+@dataclass
+class BreakdownTable:
+    """The indicator by the options of a category, as its page shows it to one user: the municipal
+    value per option, and the organizations the user reads, with the risk group of each option."""
+
+    breakdown: breakdown.Breakdown
+    organizations: list[BreakdownOrganization]
+    risk: list[BreakdownRisk]
+
+    @property
+    def category(self):
+        return self.breakdown.category
+
+    @property
+    def categories(self):
+        return self.breakdown.categories
+
+    @property
+    def options(self) -> list[breakdown.OptionValues]:
+        return self.breakdown.options
+
+
+def breakdown_table(
+    *, user: User, indicator: Indicator, period: Period | None, category: str | None
+) -> BreakdownTable | None:
+    """The indicator by the category with the code `category` (the first one, by name, when the code
+    names none of its categories) in the period; None when it cannot be broken down. The
+    organizations are those `user` reads (none for a reader of no organization). A fixed number of
+    queries, whatever the number of options and organizations."""
+    if period is None:
+        return None
+    found = breakdown.breakdowns([indicator], period).get(indicator.pk)
+    if not found:
+        return None
+    shown = next((item for item in found if item.category.code == category), found[0])
+    readable = set(
+        core_access.organizations_visible_to(user)
+        .filter(municipality=indicator.municipality_id)
+        .values_list("pk", flat=True)
+    )
+    reasons = dict(IndicatorValue.Reason.choices)
+    reported = sorted(
+        {pk for item in shown.options for pk in item.organizations if pk in readable},
+        key=lambda pk: (shown.names.get(pk, "").casefold(), pk),
+    )
+    organizations = []
+    for pk in reported:
+        cells: list[BreakdownCell | None] = []
+        for item in shown.options:
+            row = item.organizations.get(pk)
+            cells.append(
+                None
+                if row is None
+                else BreakdownCell(
+                    row.value,
+                    str(reasons.get(row.reason, "")) if row.value is None else "",
+                    pk in item.at_risk,
+                )
+            )
+        organizations.append(BreakdownOrganization(pk, shown.names.get(pk, ""), cells))
+
+    def worst_first(entry: tuple[int, str, Decimal | None]):
+        value = entry[2] or Decimal(0)
+        return (value if indicator.higher_is_better else -value, entry[1])
+
+    risk = []
+    for item in shown.options:
+        members = [
+            (pk, shown.names.get(pk, ""), item.organizations[pk].value)
+            for pk in item.at_risk
+            if pk in readable
+        ]
+        if members:
+            risk.append(BreakdownRisk(item.option, sorted(members, key=worst_first)))
+    return BreakdownTable(shown, organizations, risk)
 
 
 # The formula in words ------------------------------------------------------------------------------

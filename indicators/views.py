@@ -236,6 +236,20 @@ def _line(indicator: Indicator, series: list[selectors.DynamicsRow]):
     )
 
 
+def _breakdown_chart(indicator: Indicator, period: Period | None, table: selectors.BreakdownTable | None):
+    """The municipality's value per option as bars, when at least one option has a value."""
+    if table is None or period is None or not table.breakdown.has_values:
+        return None
+    title = _("%(code)s by option: %(category)s, %(period)s") % {
+        "code": indicator.code,
+        "category": table.category.name,
+        "period": period.label,
+    }
+    return charts.bar_chart(
+        [(item.option.name, item.municipal.value) for item in table.options], title=title, unit=indicator.unit
+    )
+
+
 @require_safe
 @login_required
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -266,6 +280,15 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "series": series,
         "bars": _bars(indicator, period, rows),
         "line": _line(indicator, series),
+        "breakdown": (
+            table := selectors.breakdown_table(
+                user=request.user,
+                indicator=indicator,
+                period=period,
+                category=params.query(request.GET, "category"),
+            )
+        ),
+        "breakdown_chart": _breakdown_chart(indicator, period, table),
         "threshold": None
         if indicator.risk_threshold is None
         else numbers.amount_text(indicator.risk_threshold, unit=indicator.unit),

@@ -7,7 +7,8 @@ then adds the inline SVG charts (indicators.charts, directions.charts: the same 
 the PDF), and `report_context(report)` does both for a template.
 
 A direction report covers the direction's goal and measures, the nine components of its cycle, its
-indicators with their dynamics, targets, completeness and risk group, the recommendations and
+indicators with their dynamics, targets, completeness and risk group (and, for an indicator over
+disaggregated figures, its value and risk group per option of each category), the recommendations and
 decisions of the period, the roadmap events due in the period and the FIOKO indices of the latest
 finished evaluation. A municipal summary covers every direction in force in the period, with the
 municipal index, the data collections past their deadline and the overdue roadmap events.
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from directions import charts as direction_charts
 from directions import fioko
 from directions.models import Component, CycleComponent, Direction, Evaluation
-from indicators import charts
+from indicators import breakdown, charts
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok.models import Municipality, Period
 from monitoring.models import Campaign, Submission
@@ -101,6 +102,44 @@ class OrganizationValue:
 
 
 @dataclass
+class OptionLine:
+    """The municipality's value of an indicator for one option of a category, and the organizations
+    of that option's risk group."""
+
+    name: str
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    at_risk: list[OrganizationValue]
+    unit: str = ""
+
+    @property
+    def value_text(self) -> str:
+        return charts.number_text(self.value, self.unit)
+
+    @property
+    def numerator_text(self) -> str:
+        return charts.number_text(self.numerator)
+
+    @property
+    def denominator_text(self) -> str:
+        return charts.number_text(self.denominator)
+
+
+@dataclass
+class OptionBreakdown:
+    """An indicator over disaggregated figures by the options of one category («Разрез»)."""
+
+    category: str
+    lines: list[OptionLine]
+    chart: SafeString | None = None
+
+    @property
+    def has_values(self) -> bool:
+        return any(line.value is not None for line in self.lines)
+
+
+@dataclass
 class IndicatorResult:
     """An indicator in the report's period: the municipal value against its target, the
     completeness, the dynamics over the periods before and every organization's value."""
@@ -117,6 +156,7 @@ class IndicatorResult:
     organizations: list[OrganizationValue]  # the worst first, those without a value last
     line_chart: SafeString | None = None
     bar_chart: SafeString | None = None
+    breakdowns: list[OptionBreakdown] = field(default_factory=list)  # by each category it is split by
 
     @property
     def unit(self) -> str:
@@ -456,6 +496,40 @@ def indicator_results(
     return results
 
 
+def _breakdowns(results: list[IndicatorResult], period: Period) -> None:
+    """Attach to each result over disaggregated figures its breakdown by every category it is split
+    by (indicators.breakdown): a fixed number of queries, whatever the number of indicators."""
+    found = breakdown.breakdowns([item.indicator for item in results], period)
+    for item in results:
+        indicator = item.indicator
+        for shown in found.get(indicator.pk, []):
+            lines = []
+            for option in shown.options:
+                members = [
+                    OrganizationValue(
+                        organization_id=pk,
+                        name=shown.names.get(pk, ""),
+                        numerator=option.organizations[pk].numerator,
+                        denominator=option.organizations[pk].denominator,
+                        value=option.organizations[pk].value,
+                        at_risk=True,
+                        unit=indicator.unit,
+                    )
+                    for pk in option.at_risk
+                ]
+                lines.append(
+                    OptionLine(
+                        name=option.option.name,
+                        numerator=option.municipal.numerator,
+                        denominator=option.municipal.denominator,
+                        value=option.municipal.value,
+                        at_risk=sorted(members, key=_worst_first(indicator)),
+                        unit=indicator.unit,
+                    )
+                )
+            item.breakdowns.append(OptionBreakdown(category=shown.category.name, lines=lines))
+
+
 def _indicators_of(directions: list[Direction], municipality: Municipality) -> list[Indicator]:
     return list(
         Indicator.objects.filter(direction__in=directions, municipality=municipality)
@@ -696,12 +770,14 @@ def gather(report: Report, today: datetime.date | None = None) -> ReportData:
         direction = Direction.objects.select_related("block").get(pk=report.direction_id)
         indices = _indices(evaluation, [direction], direction)
         data.indices = indices
+        results = indicator_results(
+            _sorted_by_code(_indicators_of([direction], municipality)), municipality, period, series
+        )
+        _breakdowns(results, period)
         data.direction = DirectionSection(
             direction=direction,
             components=_components(direction, period),
-            indicators=indicator_results(
-                _sorted_by_code(_indicators_of([direction], municipality)), municipality, period, series
-            ),
+            indicators=results,
             recommendations=_recommendations([direction], period),
             decisions=_decisions([direction], municipality, period),
             roadmap=_direction_roadmap(direction, period, today),
@@ -766,6 +842,14 @@ def draw_charts(data: ReportData) -> ReportData:
                     % {"code": indicator.code, "period": period.label},
                     unit=indicator.unit,
                 )
+            for shown in item.breakdowns:
+                if shown.has_values:
+                    shown.chart = charts.bar_chart(
+                        [(line.name, line.value) for line in shown.lines],
+                        title=_("%(code)s by option: %(category)s, %(period)s")
+                        % {"code": indicator.code, "category": shown.category, "period": period.label},
+                        unit=indicator.unit,
+                    )
     indices = data.indices
     if indices is not None:
         if data.direction is not None:

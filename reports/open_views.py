@@ -324,6 +324,40 @@ def _indicator(item: dict) -> dict:
                 % {"indicator": title, "period": _label(latest.get("period"))},
                 unit=unit,
             )
+    shown = []
+    for part in item.get("breakdowns") or []:
+        options = part.get("options") or []
+        period = _label(part.get("period"))
+        category = part.get("category", "")
+        chart = None
+        if any(option.get("value") is not None for option in options):
+            chart = charts.bar_chart(
+                [(option.get("name", ""), _decimal(option.get("value"))) for option in options],
+                title=_("%(indicator)s by option: %(category)s, %(period)s")
+                % {"indicator": title, "category": category, "period": period},
+                unit=unit,
+            )
+        organizations = part.get("organizations")
+        shown.append(
+            {
+                "category": category,
+                "period": period,
+                "options": [
+                    {"name": option.get("name", ""), "value": _value_text(option.get("value"))}
+                    for option in options
+                ],
+                "organizations": None
+                if organizations is None
+                else [
+                    {
+                        "name": row.get("name", ""),
+                        "values": [_value_text(value) for value in row.get("values") or []],
+                    }
+                    for row in organizations
+                ],
+                "chart": chart,
+            }
+        )
     return {
         "code": item.get("code", ""),
         "name": item.get("name", ""),
@@ -345,6 +379,7 @@ def _indicator(item: dict) -> dict:
         "line": line,
         "organizations": rows,
         "bars": bars,
+        "breakdowns": shown,
     }
 
 

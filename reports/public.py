@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from directions.fioko import COMPONENTS, natural_key
 from directions.models import Component, CycleComponent, Direction, Duty, Evaluation, Responsibility
+from indicators import breakdown
 from indicators.models import Indicator, IndicatorValue, Target
 from mcok.models import Document, Municipality, Official, Period, User
 from mcok.numbers import decimal_of, number_text
@@ -574,6 +575,57 @@ def preliminary_headline(preliminary: dict | None, unit: str = "") -> dict | Non
     }
 
 
+def _breakdowns(indicators: list[Indicator], latest: dict[int, IndicatorValue]) -> dict[int, list[dict]]:
+    """The published indicators over disaggregated figures by the options of each category they are
+    split by, in the period of their headline: the municipality's value per option (Σ numerators /
+    Σ denominators), and each organization's when the indicator publishes them. No risk group: it
+    names organizations. A fixed number of queries per distinct headline period."""
+    by_period: dict[int, tuple[Period, list[Indicator]]] = {}
+    for indicator in indicators:
+        if indicator.pk in latest:
+            period = latest[indicator.pk].period
+            by_period.setdefault(period.pk, (period, []))[1].append(indicator)
+    result: dict[int, list[dict]] = {}
+    for period, members in by_period.values():
+        lookup = {indicator.pk: indicator for indicator in members}
+        for indicator_id, found in breakdown.breakdowns(members, period).items():
+            indicator = lookup[indicator_id]
+            items = []
+            for shown in found:
+                item = {
+                    "category": shown.category.name,
+                    "period": _period(period),
+                    "options": [
+                        {
+                            "name": option.option.name,
+                            "value": number(option.municipal.value),
+                            "numerator": number(option.municipal.numerator),
+                            "denominator": number(option.municipal.denominator),
+                        }
+                        for option in shown.options
+                    ],
+                    "organizations": None,
+                }
+                if indicator.publish_organization_values:
+                    reported = sorted(
+                        {pk for option in shown.options for pk in option.organizations},
+                        key=lambda pk: (shown.names.get(pk, "").casefold(), pk),
+                    )
+                    item["organizations"] = [
+                        {
+                            "name": shown.names.get(pk, ""),
+                            "values": [
+                                number(option.organizations[pk].value) if pk in option.organizations else None
+                                for option in shown.options
+                            ],
+                        }
+                        for pk in reported
+                    ]
+                items.append(item)
+            result[indicator_id] = items
+    return result
+
+
 def _indicators(direction: Direction) -> list[dict]:
     indicators = list(
         Indicator.objects.published()
@@ -627,6 +679,7 @@ def _indicators(direction: Direction) -> list[dict]:
                 by_organization.setdefault(value.indicator_id, []).append(
                     {"name": value.organization.short_name, "value": number(value.value)}
                 )
+    breakdowns = _breakdowns(indicators, latest)
     result = []
     for indicator in indicators:
         last = latest.get(indicator.pk)
@@ -667,6 +720,8 @@ def _indicators(direction: Direction) -> list[dict]:
             }
             if indicator.publish_organization_values:
                 item["organizations"] = by_organization.get(indicator.pk, [])
+            if breakdowns.get(indicator.pk):
+                item["breakdowns"] = breakdowns[indicator.pk]
         result.append(item)
     return result
 

@@ -1,7 +1,9 @@
 """An analytic report as an XLSX workbook: the figures behind the report, one table per sheet.
 
 Sheets: indicators (the municipal value in each period of the dynamics, the target, completeness,
-the marks), the organizations' values with the risk mark, the roadmap events due in the period, the
+the marks), the organizations' values with the risk mark, the values per option of the indicators
+over disaggregated figures with each option's risk group (when the report has such an indicator),
+the roadmap events due in the period, the
 recommendations, the FIOKO indices. Each sheet's header row is bold and frozen; numbers stay
 numbers; every text cell goes through mcok.exports, so a name starting with «=» stays text and never
 runs as a formula.
@@ -76,6 +78,23 @@ def _organization_rows(data: analytics.ReportData):
                 row.value,
                 _yes(row.at_risk),
             ]
+
+
+def _breakdown_rows(data: analytics.ReportData):
+    for item in data.indicators:
+        for shown in item.breakdowns:
+            for line in shown.lines:
+                yield [
+                    item.indicator.code,
+                    item.indicator.name,
+                    shown.category,
+                    line.name,
+                    line.numerator,
+                    line.denominator,
+                    line.value,
+                    len(line.at_risk),
+                    "; ".join(row.name for row in line.at_risk),
+                ]
 
 
 def _roadmap_rows(data: analytics.ReportData):
@@ -166,6 +185,23 @@ def report_xlsx(report: Report, data: analytics.ReportData | None = None) -> byt
         ],
         _organization_rows(data),
     )
+    if any(item.breakdowns for item in data.indicators):
+        _sheet(
+            workbook,
+            _("By option"),
+            [
+                (_("Code"), NARROW),
+                (_("Indicator"), WIDE),
+                (_("Category"), NARROW),
+                (_("Option"), MIDDLE),
+                (_("Numerator"), NARROW),
+                (_("Denominator"), NARROW),
+                (_("Value"), NARROW),
+                (_("Organizations at risk"), NARROW),
+                (_("Risk group"), WIDE),
+            ],
+            _breakdown_rows(data),
+        )
     _sheet(
         workbook,
         _("Roadmap"),
