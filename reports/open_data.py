@@ -92,6 +92,7 @@ def _indicator_rows(municipality: Municipality, version: PublicVersion) -> Itera
                 _period(row.get("period")),
                 _decimal(row.get("value")),
                 _decimal(row.get("target")),
+                1 if row.get("completeness") else 0,
             ]
 
 
@@ -171,6 +172,16 @@ SPECS = (
             PERIOD,
             Column("value", gettext_lazy("Value"), "number"),
             Column("target", gettext_lazy("Target"), "number"),
+            Column(
+                "preliminary",
+                gettext_lazy("Preliminary"),
+                "integer",
+                description=gettext_lazy(
+                    "1 when the value is preliminary: fewer organizations reported for the period "
+                    "than the completeness threshold asks (the public tab marks it «preliminary: N of M "
+                    "organizations»); 0 when it is complete"
+                ),
+            ),
         ),
         _indicator_rows,
         gettext_lazy("education, quality of education, indicators, monitoring"),

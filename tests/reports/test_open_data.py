@@ -70,7 +70,7 @@ def test_the_open_data_holds_exactly_the_published_values(client, tab):
 
     rows = _csv(client, _url(tab, "indicators", "csv"))
     assert [list(row) for row in rows[:1]] == [
-        ["municipality", "direction", "indicator", "name", "unit", "period", "value", "target"]
+        ["municipality", "direction", "indicator", "name", "unit", "period", "value", "target", "preliminary"]
     ]
     from_csv = {(row["indicator"], row["period"]): Decimal(row["value"].replace(",", ".")) for row in rows}
     assert from_csv == stored

@@ -201,3 +201,21 @@ def test_the_list_page_costs_the_same_queries_with_more_rows(client, tab, settin
         add_event(tab.direction, f"3.{number + 1}")
     public.publish(tab.page, user=tab.operator)
     assert count() == first
+
+
+def test_the_data_file_marks_a_preliminary_value_as_the_public_tab_does(client, world):
+    made = make_tab(world)
+    indicator = add_indicator(made, "1.1.9", {"2024": "40", "2025": "55"})
+    IndicatorValue.objects.filter(indicator=indicator, period__code="2025").update(expected=5, reported=1)
+    public.publish(made.page, user=made.operator)
+    public.publish(made.home, user=made.operator)
+    meta = _validate(client, made, "indicators")  # the new column is in the structure too
+    header, *data = _rows(client, meta[meta["version"]].removeprefix("http://testserver"))
+    column = header.index("preliminary")
+    marks = {(row[2], row[5]): row[column] for row in data}
+    assert marks[("1.1.9", "2025")] == "1"  # 1 of 5 organizations: below the threshold
+    assert marks[("1.1.9", "2024")] == "0"
+    assert set(marks.values()) == {"0", "1"}
+    structure = _rows(client, meta[f"structure-{meta['structure']}"].removeprefix("http://testserver"))
+    description = next(row[1] for row in structure if row[0] == "preliminary")
+    assert "предварительн" in description.lower()
