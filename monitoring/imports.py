@@ -10,6 +10,13 @@ Three steps, each a function:
   unless it is a dry run or a row of a known organization has a problem, the form, the collection
   and the submissions written in one transaction — nothing half-imported.
 
+A grid question of Google Forms comes as one column per row, «Вопрос [Строка]», each cell holding
+the column chosen (for a checkbox grid several, separated by «;»), or a number in a numeric grid.
+Such a group of columns is proposed as one table question: its rows from the brackets, its columns
+from the distinct answers (a chosen column's cell holds 1, the others of an answered row 0; a numeric
+grid has one column of the numbers, and «н/п» marks a row «не применимо»). The person may bind it
+to a disaggregated data element instead (grid_mapping matches the labels to the element's options).
+
 Rows are matched to the municipality's organizations by a tolerant name (normalise_name: case,
 quotes, «№»/«N»/«No», spaces and the legal-form prefix ignored), the full name, or an e-mail of the
 head or of the organization's respondents. An organization answering twice keeps its latest
@@ -35,7 +42,7 @@ from mcok import services as core_services
 from mcok.models import Municipality, Organization, User
 from mcok.text import code_from
 from mcok.uploads import cell_text as _cell_text
-from monitoring import access, services, validation
+from monitoring import access, services, tables, validation
 from monitoring.models import Campaign, Field, Form, Section, Submission, SubmissionEvent
 
 Kind = Field.Kind
@@ -67,6 +74,10 @@ LONG_TEXT = 200  # an answer longer than this makes the question a long text
 OPTION_SEPARATOR = re.compile(r"[;\n]|,\s")
 GUESS_ROWS = 200  # responses enough to tell which column names the organizations
 ORGANIZATION_HINTS = ("наименование оо", "организац", "учрежден", "школ", "оо", "организация")
+# A grid's column: «Вопрос [Строка]».
+GRID_TITLE = re.compile(r"^(?P<question>.*\S)\s*\[(?P<row>[^\[\]]*\S[^\[\]]*)\]\s*$", re.DOTALL)
+GRID_SEPARATOR = ";"  # between the columns chosen in a checkbox grid's cell
+NOT_APPLICABLE_WORDS = ("н/п", "нп", "не применимо", "n/a", "na", "not applicable")
 
 
 class Status:
@@ -304,9 +315,18 @@ class Column:
     required: bool
     include: bool = True
     choices: list[str] = field(default_factory=list)
+    # A grid of Google Forms (a table question): the indexes of its columns in the file, the rows
+    # (from the brackets), the table's columns (the distinct answers; none for numbers), how its cells
+    # are filled (Grid.CHOICE, Grid.CHECKBOX, Grid.NUMBERS), and the code of the disaggregated data
+    # element it is bound to ("" for a table of its own labels).
+    grid: list[int] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+    table_columns: list[str] = field(default_factory=list)
+    grid_kind: str = ""
+    data_element: str = ""
 
     def as_field(self, order: int = 0) -> Field:
-        return Field(
+        item = Field(
             code=self.code,
             label=self.title[:1000],
             kind=self.kind,
@@ -314,22 +334,51 @@ class Column:
             choices=self.choices,
             order=order,
         )
+        if self.grid:
+            item.kind = Kind.TABLE
+            item.choices = []
+            if not self.data_element:
+                item.table = {"rows": list(self.rows), "columns": list(self.table_columns)}
+        return item
+
+    def is_blank(self, response: "Response") -> bool:
+        """Whether the response answers nothing of this column (every row, for a grid)."""
+        return not any(response.cells[index].strip() for index in self.grid or [self.index])
+
+    def is_partial(self, response: "Response") -> bool:
+        """Whether the response leaves something of this column blank (a row, for a grid)."""
+        return not all(response.cells[index].strip() for index in self.grid or [self.index])
+
+
+class Grid:
+    """How the cells of a grid question are filled."""
+
+    CHOICE = "choice"  # one column chosen per row
+    CHECKBOX = "checkbox"  # several, separated by «;»
+    NUMBERS = "numbers"  # a number per row
 
 
 @dataclass
 class Proposal:
     columns: list[Column]
     organization_column: int | None  # the index of the column naming the organization
+    notes: list[str] = field(default_factory=list)  # what the proposal made of the file, for the person
 
     def questions(self) -> list[Column]:
         return [c for c in self.columns if c.include and c.index != self.organization_column]
 
     def as_json(self) -> dict[str, Any]:
-        return {"columns": [asdict(c) for c in self.columns], "organization_column": self.organization_column}
+        return {
+            "columns": [asdict(c) for c in self.columns],
+            "organization_column": self.organization_column,
+            "notes": self.notes,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Proposal":
-        return cls([Column(**c) for c in data["columns"]], data["organization_column"])
+        return cls(
+            [Column(**c) for c in data["columns"]], data["organization_column"], list(data.get("notes", []))
+        )
 
 
 def _fits(count: int, total: int) -> bool:
@@ -393,6 +442,240 @@ def infer_kind(values: list[str]) -> tuple[str, list[str]]:
     return Kind.TEXT, []
 
 
+# Grids ------------------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def is_not_applicable(text: str) -> bool:
+    """Whether a grid's cell says «не применимо» («н/п», «нп», «n/a»)."""
+    return _fold(text) in NOT_APPLICABLE_WORDS
+
+
+def grid_groups(header: list[str]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """(question, [(column index, row label), ...]) of every grid of the file: at least two columns
+    titled «Вопрос [Строка]» with the same question and different rows, in the file's order."""
+    groups: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+    for position in range(1, len(header)):
+        match = GRID_TITLE.match(header[position])
+        if match is None:
+            continue
+        question = " ".join(match["question"].split())
+        groups.setdefault(question.casefold(), (question, []))[1].append(
+            (position, " ".join(match["row"].split()))
+        )
+    return [
+        (question, rows)
+        for question, rows in groups.values()
+        if len(rows) >= 2 and len({label.casefold() for _index, label in rows}) == len(rows)
+    ]
+
+
+def _grid_parts(text: str, grid_kind: str) -> list[str]:
+    if grid_kind == Grid.CHECKBOX:
+        return [" ".join(part.split()) for part in text.split(GRID_SEPARATOR) if part.strip()]
+    return [" ".join(text.split())] if text.strip() else []
+
+
+def infer_grid(sheet: Sheet, indexes: list[int]) -> tuple[str, list[str]] | None:
+    """(how the grid's cells are filled, the table's columns) its answers suggest; None when they
+    fit no table (free text: too many different answers, or too long for a column's label)."""
+    answers = [
+        value
+        for index in indexes
+        for value in sheet.values(index)
+        if value.strip() and not is_not_applicable(value)
+    ]
+    if not answers:
+        return Grid.NUMBERS, []
+    if _fits(sum(validation.parse_number(value) is not None for value in answers), len(answers)):
+        return Grid.NUMBERS, []
+    grid_kind = Grid.CHECKBOX if any(GRID_SEPARATOR in value for value in answers) else Grid.CHOICE
+    seen: dict[str, str] = {}
+    for value in answers:
+        for part in _grid_parts(value, grid_kind):
+            if not is_not_applicable(part):
+                seen.setdefault(part.casefold(), part)
+    labels = list(seen.values())
+    if len(labels) > MANY_OPTIONS or any(len(label) > CHOICE_MAX_LENGTH for label in labels):
+        return None
+    numbers = [validation.parse_number(label) for label in labels]
+    if all(number is not None for number in numbers):  # «1», «2», «3»… in their order
+        labels = [
+            label for _number, label in sorted(zip(numbers, labels, strict=True), key=lambda pair: pair[0])
+        ]
+    return grid_kind, labels
+
+
+@dataclass
+class GridMap:
+    """Where a grid's answers go in its table: a row key per grid column, a column key per answer."""
+
+    rows: list[str]
+    columns: dict[str, str]  # the folded label of a table column → its key; {} for a grid of numbers
+
+
+def grid_elements(municipality: Municipality):
+    """The disaggregated data elements a grid may be bound to."""
+    from indicators.models import DataElement
+
+    return DataElement.objects.filter(municipality=municipality, category_combo__isnull=False).select_related(
+        "category_combo__first", "category_combo__second"
+    )
+
+
+def _without(text: str, word: str) -> str:
+    """`text` without the category's name as a word: «5 класс» of «Класс» is «5»."""
+    if not word.strip():
+        return _fold(text)
+    return _fold(re.sub(rf"(?<!\w){re.escape(word.strip())}(?!\w)", " ", text, flags=re.IGNORECASE))
+
+
+def _match_options(labels: list[str], category, options) -> tuple[list[str | None], list[str]]:
+    """(the option code of every label or None, the labels that name none or several)."""
+    keys = []
+    for option in options:
+        names = {_fold(option.name), _fold(option.code), _without(option.name, category.name)} - {""}
+        keys.append((option.code, names))
+    found: list[str | None] = []
+    unmatched = []
+    for label in labels:
+        wanted = {_fold(label), _without(label, category.name)} - {""}
+        codes = [code for code, names in keys if wanted & names]
+        found.append(codes[0] if len(codes) == 1 else None)
+        if len(codes) != 1:
+            unmatched.append(label)
+    return found, unmatched
+
+
+def grid_mapping(column: Column, elements: dict[str, Any]) -> tuple[GridMap | None, list[str]]:
+    """(where the grid's answers go, problems in Russian): the table's own labels, or the options of
+    the data element it is bound to (`elements`: the municipality's disaggregated elements by code)."""
+    if not column.data_element:
+        rows = [f"r{number}" for number in range(1, len(column.rows) + 1)]
+        columns = {label.casefold(): f"c{number}" for number, label in enumerate(column.table_columns, 1)}
+        return GridMap(rows, columns), []
+    question = column.title
+    element = elements.get(column.data_element)
+    if element is None:
+        return None, [
+            _("«%(question)s»: there is no data element «%(code)s» split by categories in the municipality.")
+            % {"question": question, "code": column.data_element}
+        ]
+    from indicators.models import CategoryOption
+
+    combo = element.category_combo
+    if column.grid_kind == Grid.NUMBERS and combo.second_id is not None:
+        return None, [
+            _(
+                "«%(question)s»: the grid has one number a row, but «%(element)s» is split by two categories "
+                "(%(categories)s). Choose an element split by one category, or keep the table's own labels."
+            )
+            % {
+                "question": question,
+                "element": element.name,
+                "categories": ", ".join(c.name for c in combo.categories),
+            }
+        ]
+    if column.grid_kind != Grid.NUMBERS and combo.second_id is None:
+        return None, [
+            _(
+                "«%(question)s»: a row of the grid chooses among columns (%(columns)s), but "
+                "«%(element)s» is split by one category only. Choose an element split by two, or keep the "
+                "table's own labels."
+            )
+            % {
+                "question": question,
+                "columns": "; ".join(column.table_columns),
+                "element": element.name,
+            }
+        ]
+    problems = []
+    first = list(CategoryOption.objects.filter(category=combo.first_id))
+    rows, unmatched = _match_options(column.rows, combo.first, first)
+    if unmatched:
+        problems.append(
+            _("«%(question)s»: the rows %(labels)s are no options of «%(category)s» (%(options)s).")
+            % {
+                "question": question,
+                "labels": ", ".join(f"«{label}»" for label in unmatched),
+                "category": combo.first.name,
+                "options": "; ".join(option.name for option in first),
+            }
+        )
+    repeated = sorted({code for code in rows if code is not None and rows.count(code) > 1})
+    if repeated:
+        problems.append(
+            _("«%(question)s»: several rows of the grid are the same option %(options)s.")
+            % {"question": question, "options": ", ".join(f"«{code}»" for code in repeated)}
+        )
+    columns: dict[str, str] = {}
+    if combo.second_id is not None:
+        second = list(CategoryOption.objects.filter(category=combo.second_id))
+        codes, unmatched = _match_options(column.table_columns, combo.second, second)
+        if unmatched:
+            problems.append(
+                _("«%(question)s»: the answers %(labels)s are no options of «%(category)s» (%(options)s).")
+                % {
+                    "question": question,
+                    "labels": ", ".join(f"«{label}»" for label in unmatched),
+                    "category": combo.second.name,
+                    "options": "; ".join(option.name for option in second),
+                }
+            )
+        columns = {
+            label.casefold(): code for label, code in zip(column.table_columns, codes, strict=True) if code
+        }
+    if problems:
+        return None, problems
+    return GridMap([code or "" for code in rows], columns), []
+
+
+def grid_answer(column: Column, mapping: GridMap, response: Response) -> tuple[dict[str, Any], list[str]]:
+    """(the table answer of one response's grid, problems): a number grid's numbers as typed, a
+    choice grid's chosen column as 1 and the row's other columns as 0; «н/п» marks a row «не
+    применимо»."""
+    cells: dict[str, str] = {}
+    marks: list[str] = []
+    problems = []
+    for position, row in zip(column.grid, mapping.rows, strict=True):
+        text = response.cells[position].strip()
+        if not text:
+            continue
+        if column.grid_kind == Grid.NUMBERS:
+            if is_not_applicable(text):
+                marks.append(tables.na_key(tables.ROW, row))
+            else:
+                cells[tables.cell_key(row, tables.VALUE)] = text
+            continue
+        parts = _grid_parts(text, column.grid_kind)
+        if any(is_not_applicable(part) for part in parts):
+            marks.append(tables.na_key(tables.ROW, row))
+            parts = [part for part in parts if not is_not_applicable(part)]
+        if not parts:
+            continue
+        unknown = [part for part in parts if part.casefold() not in mapping.columns]
+        if unknown:
+            problems.append(
+                _("Column «%(column)s»: %(answers)s is no column of the table.")
+                % {
+                    "column": response_title(column, position),
+                    "answers": "; ".join(f"«{p}»" for p in unknown),
+                }
+            )
+        chosen = {mapping.columns.get(part.casefold()) for part in parts}
+        for key in dict.fromkeys(mapping.columns.values()):
+            cells[tables.cell_key(row, key)] = "1" if key in chosen else "0"
+    return {"cells": cells, "na": marks}, problems
+
+
+def response_title(column: Column, position: int) -> str:
+    """The title of a grid's column in the file: «Вопрос [Строка]»."""
+    return f"{column.title} [{column.rows[column.grid.index(position)]}]"
+
+
 def _guess_organization_column(sheet: Sheet, index: OrganizationIndex) -> int | None:
     """The column whose answers name the most organizations; by its title when none names any."""
     best, best_count = None, 0
@@ -417,7 +700,40 @@ def propose(sheet: Sheet, municipality: Municipality, index: OrganizationIndex |
     index = index or OrganizationIndex(municipality)
     taken: set[str] = set()
     columns = []
+    notes = []
+    grids: dict[int, Column] = {}  # the first column of a grid → its question
+    in_grid: set[int] = set()
+    for question, rows in grid_groups(sheet.header):
+        indexes = [position for position, _label in rows]
+        guess = infer_grid(sheet, indexes)
+        if guess is None:
+            notes.append(
+                _(
+                    "The columns «%(question)s [...]» look like a grid, but their answers are too many or "
+                    "too long for a table's columns: each is a question of its own."
+                )
+                % {"question": question}
+            )
+            continue
+        grid_kind, labels = guess
+        grids[indexes[0]] = Column(
+            index=indexes[0],
+            title=question,
+            code=code_from(question, taken),
+            kind=Kind.TABLE,
+            required=all(value.strip() for position in indexes for value in sheet.values(position)),
+            grid=indexes,
+            rows=[label for _position, label in rows],
+            table_columns=labels,
+            grid_kind=grid_kind,
+        )
+        in_grid.update(indexes)
     for position in range(1, len(sheet.header)):
+        if position in grids:
+            columns.append(grids[position])
+            continue
+        if position in in_grid:
+            continue
         values = sheet.values(position)
         kind, choices = infer_kind(values)
         columns.append(
@@ -430,7 +746,7 @@ def propose(sheet: Sheet, municipality: Municipality, index: OrganizationIndex |
                 choices=choices,
             )
         )
-    return Proposal(columns, _guess_organization_column(sheet, index))
+    return Proposal(columns, _guess_organization_column(sheet, index), notes)
 
 
 def organization_column_by_title(sheet: Sheet, title: str) -> int | None:
@@ -443,11 +759,18 @@ def organization_column_by_title(sheet: Sheet, title: str) -> int | None:
 
 
 def proposal_edit(
-    sheet: Sheet, proposal: Proposal, edits: dict[int, dict[str, Any]], organization_column: int | None
+    sheet: Sheet,
+    proposal: Proposal,
+    edits: dict[int, dict[str, Any]],
+    organization_column: int | None,
+    *,
+    municipality: Municipality | None = None,
 ) -> tuple[Proposal, list[str]]:
     """The proposal with the person's changes: per column index, any of code, kind, required and
-    include; and the organization column. Returns (proposal, problems); options are made anew
-    from the answers when a column becomes a choice."""
+    include, and for a grid the code of the data element it is bound to («data_element», "" for
+    none); and the organization column. Returns (proposal, problems); options are made anew
+    from the answers when a column becomes a choice. With the municipality, a grid bound to an
+    element is checked against the element's options (grid_mapping)."""
     problems: list[str] = []
     columns = []
     for column in proposal.columns:
@@ -461,6 +784,26 @@ def proposal_edit(
             edited.required = bool(change["required"])
         if "include" in change:
             edited.include = bool(change["include"])
+        if column.grid:
+            if "data_element" in change:
+                edited.data_element = str(change["data_element"] or "").strip()
+            if edited.kind != Kind.TABLE:
+                problems.append(
+                    _(
+                        "«%(column)s» is a grid of Google Forms: it is imported as a table or, unticked, "
+                        "not at all."
+                    )
+                    % {"column": edited.title}
+                )
+                edited.kind = Kind.TABLE
+            columns.append(edited)
+            continue
+        if edited.kind == Kind.TABLE:
+            problems.append(
+                _("Column «%(column)s»: only a grid of Google Forms («Вопрос [Строка]») becomes a table.")
+                % {"column": edited.title}
+            )
+            edited.kind = column.kind
         if edited.kind not in IMPORT_KINDS:
             problems.append(
                 _("Column «%(column)s»: choose one of the offered types.") % {"column": edited.title}
@@ -499,7 +842,31 @@ def proposal_edit(
         seen.add(column.code.casefold())
     if organization_column is not None and not result.questions():
         problems.append(_("No column is left to import as a question."))
+    if municipality is not None:
+        problems += grid_mappings(result.questions(), municipality)[1]
     return result, problems
+
+
+def grid_mappings(
+    questions: list[Column], municipality: Municipality
+) -> tuple[dict[str, tuple[GridMap, Any]], list[str]]:
+    """({code: (where the grid's answers go, the data element or None)} of the grids among the
+    questions, problems): see grid_mapping."""
+    grids = [column for column in questions if column.grid]
+    wanted = {column.data_element for column in grids if column.data_element}
+    elements = (
+        {element.code: element for element in grid_elements(municipality).filter(code__in=wanted)}
+        if wanted
+        else {}
+    )
+    found: dict[str, tuple[GridMap, Any]] = {}
+    problems: list[str] = []
+    for column in grids:
+        mapping, trouble = grid_mapping(column, elements)
+        problems += trouble
+        if mapping is not None:
+            found[column.code] = (mapping, elements.get(column.data_element))
+    return found, problems
 
 
 # Checking and importing -------------------------------------------------------------------------
@@ -572,8 +939,24 @@ def _row_message(row: int, message: str) -> dict[str, Any]:
     return {"row": row, "message": message}
 
 
-def _answers(response: Response, questions: list[Column]) -> dict[str, Any]:
-    return {c.code: response.cells[c.index] for c in questions if response.cells[c.index].strip()}
+def _answers(
+    response: Response, questions: list[Column], grids: dict[str, tuple[GridMap, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """(the response's answers by question code, problems of its grids)."""
+    answers: dict[str, Any] = {}
+    problems: list[str] = []
+    for column in questions:
+        if not column.grid:
+            if response.cells[column.index].strip():
+                answers[column.code] = response.cells[column.index]
+            continue
+        if column.code not in grids:
+            continue
+        answer, trouble = grid_answer(column, grids[column.code][0], response)
+        problems += trouble
+        if answer["cells"] or answer["na"]:
+            answers[column.code] = answer
+    return answers, problems
 
 
 def _stored(fields: list[Field], cleaned: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
@@ -584,7 +967,9 @@ def _stored(fields: list[Field], cleaned: dict[str, Any], raw: dict[str, Any]) -
         if item.code not in cleaned:
             continue
         value = cleaned[item.code]
-        if item.kind == Kind.MULTIPLE_CHOICE:
+        if item.kind == Kind.TABLE:
+            out[item.code] = tables.parse_answer(raw[item.code])
+        elif item.kind == Kind.MULTIPLE_CHOICE:
             out[item.code] = list(value)
         elif item.kind in (Kind.TEXT, Kind.LONG_TEXT):
             out[item.code] = str(raw[item.code]).strip()
@@ -604,7 +989,11 @@ def check_responses(
     the whole import; the others are only reported."""
     index = index or OrganizationIndex(municipality)
     questions = proposal.questions()
+    grids, grid_problems = grid_mappings(questions, municipality)
     fields = [column.as_field(order) for order, column in enumerate(questions, start=1)]
+    for item in fields:
+        if item.code in grids and grids[item.code][1] is not None:
+            item.data_element = grids[item.code][1]
     titles = {column.code: column.title for column in questions}
     column = proposal.organization_column
     rows: list[RowResult] = []
@@ -632,7 +1021,8 @@ def check_responses(
             result.messages.append(
                 _("The row has more cells than the first row: put a number with a decimal comma in quotes.")
             )
-        raw = _answers(response, questions)
+        raw, trouble = _answers(response, questions, grids)
+        result.messages += trouble
         check = validation.check(fields, [], raw, complete=False)
         result.messages += [
             _("Column «%(column)s»: %(problem)s") % {"column": titles[code], "problem": message}
@@ -654,7 +1044,7 @@ def check_responses(
             if result is not winner:
                 result.status = Status.SUPERSEDED
                 result.replaced_by = winner.row
-        blank = [c for c in required if not response.cells[c.index].strip()]
+        blank = [c for c in required if c.is_partial(response)]
         for item in blank:
             winner.messages.append(
                 _("Column «%(column)s»: %(problem)s")
@@ -668,6 +1058,7 @@ def check_responses(
         if result.status == Status.PROBLEM
         for message in result.messages
     ]
+    errors[:0] = [{"row": None, "message": message} for message in grid_problems]
     if column is None:
         errors.insert(0, {"row": None, "message": _("Choose the column that names the organization.")})
     elif not questions:
@@ -749,9 +1140,12 @@ def _write(
         created_by=by,
     )
     section = Section.objects.create(form=form, title=title, order=1)
+    grids, _problems = grid_mappings(proposal.questions(), municipality)
     for order, column in enumerate(proposal.questions(), start=1):
         item = column.as_field(order)
         item.form, item.section = form, section
+        if column.code in grids and grids[column.code][1] is not None:
+            item.data_element = grids[column.code][1]
         item.save()
     days = sorted(timezone.localtime(row.at).date() for row in kept if row.at)
     organizations = [row.organization for row in kept]

@@ -13,6 +13,7 @@ reported as a conflict and not overwritten.
 
 import datetime
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,14 +29,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from mcok import exports, uploads, workbooks
 from mcok.models import Organization, User
-from monitoring import access, entry, imports, selectors, services, validation
+from monitoring import access, entry, imports, selectors, services, tables, validation
 from monitoring.models import Campaign, Field, Submission
 
 Kind = Field.Kind
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 MAX_TEMPLATE_ROWS = 3000
-MAX_TEMPLATE_COLUMNS = 30  # the template has five; a few columns inserted by hand are still read
+# The template has five columns, and a table question's cells reach further right (TABLE_COLUMNS);
+# a few columns inserted by hand are still read.
+MAX_TEMPLATE_COLUMNS = 120
+TABLE_COLUMNS = 100  # the widest table the template lays out; a wider one is answered on the portal
 META_SHEET = "mcok"
 CODE_HEADER = "mcok:code"  # the hidden column's header: how the question rows are found
 SIGNER_SALT = "monitoring.template"
@@ -131,6 +135,105 @@ def _prefill(item: Field, raw: Any) -> Any:
     return str(value)
 
 
+# Table questions in the template: a block of rows under the question's own row. The hidden code of
+# each row says what it holds: «<code>|#columns» the columns' labels, «<code>|row:<key>» a row
+# (its «не применимо» mark in the hint column, its cells from the answer column on),
+# «<code>|#na» the columns' «не применимо» marks.
+TABLE_HEADER_PART = "#columns"
+TABLE_MARKS_PART = "#na"
+ROW_PART = "row:"
+NA_WORDS = ("н/п", "нп", "не применимо", "n/a", "na", "not applicable")
+_PLAIN_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,14}")  # «-0» would come back as «0»
+_PLAIN_DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,13})\.[0-9]{0,13}[1-9]")
+
+
+def table_sheet_column(index: int) -> int:
+    """The sheet column (1-based) of a table's `index`-th column (0-based): the answer column D,
+    then F, G… past the hidden code column E."""
+    return 4 if index == 0 else index + 5
+
+
+def table_code(item: Field, part: str) -> str:
+    """The hidden code of a row of a table question's block."""
+    return f"{item.code}{tables.SEPARATOR}{part}"
+
+
+def na_marker() -> str:
+    """What the template writes in a «не применимо» mark's cell."""
+    return _("n/a")
+
+
+def is_na_marker(value: Any) -> bool:
+    """Whether a mark's cell says «не применимо» («н/п», «не применимо», «нп», «n/a»)."""
+    text = " ".join(uploads.cell_text(value).split()).casefold()
+    return bool(text) and (
+        text in NA_WORDS or text in (na_marker().casefold(), _("not applicable").casefold())
+    )
+
+
+def table_cell_value(text: str | None) -> Any:
+    """A table cell's text as written in the template: a number where the workbook gives back exactly
+    this text, the text otherwise."""
+    if text is None:
+        return None
+    if _PLAIN_INTEGER.fullmatch(text):
+        return int(text)
+    if _PLAIN_DECIMAL.fullmatch(text) and uploads.cell_text(float(text)) == text:
+        return Decimal(text)
+    return text
+
+
+def _table_columns(layout: tables.Layout) -> list[tuple[int, str, str]]:
+    """(sheet column, key, label) of the table's columns the template lays out."""
+    return [
+        (table_sheet_column(index), key, label)
+        for index, (key, label) in enumerate(layout.columns[:TABLE_COLUMNS])
+    ]
+
+
+def _table_hint(item: Field) -> str:
+    parts = [item.help_text.strip()] if item.help_text.strip() else []
+    parts.append(
+        _(
+            "A table: write a number in each cell below. «%(marker)s» in the column «%(column)s» marks a row "
+            "that does not apply, in the last row a column that does not apply."
+        )
+        % {"marker": na_marker(), "column": _("Not applicable")}
+    )
+    return " ".join(parts)
+
+
+def _table_block(sheet, row: int, item: Field, raw: Any, styles: dict[str, Any]) -> int:
+    """Write a table question's rows under its own row `row`; returns the last row written."""
+    layout = tables.layout(item)
+    answer = tables.parse_answer(raw)
+    columns = _table_columns(layout)
+    row += 1
+    _text_cell(sheet, row, 3, _("Not applicable")).font = styles["bold"]
+    _text_cell(sheet, row, 5, table_code(item, TABLE_HEADER_PART))
+    for column, _key, label in columns:
+        cell = _text_cell(sheet, row, column, label)
+        cell.font = styles["bold"]
+        cell.alignment = styles["wrap"]
+    for key, label in layout.rows:
+        row += 1
+        _text_cell(sheet, row, 2, label).alignment = styles["wrap"]
+        _text_cell(sheet, row, 5, table_code(item, ROW_PART + key))
+        marked = tables.na_key(tables.ROW, key) in answer["na"]
+        styles["open"](_text_cell(sheet, row, 3, na_marker() if marked else None))
+        for column, column_key, _label in columns:
+            text = answer["cells"].get(tables.cell_key(key, column_key))
+            cell = styles["open"](_text_cell(sheet, row, column, table_cell_value(text)))
+            styles["numbers"].add(cell.coordinate)
+    row += 1
+    _text_cell(sheet, row, 2, _("Not applicable: the whole column")).alignment = styles["wrap"]
+    _text_cell(sheet, row, 5, table_code(item, TABLE_MARKS_PART))
+    for column, key, _label in columns:
+        marked = tables.na_key(tables.COLUMN, key) in answer["na"]
+        styles["open"](_text_cell(sheet, row, column, na_marker() if marked else None))
+    return row
+
+
 def template_bytes(submission: Submission) -> bytes:
     """The XLSX template of the submission: a header (collection, organization, period, deadline),
     then one row per question (section, question, hint, answer, hidden code), lists of options
@@ -184,6 +287,11 @@ def template_bytes(submission: Submission) -> bytes:
     _text_cell(sheet, 9, 1, _("* — the question must be answered."))
     header_row = 11
     headers = [_("Section"), _("Question"), _("Hint"), answer_header, CODE_HEADER]
+    widest = max(
+        (len(tables.layout(item).columns[:TABLE_COLUMNS]) for item in fields if item.kind == Kind.TABLE),
+        default=1,
+    )
+    headers += [_("Column %(number)s") % {"number": number} for number in range(2, widest + 1)]
     fill = PatternFill("solid", fgColor="DDE6F0")
     for column, title in enumerate(headers, start=1):
         cell = _text_cell(sheet, header_row, column, title)
@@ -195,12 +303,33 @@ def template_bytes(submission: Submission) -> bytes:
     lists_column = 4  # options of choice questions go to the hidden sheet, from column D on
     yes_no = DataValidation(type="list", formula1=f'"{_("Yes")},{_("No")}"', allow_blank=True)
     validations = [yes_no]
-    for row, item in enumerate(fields, start=header_row + 1):
+
+    def open_cell(cell):
+        cell.fill = answer_fill
+        cell.protection = Protection(locked=False)
+        return cell
+
+    table_numbers = DataValidation(
+        type="decimal", operator="between", formula1="-1e12", formula2="1e12", allow_blank=True
+    )
+    table_numbers.error = _("A number.")
+    table_numbers.errorTitle = _("Check the answer")
+    table_numbers.showErrorMessage = True
+    table_numbers.errorStyle = "warning"  # «н/п» or a note typed in a cell is read and named
+    validations.append(table_numbers)
+    styles = {"bold": bold, "wrap": wrap, "open": open_cell, "numbers": table_numbers}
+    row = header_row
+    for item in fields:
+        row += 1
         question = f"{item.label} *" if item.required else item.label
         _text_cell(sheet, row, 1, item.section.title if item.section_id else "").alignment = wrap
         _text_cell(sheet, row, 2, question).alignment = wrap
-        _text_cell(sheet, row, 3, _hint(item)).alignment = wrap
         _text_cell(sheet, row, 5, item.code)
+        if item.kind == Kind.TABLE:
+            _text_cell(sheet, row, 3, _table_hint(item)).alignment = wrap
+            row = _table_block(sheet, row, item, submission.answers.get(item.code), styles)
+            continue
+        _text_cell(sheet, row, 3, _hint(item)).alignment = wrap
         answer = _text_cell(sheet, row, 4, _prefill(item, submission.answers.get(item.code)))
         answer.alignment = wrap
         if item.kind == Kind.FILE:
@@ -227,6 +356,10 @@ def template_bytes(submission: Submission) -> bytes:
     sheet.column_dimensions["C"].width = 40
     sheet.column_dimensions["D"].width = 30
     sheet.column_dimensions["E"].hidden = True
+    for number in range(2, widest + 1):
+        sheet.column_dimensions[
+            sheet.cell(row=1, column=table_sheet_column(number - 1)).column_letter
+        ].width = 14
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     # A guard against slips, not a lock: there is no password, and the answers stay editable.
     sheet.protection.sheet = True
@@ -315,6 +448,108 @@ def template_answers(content: bytes, submission: Submission) -> tuple[dict[str, 
     return answers, notes
 
 
+@dataclass
+class TableRead:
+    """What the workbook holds of one table question: its cells and marks, and which of them it has
+    a row for (a deleted row leaves its cells as they were)."""
+
+    item: Field
+    layout: tables.Layout
+    cells: dict[str, str] = field(default_factory=dict)
+    marks: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # cell keys and marks the workbook has rows for
+    notes: list[str] = field(default_factory=list)
+
+    def read_row(self, part: str, cells: tuple[Any, ...]) -> None:
+        def at(column: int) -> Any:
+            return cells[column - 1] if column - 1 < len(cells) else None
+
+        columns = _table_columns(self.layout)
+        if part.startswith(ROW_PART) and part[len(ROW_PART) :] in self.layout.row_keys:
+            key = part[len(ROW_PART) :]
+            mark = tables.na_key(tables.ROW, key)
+            if mark in self.seen:
+                return  # a row copied by hand: the first one counts
+            self._mark(mark, at(3), dict(self.layout.rows)[key])
+            for column, column_key, _label in columns:
+                cell = tables.cell_key(key, column_key)
+                self.seen.add(cell)
+                text = uploads.cell_text(at(column))
+                if text:
+                    self.cells[cell] = text
+        elif part == TABLE_MARKS_PART:
+            for column, key, label in columns:
+                mark = tables.na_key(tables.COLUMN, key)
+                if mark not in self.seen:
+                    self._mark(mark, at(column), label)
+
+    def _mark(self, mark: str, value: Any, label: str) -> None:
+        self.seen.add(mark)
+        if is_na_marker(value):
+            self.marks.add(mark)
+        elif uploads.cell_text(value):
+            self.notes.append(
+                _(
+                    "«%(question)s», «%(label)s»: «%(value)s» is no «not applicable» mark; write "
+                    "«%(marker)s» or leave the cell empty."
+                )
+                % {
+                    "question": self.item.label,
+                    "label": label,
+                    "value": uploads.cell_text(value),
+                    "marker": na_marker(),
+                }
+            )
+
+    def answer(self) -> dict[str, Any]:
+        """The table's answer as the portal stores it: cells and marks in the table's order."""
+        order = [tables.na_key(tables.ROW, key) for key in self.layout.row_keys] + [
+            tables.na_key(tables.COLUMN, key) for key in self.layout.column_keys
+        ]
+        return {
+            "cells": {key: self.cells[key] for key in self.layout.cell_keys if key in self.cells},
+            "na": [mark for mark in order if mark in self.marks],
+        }
+
+    def problems(self) -> list[str]:
+        """The cells that hold no number, or a number out of the question's range, by row and column."""
+        found = []
+        answer = self.answer()
+        rows, columns = dict(self.layout.rows), dict(self.layout.columns)
+        for key, text in answer["cells"].items():
+            row, column = key.split(tables.SEPARATOR, 1)
+            if tables.not_applicable(self.layout, answer, row, column):
+                continue
+            place = table_place(self.layout, rows[row], columns[column])
+            number = validation.parse_number(text)
+            if number is None:
+                problem = _("«%(value)s» is not a number.") % {"value": text}
+            elif self.item.min_value is not None and number < self.item.min_value:
+                problem = _("%(value)s is less than %(low)s.") % {
+                    "value": text,
+                    "low": validation.as_text(self.item.min_value),
+                }
+            elif self.item.max_value is not None and number > self.item.max_value:
+                problem = _("%(value)s is more than %(high)s.") % {
+                    "value": text,
+                    "high": validation.as_text(self.item.max_value),
+                }
+            else:
+                continue
+            found.append(
+                _("«%(question)s», %(place)s: %(problem)s")
+                % {"question": self.item.label, "place": place, "problem": problem}
+            )
+        return found
+
+
+def table_place(layout: tables.Layout, row: str, column: str) -> str:
+    """«row «5 класс», column «математика»», or only the row for a table of one column."""
+    if layout.single_column:
+        return _("row «%(row)s»") % {"row": row}
+    return _("row «%(row)s», column «%(column)s»") % {"row": row, "column": column}
+
+
 def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any], list[str], int]:
     """(answers by question code, notes, the revision the template was downloaded at) read from an
     uploaded template of `submission`.
@@ -322,6 +557,14 @@ def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any
     ValidationError, writing nothing, when the file is no XLSX workbook, is too large or unsafe to
     open, or is not this submission's template. Rows are found by their hidden code, wherever
     they are; a question whose row is missing keeps its stored answer (a note says so)."""
+    answers, notes, revision, _tables = _read(content, submission)
+    return answers, notes, revision
+
+
+def _read(
+    content: bytes, submission: Submission
+) -> tuple[dict[str, Any], list[str], int, dict[str, TableRead]]:
+    """template_read, with what was read of every table question."""
     if not content:
         raise ValidationError(_("The file is empty."))
     if len(content) > MAX_TEMPLATE_BYTES:
@@ -349,6 +592,7 @@ def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any
         revision = _revision_of(meta, submission)
         fields = {item.code: item for item in services.form_questions(submission.campaign.form)[0]}
         answers: dict[str, Any] = {}
+        read_tables: dict[str, TableRead] = {}
         found = False
         for sheet in workbook.worksheets:
             if sheet.title == META_SHEET:
@@ -368,8 +612,15 @@ def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any
                             answer_column = max(code_column - 1, 0)
                     continue
                 code = cells[code_column] if code_column < len(cells) else None
-                item = fields.get(str(code).strip()) if code is not None else None
-                if item is None or item.kind == Kind.FILE or item.code in answers:
+                code = "" if code is None else str(code).strip()
+                owner, _separator, part = code.partition(tables.SEPARATOR)
+                item = fields.get(owner)
+                if item is not None and item.kind == Kind.TABLE:
+                    if item.code not in read_tables:
+                        read_tables[item.code] = TableRead(item, tables.layout(item))
+                    read_tables[item.code].read_row(part, cells)
+                    continue
+                if item is None or part or item.kind == Kind.FILE or item.code in answers:
                     continue
                 value = cells[answer_column] if answer_column < len(cells) else None
                 answers[item.code] = _answer_text(item, value)
@@ -388,6 +639,8 @@ def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any
         workbook.close()
     if not found:
         raise ValidationError(foreign)
+    for code, read in read_tables.items():
+        answers[code] = read.answer()
     missing = [item.label for code, item in fields.items() if item.kind != Kind.FILE and code not in answers]
     notes = []
     if missing:
@@ -395,7 +648,18 @@ def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any
             _("The workbook has no row for %(questions)s; their answers stay as they were.")
             % {"questions": "; ".join(f"«{label}»" for label in missing)}
         )
-    return answers, notes, revision
+    for read in read_tables.values():
+        lost = [label for key, label in read.layout.rows if tables.na_key(tables.ROW, key) not in read.seen]
+        if lost:
+            notes.append(
+                _(
+                    "The table «%(question)s» has no rows %(rows)s in the workbook; their cells stay as they "
+                    "were."
+                )
+                % {"question": read.item.label, "rows": ", ".join(f"«{label}»" for label in lost)}
+            )
+        notes += read.notes + read.problems()
+    return answers, notes, revision, read_tables
 
 
 @dataclass
@@ -435,7 +699,7 @@ def template_upload(*, submission: Submission, content: bytes, by: User) -> Uplo
         raise PermissionDenied(access.REFUSED_FILL)
     if not submission.is_editable or submission.campaign.state != Campaign.State.OPEN:
         raise ValidationError(_("The form cannot change now, so no workbook is accepted for it."))
-    answers, notes, revision = template_read(content, submission)
+    answers, notes, revision, read_tables = _read(content, submission)
     fields = {item.code: item for item in services.form_questions(submission.campaign.form)[0]}
     with transaction.atomic():
         # Held across both tries below, so no colleague's save slips between them.
@@ -446,15 +710,22 @@ def template_upload(*, submission: Submission, content: bytes, by: User) -> Uplo
         changed = {
             code: value
             for code, value in answers.items()
-            if not _unchanged(fields[code], value, base.get(code))
+            if fields[code].kind != Kind.TABLE and not _unchanged(fields[code], value, base.get(code))
         }
         conflicts: list[Conflict] = []
+        # A table merges cell by cell, as on the web form: the cells the file changed go over the
+        # current answer; a cell a colleague changed too is a conflict and keeps theirs.
+        for code, read in read_tables.items():
+            table, clashes = table_merge(read, base.get(code), current.answers.get(code))
+            conflicts += clashes
+            if table is not None:
+                changed[code] = table
         try:
             saved = services.submission_save(
                 submission=submission, answers=changed, base_revision=revision, by=by
             )
         except services.EditConflict as clash:
-            conflicts = [
+            conflicts += [
                 Conflict(
                     fields[code].label,
                     selectors.answer_text(fields[code], current.answers.get(code)),
@@ -468,6 +739,59 @@ def template_upload(*, submission: Submission, content: bytes, by: User) -> Uplo
             )
     saved.submission.campaign = submission.campaign
     return Uploaded(saved, notes, conflicts)
+
+
+def table_merge(read: TableRead, base: Any, theirs: Any) -> tuple[dict[str, Any] | None, list[Conflict]]:
+    """(the table's answer to save, conflicts): the current answer `theirs` with every cell and mark
+    the workbook changed since the download (`base`) applied, except where a colleague changed it
+    too, differently (a conflict, theirs kept). None when the workbook changed nothing."""
+    base_answer, current = tables.parse_answer(base), tables.parse_answer(theirs)
+    mine = read.answer()
+    result = {"cells": dict(current["cells"]), "na": list(current["na"])}
+    rows, columns = dict(read.layout.rows), dict(read.layout.columns)
+    item = read.item
+    conflicts: list[Conflict] = []
+    changed = False
+    for key in read.layout.cell_keys:
+        if key not in read.seen:
+            continue
+        yours, was, now = mine["cells"].get(key), base_answer["cells"].get(key), current["cells"].get(key)
+        if yours == was:
+            continue
+        if now not in (was, yours):
+            row, column = key.split(tables.SEPARATOR, 1)
+            conflicts.append(
+                Conflict(table_label(item, read.layout, rows[row], columns[column]), now or "", yours or "")
+            )
+            continue
+        changed = True
+        if yours is None:
+            result["cells"].pop(key, None)
+        else:
+            result["cells"][key] = yours
+    marks = [tables.na_key(tables.ROW, key) for key in read.layout.row_keys] + [
+        tables.na_key(tables.COLUMN, key) for key in read.layout.column_keys
+    ]
+    for mark in marks:
+        if mark not in read.seen:
+            continue
+        yours, was = mark in mine["na"], mark in base_answer["na"]
+        if yours == was:  # a mark is on or off: a colleague who changed it made it the file's
+            continue
+        changed = True
+        if yours and mark not in result["na"]:
+            result["na"].append(mark)
+        elif not yours and mark in result["na"]:
+            result["na"].remove(mark)
+    return (result if changed else None), conflicts
+
+
+def table_label(item: Field, layout: tables.Layout, row: str, column: str) -> str:
+    """A cell of a table question named as the exports name its column: «Вопрос [строка, столбец]»,
+    or «Вопрос [строка]» for a table of one column."""
+    if layout.single_column:
+        return f"{item.label} [{row}]"
+    return f"{item.label} [{row}, {column}]"
 
 
 def _unchanged(item: Field, value: Any, base: Any) -> bool:
@@ -499,6 +823,58 @@ def _export_value(item: Field, raw: Any) -> exports.Cell:
     return str(value)
 
 
+def _table_cell_export(text: str | None) -> exports.Cell:
+    """A table cell for a spreadsheet: a number as such, anything else as typed."""
+    if text is None:
+        return None
+    number = validation.parse_number(text)
+    if number is None:
+        return text
+    return number if number != number.to_integral_value() else int(number)
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """A column of a collection's export: a question, or one cell of a table question."""
+
+    item: Field
+    header: str
+    row: str = ""  # the cell's row and column keys, for a table
+    column: str = ""
+
+    @property
+    def code(self) -> str:
+        if not self.row:
+            return self.item.code
+        return f"{self.item.code}[{tables.cell_key(self.row, self.column)}]"
+
+    def value(self, raw: Any) -> exports.Cell:
+        if not self.row:
+            return _export_value(self.item, raw)
+        layout = tables.layout(self.item)
+        answer = tables.parse_answer(raw)
+        if tables.not_applicable(layout, answer, self.row, self.column):
+            return _("not applicable")
+        return _table_cell_export(answer["cells"].get(tables.cell_key(self.row, self.column)))
+
+
+def export_columns(fields: list[Field]) -> list[ExportColumn]:
+    """The columns of the answers: one per question, one per cell of a table question, named as
+    Google Forms names a grid's: «Вопрос [строка, столбец]», «Вопрос [строка]» for one column."""
+    columns = []
+    for item in fields:
+        if item.kind != Kind.TABLE:
+            columns.append(ExportColumn(item, item.label))
+            continue
+        layout = tables.layout(item)
+        for row, row_label in layout.rows:
+            for column, column_label in layout.columns:
+                columns.append(
+                    ExportColumn(item, table_label(item, layout, row_label, column_label), row, column)
+                )
+    return columns
+
+
 def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
@@ -508,10 +884,14 @@ def campaign_table(campaign: Campaign, layout: str) -> tuple[list[str], list[lis
 
     wide: one row per organization asked (organization, status, submitted at, then one column per
     question), «not started» for those without a submission; long: one row per answer given
-    (organization, question code, question, answer, status). Three queries, whatever the size."""
+    (organization, question code, question, answer, status). A table question gives a column (a
+    row) per cell (export_columns); a cell of a «не применимо» row or column reads «не применимо».
+    Three queries, whatever the size, and two more per table bound to a data element."""
     if layout not in LAYOUTS:
         raise ValueError(f"Unknown layout {layout!r}")
-    fields = [item for item in services.form_questions(campaign.form)[0] if item.kind != Kind.FILE]
+    fields = export_columns(
+        [item for item in services.form_questions(campaign.form)[0] if item.kind != Kind.FILE]
+    )
     submissions = {
         s.organization_id: s
         for s in Submission.objects.filter(campaign=campaign).only(
@@ -526,7 +906,7 @@ def campaign_table(campaign: Campaign, layout: str) -> tuple[list[str], list[lis
         organizations += list(Organization.objects.filter(pk__in=extra).order_by("short_name"))
     statuses = dict(Submission.Status.choices)
     if layout == "wide":
-        headers = [_("Organization"), _("Status"), _("Submitted at")] + [item.label for item in fields]
+        headers = [_("Organization"), _("Status"), _("Submitted at")] + [item.header for item in fields]
         rows = []
         for organization in organizations:
             submission = submissions.get(organization.pk)
@@ -538,7 +918,7 @@ def campaign_table(campaign: Campaign, layout: str) -> tuple[list[str], list[lis
                     organization.short_name,
                     str(statuses[submission.status]),
                     _local(submission.submitted_at),
-                    *(_export_value(item, submission.answers.get(item.code)) for item in fields),
+                    *(column.value(submission.answers.get(column.item.code)) for column in fields),
                 ]
             )
         return headers, rows
@@ -548,11 +928,17 @@ def campaign_table(campaign: Campaign, layout: str) -> tuple[list[str], list[lis
         submission = submissions.get(organization.pk)
         if submission is None:
             continue
-        for item in fields:
-            value = _export_value(item, submission.answers.get(item.code))
+        for column in fields:
+            value = column.value(submission.answers.get(column.item.code))
             if value is not None:
                 rows.append(
-                    [organization.short_name, item.code, item.label, value, str(statuses[submission.status])]
+                    [
+                        organization.short_name,
+                        column.code,
+                        column.header,
+                        value,
+                        str(statuses[submission.status]),
+                    ]
                 )
     return headers, rows
 

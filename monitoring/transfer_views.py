@@ -230,6 +230,10 @@ def _edits(request: HttpRequest, proposal: imports.Proposal) -> tuple[dict[int, 
             "required": prefix + "required" in request.POST,
             "include": prefix + "include" in request.POST,
         }
+        if column.grid:
+            edits[column.index]["data_element"] = request.POST.get(
+                prefix + "data_element", column.data_element
+            )
     try:
         organization_column = int(request.POST.get("organization_column", ""))
     except ValueError:
@@ -261,7 +265,9 @@ def _review(request: HttpRequest, allowed: QuerySet[Municipality], action: str) 
     proposal = imports.Proposal.from_json(pending["proposal"])
     problems: list[str] = []
     if action:
-        proposal, problems = imports.proposal_edit(sheet, proposal, *_edits(request, proposal))
+        proposal, problems = imports.proposal_edit(
+            sheet, proposal, *_edits(request, proposal), municipality=municipality
+        )
         title = " ".join(request.POST.get("title", pending["title"]).split())
         period = request.POST.get("period", pending["period"]).strip()
         try:
@@ -343,7 +349,17 @@ def _review_context(sheet, proposal, outcome, problems, pending, municipality) -
             if len(samples) == SAMPLES:
                 break
         columns.append({"column": column, "samples": samples})
-    kinds = [(value, label) for value, label in Field.Kind.choices if value in imports.IMPORT_KINDS]
+    # A table comes only from a grid of Google Forms, which may be bound to a disaggregated element.
+    kinds = [
+        (value, label)
+        for value, label in Field.Kind.choices
+        if value in imports.IMPORT_KINDS and value != Field.Kind.TABLE
+    ]
+    elements = (
+        [(element.code, element.name) for element in imports.grid_elements(municipality)]
+        if any(column.grid for column in proposal.columns)
+        else []
+    )
     labels = {
         imports.Status.IMPORTED: _("Will be imported"),
         imports.Status.SUPERSEDED: _("Replaced by a later response"),
@@ -359,6 +375,9 @@ def _review_context(sheet, proposal, outcome, problems, pending, municipality) -
         "organization_column": proposal.organization_column,
         "header": list(enumerate(sheet.header))[1:],
         "kinds": kinds,
+        "elements": elements,
+        "grids": any(column.grid for column in proposal.columns),
+        "notes": proposal.notes,
         "outcome": outcome,
         "counts": outcome.counts(),
         "rows": rows,

@@ -1,5 +1,5 @@
 """python manage.py import_google_form FILE --municipality SLUG --period CODE --title "TITLE"
-[--org-column "COLUMN TITLE"] [--kind CODE=TYPE ...] [--dry-run]"""
+[--org-column "COLUMN TITLE"] [--kind CODE=TYPE ...] [--element CODE=ELEMENT ...] [--dry-run]"""
 
 import json
 from pathlib import Path
@@ -44,6 +44,13 @@ class Command(BaseCommand):
             help=f"change a proposed question's type; types: {', '.join(imports.IMPORT_KINDS)}",
         )
         parser.add_argument(
+            "--element",
+            action="append",
+            default=[],
+            metavar="CODE=ELEMENT",
+            help="bind a grid's table question to a data element split by categories",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="check and report every row, write nothing"
         )
 
@@ -83,8 +90,11 @@ class Command(BaseCommand):
                         "columns": "; ".join(f"«{title}»" for title in sheet.header[1:]),
                     }
                 )
+        edits = self._kinds(options["kind"], proposal)
+        for index, element in self._elements(options["element"], proposal).items():
+            edits.setdefault(index, {})["data_element"] = element
         proposal, problems = imports.proposal_edit(
-            sheet, proposal, self._kinds(options["kind"], proposal), organization_column
+            sheet, proposal, edits, organization_column, municipality=municipality
         )
         if problems:
             raise CommandError("\n".join(problems))
@@ -120,6 +130,21 @@ class Command(BaseCommand):
                 )
             edits[column.index] = {"kind": kind.strip()}
         return edits
+
+    def _elements(self, pairs: list[str], proposal: imports.Proposal) -> dict[int, str]:
+        """Column index → the data element's code, from the CODE=ELEMENT arguments."""
+        grids = {column.code: column for column in proposal.columns if column.grid}
+        found = {}
+        for pair in pairs:
+            code, _sign, element = pair.partition("=")
+            column = grids.get(code.strip())
+            if column is None:
+                raise CommandError(
+                    _("No grid of the file is proposed with the code «%(code)s». The grids: %(codes)s.")
+                    % {"code": code, "codes": ", ".join(grids) or "—"}
+                )
+            found[column.index] = element.strip()
+        return found
 
 
 def problems_text(errors: list[dict]) -> str:
