@@ -511,44 +511,6 @@ class TableRead:
             "na": [mark for mark in order if mark in self.marks],
         }
 
-    def problems(self) -> list[str]:
-        """The cells that hold no number, or a number out of the question's range, by row and column."""
-        found = []
-        answer = self.answer()
-        rows, columns = dict(self.layout.rows), dict(self.layout.columns)
-        for key, text in answer["cells"].items():
-            row, column = key.split(tables.SEPARATOR, 1)
-            if tables.not_applicable(self.layout, answer, row, column):
-                continue
-            place = table_place(self.layout, rows[row], columns[column])
-            number = validation.parse_number(text)
-            if number is None:
-                problem = _("«%(value)s» is not a number.") % {"value": text}
-            elif self.item.min_value is not None and number < self.item.min_value:
-                problem = _("%(value)s is less than %(low)s.") % {
-                    "value": text,
-                    "low": validation.as_text(self.item.min_value),
-                }
-            elif self.item.max_value is not None and number > self.item.max_value:
-                problem = _("%(value)s is more than %(high)s.") % {
-                    "value": text,
-                    "high": validation.as_text(self.item.max_value),
-                }
-            else:
-                continue
-            found.append(
-                _("«%(question)s», %(place)s: %(problem)s")
-                % {"question": self.item.label, "place": place, "problem": problem}
-            )
-        return found
-
-
-def table_place(layout: tables.Layout, row: str, column: str) -> str:
-    """«row «5 класс», column «математика»», or only the row for a table of one column."""
-    if layout.single_column:
-        return _("row «%(row)s»") % {"row": row}
-    return _("row «%(row)s», column «%(column)s»") % {"row": row, "column": column}
-
 
 def template_read(content: bytes, submission: Submission) -> tuple[dict[str, Any], list[str], int]:
     """(answers by question code, notes, the revision the template was downloaded at) read from an
@@ -658,7 +620,7 @@ def _read(
                 )
                 % {"question": read.item.label, "rows": ", ".join(f"«{label}»" for label in lost)}
             )
-        notes += read.notes + read.problems()
+        notes += read.notes  # a cell that is no number is named by the check, as on the web form
     return answers, notes, revision, read_tables
 
 

@@ -296,11 +296,13 @@ def test_a_cell_that_is_no_number_is_named_by_its_row_and_column(world, submissi
         spreadsheets.template_bytes(submission),
         {("vpr|row:r2", 6): "четыре", ("staff|row:r3", 4): "много", ("vpr|row:r1", 3): "да"},
     )
-    answers, notes = spreadsheets.template_answers(changed, submission)
-    assert answers["vpr"]["cells"]["r2|c2"] == "четыре"  # kept as typed: a draft loses nothing
-    assert "«Средний балл ВПР», row «6 класс», column «Русский язык»: «четыре» is not a number." in notes
-    assert "«Учителя по возрасту», row «Старше 50 лет»: «много» is not a number." in notes
-    assert any("«5 класс»: «да» is no «not applicable» mark" in note for note in notes)
+    uploaded = spreadsheets.template_upload(submission=submission, content=changed, by=world.respondent)
+    # Kept as typed (a draft loses nothing), and named by its row and column.
+    assert Submission.objects.get(pk=submission.pk).answers["vpr"]["cells"]["r2|c2"] == "четыре"
+    problems = uploaded.problems()
+    assert "Средний балл ВПР: 6 класс, Русский язык: Enter a number." in problems
+    assert "Учителя по возрасту: Старше 50 лет: Enter a number." in problems
+    assert any("«5 класс»: «да» is no «not applicable» mark" in note for note in uploaded.notes)
 
 
 def test_a_foreign_template_with_tables_is_still_refused(world, campaign, submission):
@@ -366,6 +368,19 @@ def test_the_xlsx_export_keeps_the_cells_numbers(world, submission, campaign):
     school = next(row for row in rows if row[0] == world.school.short_name)
     assert school[header.index("Учителя по возрасту [До 30 лет]")] == 7
     assert school[header.index("Средний балл ВПР [7 класс, Русский язык]")] == "not applicable"
+
+
+def test_the_export_of_tables_reads_as_many_queries_whatever_the_answers(world, campaign, count_queries):
+    def queries() -> int:
+        return count_queries(lambda: spreadsheets.campaign_export(campaign, layout="wide", fmt="xlsx"))
+
+    make_submission(campaign, world.school, START, by=world.respondent)
+    one = queries()
+    for number in range(3):
+        school = make_organization(world.municipality, short_name=f"Школа {number}")
+        campaign.organizations.add(school)
+        make_submission(campaign, school, START)
+    assert queries() == one
 
 
 # The Google Forms grid import -------------------------------------------------------------------
