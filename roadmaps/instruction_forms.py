@@ -1,14 +1,45 @@
 """The forms of instructions: giving or changing one (choices are the municipality's own; the
 responsible typed as the document writes them, one a line, or chosen), and recording its execution."""
 
+from itertools import groupby
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from directions.models import Direction
+from indicators.models import Indicator
 from mcok.models import Document, Municipality, Official, Organization
 from mcok.params import BoundedTexts
+from mcok.sorting import natural_key
 from roadmaps.instructions import InstructionInput, lines
 from roadmaps.models import Instruction
+
+
+def _direction_order(indicator: Indicator) -> tuple:
+    """Indicators of a direction together, directions and codes in their natural order, those of no
+    direction last."""
+    direction = indicator.direction
+    return (direction is None, natural_key(direction.code if direction else ""), natural_key(indicator.code))
+
+
+class _ByDirection(forms.models.ModelChoiceIterator):
+    """The indicators as option groups, one per direction («1.1 Name»), then «No direction»."""
+
+    def __iter__(self):
+        rows = sorted(self.queryset, key=_direction_order)
+        for direction, items in groupby(rows, key=lambda indicator: indicator.direction):
+            label = f"{direction.code} {direction.name}" if direction else str(_("No direction"))
+            yield (label, [self.choice(item) for item in items])
+
+
+class IndicatorsChoice(forms.ModelMultipleChoiceField):
+    """The municipality's indicators an instruction names, grouped by direction; the browser's list
+    finds an indicator by the first letters of its code typed in it."""
+
+    iterator = _ByDirection
+
+    def label_from_instance(self, obj: Indicator) -> str:
+        return f"{obj.code} {obj.name}"
 
 
 class InstructionForm(BoundedTexts, forms.Form):
@@ -42,6 +73,16 @@ class InstructionForm(BoundedTexts, forms.Form):
     direction = forms.ModelChoiceField(
         label=_("Direction"), queryset=Direction.objects.none(), required=False
     )
+    indicators = IndicatorsChoice(
+        label=_("Indicators"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_(
+            "The indicators the instruction concerns. Type a code to find it in the list; hold Ctrl "
+            "(⌘ on a Mac) to choose several."
+        ),
+    )
 
     def __init__(self, *args, municipality: Municipality, instruction: Instruction | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +98,8 @@ class InstructionForm(BoundedTexts, forms.Form):
         self.fields["direction"].queryset = Direction.objects.filter(municipality=municipality).order_by(
             "code", "pk"
         )
+        indicators = Indicator.objects.filter(municipality=municipality)
+        self.fields["indicators"].queryset = indicators.select_related("direction")
         if instruction is not None and not self.is_bound:
             rows = list(instruction.responsible.all())
             self.initial.update(
@@ -72,6 +115,7 @@ class InstructionForm(BoundedTexts, forms.Form):
                     ],
                     "deadline_text": instruction.deadline_text,
                     "direction": instruction.direction_id,
+                    "indicators": list(instruction.indicators.values_list("pk", flat=True)),
                 }
             )
 
@@ -87,6 +131,7 @@ class InstructionForm(BoundedTexts, forms.Form):
             organizations=list(data["organizations"]),
             deadline_text=data["deadline_text"],
             direction=data["direction"],
+            indicators=list(data["indicators"]),
             order=order,
         )
 

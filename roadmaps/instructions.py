@@ -110,7 +110,7 @@ class InstructionInput:
 
 
 def _check_own(municipality: Municipality, data: InstructionInput) -> None:
-    for record in (data.document, data.direction, *data.officials, *data.organizations):
+    for record in (data.document, data.direction, *data.officials, *data.organizations, *data.indicators):
         if record is not None and record.municipality_id != municipality.pk:
             raise ValidationError(
                 _("«%(name)s» belongs to another municipality.") % {"name": str(record)[:200]}

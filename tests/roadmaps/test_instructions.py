@@ -399,3 +399,33 @@ def test_the_demo_instructions_on_their_pages_and_in_the_api(demo, client):
         ).status_code
         == 404
     )
+
+
+def test_the_form_names_the_municipalitys_indicators_grouped_by_direction(world, client):
+    from indicators.models import Indicator
+
+    def indicator(municipality, code, direction=None):
+        return Indicator.objects.create(
+            municipality=municipality, code=code, name=f"Показатель {code}", direction=direction
+        )
+
+    first = indicator(world.municipality, "П10", world.direction)
+    second = indicator(world.municipality, "П9", world.direction)
+    loose = indicator(world.municipality, "Б1")
+    foreign = indicator(world.elsewhere, "Ч1")
+    client.force_login(world.coordinator)
+    url = reverse("roadmaps:instruction_new") + f"?municipality={world.municipality.slug}"
+    page = client.get(url).content.decode()
+    assert f'<optgroup label="{world.direction.code} {world.direction.name}">' in page
+    assert page.index("П9 Показатель П9") < page.index("П10 Показатель П10")  # natural order
+    assert "Б1 Показатель Б1" in page and "Ч1" not in page
+    data = {"text": "обеспечить охват", "indicators": [first.pk, loose.pk]}
+    assert client.post(url, data).status_code == 302
+    instruction = Instruction.objects.get()
+    assert set(instruction.indicators.all()) == {first, loose}
+    edit = reverse("roadmaps:instruction_edit", args=[instruction.pk])
+    form = client.get(edit).context["form"]
+    assert set(form.initial["indicators"]) == {first.pk, loose.pk}  # an edit keeps them
+    response = client.post(edit, {"text": "обеспечить охват", "indicators": [second.pk, foreign.pk]})
+    assert response.status_code == 200  # another municipality's indicator is not a choice
+    assert set(instruction.indicators.all()) == {first, loose}
