@@ -174,8 +174,21 @@ def test_the_pages_queries_do_not_grow_with_options_and_organizations(
 
 
 def test_the_breakdown_keeps_to_the_organizations_the_reader_sees(client, world, share):
+    from indicators import selectors
+
     client.force_login(world.outsider)
-    assert client.get(page_url(share)).status_code == 404
+    assert client.get(page_url(share)).status_code == 404  # another municipality's coordinator
+    # A reader of one organization: the municipal values per option, and only their own rows.
+    table = selectors.breakdown_table(
+        user=world.respondent, indicator=share, period=make_period("2025"), category="klass"
+    )
+    assert [row.organization_id for row in table.organizations] == [world.school.pk]
+    assert [item.municipal.value for item in table.options][0] == Decimal("76.6667")
+    other = selectors.breakdown_table(
+        user=world.other_respondent, indicator=share, period=make_period("2025"), category="klass"
+    )
+    assert world.school.pk not in {row.organization_id for row in other.organizations}
+    assert other.risk == []  # the school's 7th class is not theirs to read
 
 
 # The analytic report of the direction
