@@ -52,6 +52,9 @@ def load() -> None:
         _load_catalogue(municipality)
         form = _load_form(municipality, spec)
         _load_collections(municipality, form, COLLECTIONS[slug])
+    from monitoring import demo_vpr  # its tables are bound to the ВПР elements of indicators.demo_vpr
+
+    demo_vpr.load()
 
 
 def _load_organizations(municipality: Municipality) -> None:
