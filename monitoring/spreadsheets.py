@@ -203,11 +203,33 @@ def _table_hint(item: Field) -> str:
     return " ".join(parts)
 
 
+def _table_validation(item: Field) -> DataValidation:
+    """Excel's check of a table's cells: a number in the question's range, whole when its data element
+    holds whole numbers; a warning only, since a cell may hold what the check then names."""
+    whole = bool(item.data_element_id) and item.data_element.value_type == "integer"
+    low = item.min_value if item.min_value is not None else Decimal("-1e12")
+    high = item.max_value if item.max_value is not None else Decimal("1e12")
+    rule = DataValidation(
+        type="whole" if whole else "decimal",
+        operator="between",
+        formula1=validation.as_text(low),
+        formula2=validation.as_text(high),
+        allow_blank=True,
+    )
+    rule.error = _("A whole number.") if whole else _("A number.")
+    rule.errorTitle = _("Check the answer")
+    rule.showErrorMessage = True
+    rule.errorStyle = "warning"
+    return rule
+
+
 def _table_block(sheet, row: int, item: Field, raw: Any, styles: dict[str, Any]) -> int:
     """Write a table question's rows under its own row `row`; returns the last row written."""
     layout = tables.layout(item)
     answer = tables.parse_answer(raw)
     columns = _table_columns(layout)
+    numbers = _table_validation(item)
+    styles["validations"].append(numbers)
     row += 1
     _text_cell(sheet, row, 3, _("Not applicable")).font = styles["bold"]
     _text_cell(sheet, row, 5, table_code(item, TABLE_HEADER_PART))
@@ -224,7 +246,7 @@ def _table_block(sheet, row: int, item: Field, raw: Any, styles: dict[str, Any])
         for column, column_key, _label in columns:
             text = answer["cells"].get(tables.cell_key(key, column_key))
             cell = styles["open"](_text_cell(sheet, row, column, table_cell_value(text)))
-            styles["numbers"].add(cell.coordinate)
+            numbers.add(cell.coordinate)
     row += 1
     _text_cell(sheet, row, 2, _("Not applicable: the whole column")).alignment = styles["wrap"]
     _text_cell(sheet, row, 5, table_code(item, TABLE_MARKS_PART))
@@ -309,15 +331,7 @@ def template_bytes(submission: Submission) -> bytes:
         cell.protection = Protection(locked=False)
         return cell
 
-    table_numbers = DataValidation(
-        type="decimal", operator="between", formula1="-1e12", formula2="1e12", allow_blank=True
-    )
-    table_numbers.error = _("A number.")
-    table_numbers.errorTitle = _("Check the answer")
-    table_numbers.showErrorMessage = True
-    table_numbers.errorStyle = "warning"  # «н/п» or a note typed in a cell is read and named
-    validations.append(table_numbers)
-    styles = {"bold": bold, "wrap": wrap, "open": open_cell, "numbers": table_numbers}
+    styles = {"bold": bold, "wrap": wrap, "open": open_cell, "validations": validations}
     row = header_row
     for item in fields:
         row += 1
