@@ -208,17 +208,16 @@ def device_fingerprint(user, request: HttpRequest) -> str:
 
 
 def device_seen(*, user, request: HttpRequest) -> bool:
-    """Remember the browser and address `user` signed in from; True when the pair is new. The first
-    sign-in of an account is recorded as well, and is news to nobody: no letter then."""
+    """Remember the browser and address `user` signed in from; True when the pair is new. Every new
+    pair, the first sign-in of the account included, is recorded and told to the account's address:
+    a first sign-in made with a stolen password looks like the owner's own."""
     fingerprint = device_fingerprint(user, request)
-    known = KnownDevice.objects.filter(user=user)
-    first = not known.exists()
     device, created = KnownDevice.objects.get_or_create(user=user, fingerprint=fingerprint)
     if not created:
         device.save(update_fields=["last_seen"])
         return False
     account_event_record(user=user, kind=AccountEvent.Kind.NEW_DEVICE, by=user, request=request)
-    if not first and user.email:
+    if user.email:
         _new_device_letter(user, request)
     return True
 

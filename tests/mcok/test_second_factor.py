@@ -405,22 +405,36 @@ def test_a_sign_in_from_a_new_device_is_audited_and_told_by_mail(world):
     user.save()
     sign_in(user)
     events = AccountEvent.objects.filter(user=user, kind=AccountEvent.Kind.NEW_DEVICE)
-    assert events.count() == 1  # the first sign-in is recorded, and is news to nobody
-    assert mail.outbox == []
+    assert events.count() == 1  # the first sign-in is a new device too
+    assert len(mail.outbox) == 1
     sign_in(user)
     assert events.count() == 1
     assert KnownDevice.objects.filter(user=user).count() == 1
+    assert len(mail.outbox) == 1  # a known device: no letter
     sign_in(user, agent="Chromium/131", address="203.0.113.7")
     assert events.count() == 2
     newest = events.first()
     assert (newest.address, newest.user_agent) == ("203.0.113.7", "Chromium/131")
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["executor@example.org"]
-    assert "203.0.113.7" in mail.outbox[0].body and "Chromium/131" in mail.outbox[0].body
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].to == ["executor@example.org"]
+    assert "203.0.113.7" in mail.outbox[1].body and "Chromium/131" in mail.outbox[1].body
     # Only a keyed hash of the pair is kept.
     assert not KnownDevice.objects.filter(fingerprint__contains="203.0.113.7").exists()
     trail = list(audit.audit_trail(world.municipality, kind="accounts")[0:10])
     assert [event.action for event in trail] == ["Вход с нового устройства"] * 2
+
+
+def test_the_first_sign_in_of_an_account_is_told_by_mail_like_any_new_device(world):
+    """Nobody can tell a first sign-in made with a stolen password from the owner's: the letter goes
+    for the first device as for every later one."""
+    user = world.coordinator
+    user.email = "coordinator@example.org"
+    user.save()
+    assert not KnownDevice.objects.filter(user=user).exists()
+    sign_in(user, agent="Firefox/133", address="198.51.100.4")
+    assert [letter.to for letter in mail.outbox] == [["coordinator@example.org"]]
+    assert "198.51.100.4" in mail.outbox[0].body and "Firefox/133" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Вход с нового устройства"
 
 
 def test_the_instance_administrator_reads_every_account_event_in_the_admin(world, administrator):
