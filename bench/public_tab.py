@@ -7,7 +7,8 @@ published by the municipality's demo operator. Then it starts gunicorn on 127.0.
 production settings (bench/settings.py: DEBUG off, the cache on Redis, sync workers, 2 × cores)
 and loads with wrk, 50 connections on 2 threads for 15 s each:
 
-- the public page, /open/<municipality>/<page>/, which its cache answers after the first visit;
+- the public page, /open/<municipality>/<page>/, which its cache answers after the first visit
+  (reports.open_cache: before the session, the user and the rest of the chain, one read of Redis);
 - the bare view bench/bare/ on the same server, through the same middleware, answering «ok»
   without the database: the most any page could do, the baseline.
 
@@ -16,8 +17,8 @@ renders the page after the cache was emptied. Prints `name: value` lines: reques
 each and their ratio, the percentiles of latency (wrk's Lua `done()`: 50, 95, 99), the non-2xx
 answers and socket errors (both must be 0), and the time of a request that misses the cache and
 renders the page in a worker that has rendered it before (median of 5, each after the cache was
-emptied). Targets: the public page serves at least half the bare view's requests per second, with
-a 95th percentile under 50 ms. wrk runs on the same machine as the server, and anything else
+emptied). Targets: the public page serves at least 0.8 of the bare view's requests per second
+(`public_vs_bare_ratio`), with a 95th percentile (`public_p95_ms`) of 50 ms or less. wrk runs on the same machine as the server, and anything else
 running there lowers both figures: the load average before and after is printed with them.
 
 Needs PostgreSQL: DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/mcok_bench_public, a
@@ -55,7 +56,7 @@ UNCACHED_RUNS = 5
 RENDER_WARM_UP_ROUNDS = 3
 SETTLE_S = 2
 STARTUP_TIMEOUT_S = 60
-TARGET_SHARE_OF_BARE = 0.5
+TARGET_SHARE_OF_BARE = 0.8
 TARGET_P95_MS = 50.0
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -427,7 +428,9 @@ def _measure(page, path: str, workdir: Path) -> bool:
     _report("public_page_rps", f"{public_rps:.1f}")
     _report("bare_view_rps", f"{bare_rps:.1f}")
     _report("public_vs_bare_ratio", f"{public_rps / bare_rps:.2f}")
-    _report("public_page_p95_ms", f"{public_p95:.1f}")
+    _report("public_vs_bare_ratio_target", TARGET_SHARE_OF_BARE)
+    _report("public_p95_ms", f"{public_p95:.1f}")
+    _report("public_p95_ms_target", TARGET_P95_MS)
     _report("bare_view_p95_ms", f"{bare_p95:.1f}")
     _report("public_page_p50_ms", f"{public['p50_us'] / 1000:.1f}")
     _report("public_page_p99_ms", f"{public['p99_us'] / 1000:.1f}")
@@ -446,8 +449,8 @@ def _measure(page, path: str, workdir: Path) -> bool:
     _report("public_page_uncached_ms", f"{statistics.median(uncached):.1f}")
     _report("public_page_first_render_in_worker_ms", f"{first_render:.1f}")
     _report("public_page_uncached_runs_ms", ", ".join(f"{t:.1f}" for t in uncached))
-    _report("target_half_of_bare", public_rps >= TARGET_SHARE_OF_BARE * bare_rps)
-    _report("target_p95_under_50ms", public_p95 < TARGET_P95_MS)
+    _report("target_share_of_bare_met", public_rps >= TARGET_SHARE_OF_BARE * bare_rps)
+    _report("target_p95_within_50ms", public_p95 <= TARGET_P95_MS)
     # When even the bare view misses it, the server's capacity at this concurrency is the limit.
     _report("bare_view_p95_under_50ms", bare_p95 < TARGET_P95_MS)
     return errors(public) == 0 and errors(bare) == 0

@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "mcok.site.SiteAddressMiddleware",  # SITE_URL unset: the address the people use (mcok.site)
     "mcok.error_pages.NotFoundPageMiddleware",
+    # A published page of the public tab the cache holds is answered here, before the session and
+    # the user (reports.open_cache): one read of the cache.
+    "reports.open_cache.PublishedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,7 +5,9 @@ Everything here is read from published versions only, so the public never sees a
 changed after publication. Pages are rendered without the request's context processors: no menu, no
 user, no CSRF token, no session, so no cookie is set and one cached response serves everyone. A
 response is cached (the HTML bytes) under the municipality's cache generation
-(reports.public.generation), which every publication and withdrawal replaces.
+(reports.public.generation), which every publication and withdrawal replaces. A published page the
+cache holds is answered by reports.open_cache.PublishedPageMiddleware (`cached_page`) before the
+session, the user and the rest of the chain: one read of the cache.
 """
 
 import hashlib
@@ -17,12 +19,18 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
-from django.urls import path, reverse
-from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
+from django.urls import Resolver404, path, resolve, reverse
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -131,6 +139,17 @@ def _replay(request: HttpRequest, entry: dict, *, embed: bool = False) -> HttpRe
     return response
 
 
+def cache_key(generation: str, municipality_slug: str, key: str) -> str:
+    """The cache key of a public response: the municipality's generation, its slug and the address."""
+    return f"open:page:{generation}:{municipality_slug}:{key}"
+
+
+def page_key(page_slug: str | None, *, embed: bool, vi: bool) -> str:
+    """The address part of a page's cache key: the page (none for the home page), the copy for
+    embedding or the page itself, and the version for the visually impaired."""
+    return f"{page_slug or ''}:{'embed' if embed else 'page'}{':vi' if vi else ''}"
+
+
 def _cached(
     request: HttpRequest, municipality_slug: str, key: str, build: Callable[[], dict], *, embed: bool = False
 ) -> HttpResponse:
@@ -141,7 +160,7 @@ def _cached(
     current = public.generation(municipality_slug)
     if current is None:
         raise Http404  # no such municipality: nothing is kept for a made-up address
-    full_key = f"open:page:{current}:{municipality_slug}:{key}"
+    full_key = cache_key(current, municipality_slug, key)
     entry = _local.get(full_key)
     if entry is None:
         entry = cache.get(full_key)
@@ -544,8 +563,7 @@ def _page_response(
         return _entry(response.content, response["Content-Type"], _modified(response))
 
     vi = _vi(request)
-    key = f"{page_slug or ''}:{'embed' if embed else 'page'}{':vi' if vi else ''}"
-    return _cached(request, municipality_slug, key, build, embed=embed)
+    return _cached(request, municipality_slug, page_key(page_slug, embed=embed, vi=vi), build, embed=embed)
 
 
 def _modified(response: HttpResponse) -> float | None:
@@ -790,6 +808,48 @@ def document_file(request: HttpRequest, municipality: str, document: int) -> Htt
     return _public_headers(response, _timestamp(item.created_at))
 
 
+# Served before the session, the user and the rest of the chain ------------------------------------
+
+
+def cached_page(request: HttpRequest) -> HttpResponse | None:
+    """The published page (or its copy for embedding) at the request's address as the cache holds
+    it, with the headers the view gives it; None when the address is no page of the tab or the
+    cache does not hold the page under the municipality's current generation, and the view answers.
+    Costs one read of the shared cache (the generation) when this process served the page before,
+    two otherwise; never a query and never a write, so a made-up address leaves nothing behind."""
+    if request.method != "GET":
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    embedded = _PAGE_VIEWS.get(match.func)
+    if embedded is None:
+        return None
+    municipality_slug = match.kwargs["municipality"]
+    page_slug = match.kwargs.get("page")
+    if page_slug == public.HOME_SLUG or len(municipality_slug) > SLUG_MAX:
+        return None
+    current = public.generation_kept(municipality_slug)
+    if current is None:
+        return None
+    full_key = cache_key(current, municipality_slug, page_key(page_slug, embed=embedded, vi=_vi(request)))
+    entry = _local.get(full_key)
+    if entry is None:
+        entry = cache.get(full_key)
+        if entry is None:
+            return None
+        _remember(full_key, entry)
+    response = _replay(request, entry, embed=embedded)
+    # What the chain below would add: the frame rule of the pages, the language and the length.
+    if not embedded:
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS.upper())
+    patch_vary_headers(response, ("Accept-Language",))
+    response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
+    response.headers.setdefault("Content-Length", str(len(response.content)))
+    return response
+
+
 # Fixed addresses first: a page's slug can never shadow them.
 urlpatterns = [
     path("<slug:municipality>/", home, name="home"),
@@ -804,3 +864,11 @@ urlpatterns = [
     path("<slug:municipality>/<slug:page>/", page, name="page"),
     path("<slug:municipality>/<slug:page>/embed/", embed, name="embed"),
 ]
+
+# The page views and whether each serves the copy for embedding (cached_page).
+_PAGE_VIEWS: dict[Callable[..., HttpResponse], bool] = {
+    home: False,
+    page: False,
+    embed_home: True,
+    embed: True,
+}

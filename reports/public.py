@@ -958,6 +958,12 @@ def generation(municipality_slug: str) -> str | None:
     return value
 
 
+def generation_kept(municipality_slug: str) -> str | None:
+    """The municipality's current generation as the cache keeps it, or None when it keeps none:
+    one read of the cache, no query, nothing written."""
+    return cache.get(_generation_key(municipality_slug))
+
+
 def bump(municipality: Municipality | str) -> str:
     """A new generation for the municipality: every cached public response of it is discarded."""
     value = uuid.uuid4().hex
