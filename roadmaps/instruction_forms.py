@@ -79,8 +79,8 @@ class InstructionForm(BoundedTexts, forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 10}),
         help_text=_(
-            "The indicators the instruction concerns. Type a code to find it in the list; hold Ctrl "
-            "(⌘ on a Mac) to choose several."
+            "The indicators the instruction concerns: type a code to find it in the list. Several may "
+            "be chosen."
         ),
     )
 
