@@ -176,11 +176,12 @@ def submission_save(
                 joined = tables.merge(base.get(item.code), mine.get(item.code), theirs.get(item.code))
                 if not _same_table(theirs.get(item.code), base.get(item.code)):
                     tabled.append(item.code)
-                if tables.is_blank(joined):
+                if tables.is_blank(joined):  # no answer on either side: both cleared it
                     mine.pop(item.code, None)
+                    theirs = {code: value for code, value in theirs.items() if code != item.code}
                 else:
                     mine[item.code] = joined
-                theirs = {**theirs, item.code: joined}
+                    theirs = {**theirs, item.code: joined}
         conflicts = [
             code
             for code in sent

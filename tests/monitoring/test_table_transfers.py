@@ -263,6 +263,87 @@ def test_the_upload_merges_a_table_cell_by_cell(world, submission, form):
     assert Submission.objects.get(pk=submission.pk).answers["staff"] == START["staff"]
 
 
+small = st.sampled_from([None, "1", "2", "3"])
+VPR_CELLS = [f"r{row}|c{column}" for row in (1, 2, 3) for column in (1, 2)]
+VPR_MARKS = ["row:r1", "row:r2", "row:r3", "col:c1", "col:c2"]
+# Where the template holds each cell and mark: (hidden code, column number).
+VPR_PLACES = {
+    f"r{row}|c{column}": (f"vpr|row:r{row}", 4 if column == 1 else 6)
+    for row in (1, 2, 3)
+    for column in (1, 2)
+} | {
+    "row:r1": ("vpr|row:r1", 3),
+    "row:r2": ("vpr|row:r2", 3),
+    "row:r3": ("vpr|row:r3", 3),
+    "col:c1": ("vpr|#na", 4),
+    "col:c2": ("vpr|#na", 6),
+}
+
+
+def drawn_table(data, label: str) -> dict:
+    cells = {key: data.draw(small, label=f"{label} {key}") for key in VPR_CELLS}
+    marks = [mark for mark in VPR_MARKS if data.draw(st.booleans(), label=f"{label} {mark}")]
+    return {"cells": {key: text for key, text in cells.items() if text}, "na": marks}
+
+
+@WITH_DB
+@given(data=st.data())
+def test_the_upload_merges_any_table_cell_by_cell(data, world, campaign):
+    submission = services.submission_for(campaign=campaign, organization=world.school)
+    base = drawn_table(data, "base")
+    services.submission_save(
+        submission=submission, answers={"vpr": base}, base_revision=None, by=world.respondent
+    )
+    submission.refresh_from_db()
+    content = spreadsheets.template_bytes(submission)
+    theirs = drawn_table(data, "colleague")
+    services.submission_save(
+        submission=submission, answers={"vpr": theirs}, base_revision=submission.revision, by=world.head
+    )
+    mine = drawn_table(data, "file")
+    changes = {VPR_PLACES[key]: mine["cells"].get(key) for key in VPR_CELLS}
+    changes |= {VPR_PLACES[mark]: "н/п" if mark in mine["na"] else None for mark in VPR_MARKS}
+    uploaded = spreadsheets.template_upload(
+        submission=submission, content=edit(content, changes), by=world.respondent
+    )
+
+    expected_cells, clashes = {}, 0
+    for key in VPR_CELLS:
+        was, now, yours = base["cells"].get(key), theirs["cells"].get(key), mine["cells"].get(key)
+        if yours == was or now not in (was, yours):
+            clashes += yours != was
+            value = now
+        else:
+            value = yours
+        if value is not None:
+            expected_cells[key] = value
+    expected_marks = {
+        mark
+        for mark in VPR_MARKS
+        if (mark in mine["na"] if (mark in mine["na"]) != (mark in base["na"]) else mark in theirs["na"])
+    }
+    saved = tables.parse_answer(Submission.objects.get(pk=submission.pk).answers.get("vpr"))
+    assert saved["cells"] == expected_cells
+    assert set(saved["na"]) == expected_marks
+    assert len(uploaded.conflicts) == clashes
+
+
+def test_a_table_cleared_after_a_colleagues_save_is_no_conflict(world, submission):
+    """Emptying a whole table from an older revision, while a colleague saved another answer, clears it."""
+    started = submission.revision
+    services.submission_save(
+        submission=submission, answers={"pupils": "415"}, base_revision=started, by=world.head
+    )
+    services.submission_save(
+        submission=submission,
+        answers={"staff": {"cells": {}, "na": []}},
+        base_revision=started,
+        by=world.respondent,
+    )
+    answers = Submission.objects.get(pk=submission.pk).answers
+    assert "staff" not in answers and answers["pupils"] == "415"
+
+
 def test_an_untouched_table_is_no_change_of_the_upload(world, submission):
     content = spreadsheets.template_bytes(submission)
     current = Submission.objects.get(pk=submission.pk)
