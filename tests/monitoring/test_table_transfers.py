@@ -719,3 +719,43 @@ def test_the_command_binds_a_grid_to_an_element(schools, classes):
     assert field.data_element.code == "vpr_score"
     answers = Submission.objects.get(organization=schools.sosh1).answers[code]
     assert answers == {"cells": {"5|value": "4,1", "6|value": "3,9"}, "na": ["row:7"]}
+
+
+OPTIONS = ["Компьютерная", "Бумажная", "Устная", "Смешанная"]
+
+
+@WITH_DB
+@given(
+    rows=st.integers(min_value=2, max_value=4),
+    answers=st.lists(
+        st.lists(st.lists(st.sampled_from(OPTIONS), unique=True, max_size=3), min_size=4, max_size=4),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_any_grid_of_choices_comes_through_as_its_table(schools, rows, answers):
+    """Every response's choices of a checkbox grid come out as the 1s of its table, none lost."""
+    names = ["СОШ № 1", "СОШ № 2", "Гимназия № 2"]
+    header = ["Отметка времени", "Школа"] + [f"Форма [Предмет {row}]" for row in range(1, rows + 1)]
+    lines = [",".join(f'"{title}"' for title in header)]
+    for number, response in enumerate(answers):
+        cells = ["06.10.2025 10:00:0" + str(number), names[number]] + [
+            ";".join(chosen) for chosen in response[:rows]
+        ]
+        lines.append(",".join(f'"{cell}"' for cell in cells))
+    sheet = imports.read_responses("\n".join(lines).encode(), "grid.csv")
+    proposal = imports.propose(sheet, schools.world.municipality)
+    [grid] = [column for column in proposal.columns if column.grid]
+    outcome = imports.check_responses(sheet, proposal, schools.world.municipality)
+    assert outcome.ok or not any(any(chosen) for response in answers for chosen in response[:rows]), (
+        outcome.errors
+    )
+    for result, response in zip(outcome.rows, answers, strict=True):
+        table = result.answers.get(grid.code, {"cells": {}, "na": []})
+        for row in range(1, rows + 1):
+            chosen = {
+                grid.table_columns[int(key.split("|c")[1]) - 1]
+                for key, text in table["cells"].items()
+                if key.startswith(f"r{row}|") and text == "1"
+            }
+            assert chosen == set(response[row - 1])
