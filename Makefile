@@ -39,12 +39,14 @@ test: $(INSTALLED) messages-compile
 	$(BIN)/pytest -n 2 -q
 
 ## Benchmarks, not tests: figures as `name: value` lines. On PostgreSQL (DATABASE_URL, default
-## postgres://postgres@127.0.0.1:5432/mcok_bench) and, for the public tab, gunicorn, Redis and wrk.
+## postgres://postgres@127.0.0.1:5432/mcok_bench) and, for the public tab, gunicorn, Redis and wrk;
+## what users wait on (bench/user_waits.py) in its own database, mcok_bench_waits.
 bench: $(INSTALLED) messages-compile
 	scripts/system-deps.sh --bench
 	$(BIN)/python -m bench.indicators
 	$(BIN)/python -m bench.public_tab
 	$(BIN)/python -m bench.surge
+	$(BIN)/python -m bench.user_waits
 
 ## The database (pg_dump) and the uploaded files with a manifest of row counts and checksums:
 ## `make backup [DIR=backups/…]`; `make restore DIR=… [RESTORE_DATABASE_URL=…]` into an empty database.

@@ -46,9 +46,25 @@ def _period_data(municipality):
 
 
 def _period_use(municipality):
-    """A period the municipality uses: a data value of it or of its organizations."""
-    from django.db.models import Exists, OuterRef
+    """A period the municipality uses: a data value of it or of its organizations.
+
+    The periods are found by a walk over the index (municipality, period): the smallest period
+    after the last one found, one index probe per period with values. An EXISTS per period let
+    PostgreSQL choose a sequential scan, which reads most of the values when they were entered
+    period after period (half a second at 640,000 values, on every page with a period picker)."""
+    from django.db import connection
+    from django.db.models import Q
+    from django.db.models.expressions import RawSQL
 
     from indicators.models import DataValue
 
-    return Exists(DataValue.objects.filter(period=OuterRef("pk"), municipality=municipality))
+    table = connection.ops.quote_name(DataValue._meta.db_table)
+    walk = (
+        "WITH RECURSIVE used(period_id) AS ("
+        f"SELECT MIN(period_id) FROM {table} WHERE municipality_id = %s"
+        " UNION ALL "
+        f"SELECT (SELECT MIN(v.period_id) FROM {table} v WHERE v.municipality_id = %s"
+        " AND v.period_id > used.period_id) FROM used WHERE used.period_id IS NOT NULL"
+        ") SELECT period_id FROM used WHERE period_id IS NOT NULL"
+    )
+    return Q(pk__in=RawSQL(walk, [municipality.pk, municipality.pk]))

@@ -431,30 +431,22 @@ def indicator_results(
     }
     by_indicator: dict[int, list[OrganizationValue]] = {pk: [] for pk in ids}
     lookup = {indicator.pk: indicator for indicator in indicators}
-    organization_values = (
-        IndicatorValue.objects.filter(
-            indicator_id__in=ids, municipality=municipality, period=period, organization__isnull=False
-        )
-        .select_related("organization")
-        .only(
-            "indicator_id",
-            "organization_id",
-            "numerator",
-            "denominator",
-            "value",
-            "organization__short_name",
-        )
+    # Plain rows, not model instances: a direction of a large region has tens of thousands.
+    organization_values = IndicatorValue.objects.filter(
+        indicator_id__in=ids, municipality=municipality, period=period, organization__isnull=False
+    ).values_list(
+        "indicator_id", "organization_id", "organization__short_name", "numerator", "denominator", "value"
     )
-    for item in organization_values:
-        indicator = lookup[item.indicator_id]
-        by_indicator[item.indicator_id].append(
+    for indicator_id, organization_id, name, numerator, denominator, value in organization_values:
+        indicator = lookup[indicator_id]
+        by_indicator[indicator_id].append(
             OrganizationValue(
-                organization_id=item.organization_id,
-                name=item.organization.short_name,
-                numerator=item.numerator,
-                denominator=item.denominator,
-                value=item.value,
-                at_risk=indicator.is_at_risk(item.value),
+                organization_id=organization_id,
+                name=name,
+                numerator=numerator,
+                denominator=denominator,
+                value=value,
+                at_risk=indicator.is_at_risk(value),
                 unit=indicator.unit,
             )
         )
