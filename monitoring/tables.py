@@ -26,10 +26,12 @@ value per mark, «row:<key>» or «col:<key>»), with `present=<code>` so that a
 is sent too; `post_names` and `answer_from_post` read them back (given the prefixed name `answer-<code>`).
 
 The checks (monitoring.validation) keep a checked table as a `Cleaned`: its numbers by cell, its total or
-the reason it has none.
+the reason it has none. Two people's saves of one table from the same revision merge cell by cell
+(`merge`); only a cell both changed differently is a conflict (`conflicts`). `grid` is the table as the
+entry, preview and review pages show it.
 
 Pure functions over the field and the answer; only `layout` and `option_combos` of a bound field read
-the element's options and option combinations (two queries, kept on the field instance).
+the element's options and option combinations (three queries, kept on the field instance).
 """
 
 import json
