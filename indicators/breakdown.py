@@ -74,29 +74,46 @@ def _used(parsed: tuple[formulas.Node, formulas.Node | None]) -> set[str]:
     return formulas.codes(numerator) | (formulas.codes(denominator) if denominator else set())
 
 
-def _categories_of(used: set[str], catalogue: categories.Catalogue) -> list[Category]:
+def _code_nodes(node: formulas.Node | None) -> list[formulas.Code]:
+    if isinstance(node, formulas.Code):
+        return [node]
+    if isinstance(node, formulas.Negative):
+        return _code_nodes(node.operand)
+    if isinstance(node, formulas.Binary):
+        return _code_nodes(node.left) + _code_nodes(node.right)
+    return []
+
+
+def _open_categories(
+    parsed: tuple[formulas.Node, formulas.Node | None], elements: dict[str, DataElement]
+) -> list[Category]:
+    """The categories of the split elements the formulas name without choosing an option of them:
+    «vpr_pass[класс=5]» can be shown by subject, not by class (every class would read the 5th)."""
     found: dict[int, Category] = {}
-    for code in used:
-        element = catalogue.elements.get(code)
-        if element is not None:
-            for category in element.category_combo.categories:
+    for node in _code_nodes(parsed[0]) + _code_nodes(parsed[1]):
+        element = elements.get(node.code)
+        if element is None:
+            continue
+        for category in element.category_combo.categories:
+            names = {formulas.fold(category.code), formulas.fold(category.name)}
+            if not any(named in names for named, _option in node.options):
                 found[category.pk] = category
     return sorted(found.values(), key=lambda category: category.name)
 
 
 def splittable(indicator: Indicator) -> list[Category]:
-    """The categories the indicator can be shown by: those of the split elements its formulas use."""
+    """The categories the indicator can be shown by: those of the split elements its formulas use,
+    unless every use of them names an option of the category."""
     parsed = _parsed(indicator)
     if parsed is None:
         return []
-    used = _used(parsed)
-    found: dict[int, Category] = {}
-    for element in DataElement.objects.filter(
-        municipality=indicator.municipality_id, code__in=used, category_combo__isnull=False
-    ).select_related("category_combo__first", "category_combo__second"):
-        for category in element.category_combo.categories:
-            found[category.pk] = category
-    return sorted(found.values(), key=lambda category: category.name)
+    elements = {
+        element.code: element
+        for element in DataElement.objects.filter(
+            municipality=indicator.municipality_id, code__in=_used(parsed), category_combo__isnull=False
+        ).select_related("category_combo__first", "category_combo__second")
+    }
+    return _open_categories(parsed, elements)
 
 
 def _prepare(
@@ -241,7 +258,7 @@ def breakdowns(
             continue
         planned = []
         for indicator, parsed in parsed_ones:
-            found = _categories_of(_used(parsed), catalogue)
+            found = _open_categories(parsed, catalogue.elements)
             chosen = [c for c in found if category is None or c.code == category]
             if chosen:
                 planned.append((indicator, parsed, found, chosen))

@@ -1,12 +1,15 @@
 """The demo of disaggregated figures: «Результаты ВПР» by subject × class for the schools of the demo
 municipalities, and indicators over them (a share by subject, one cell). Окружающий мир is written
-in the 4th class only: its other classes are «не применимо». Runs after indicators.demo."""
+in the 4th class only: its other classes are «не применимо». The indicators belong to direction 1.1
+(«Система оценки качества подготовки обучающихся») where the municipality has one, so its report and
+its public page show them by subject and by class. Runs after indicators.demo."""
 
 import hashlib
 from decimal import Decimal
 
 from django.db import transaction
 
+from directions.models import Direction
 from indicators import demo, services
 from indicators.demo_data import DATA_ELEMENTS
 from indicators.models import Category, CategoryCombo, CategoryOption, DataElement, Indicator, OptionCombo
@@ -51,6 +54,7 @@ def load_vpr() -> None:
             {"name": "Предмет × класс", "first": subject, "second": klass},
         )
         services.category_combo_sync(combo)
+        direction = Direction.objects.filter(municipality=municipality, code="1.1").first()
         elements = {
             code: upsert(
                 DataElement,
@@ -89,6 +93,7 @@ def load_vpr() -> None:
                     "method": "Результаты ВПР, представленные образовательными организациями",
                     "risk_threshold": Decimal(40),
                     "is_published": True,
+                    "direction": direction,
                 },
             )
         _values(municipality, elements, combo)

@@ -137,6 +137,22 @@ def test_one_category_needs_no_picker_and_a_plain_indicator_shows_no_breakdown(c
     assert 'id="breakdown-heading"' not in response.content.decode()
 
 
+def test_a_category_every_code_chooses_an_option_of_is_no_breakdown(client, world, vpr):
+    _fill(world, vpr)
+    cell = make_indicator(
+        world.municipality,
+        "ВПР-2",
+        "vpr_pass[класс=5, предмет=математика]",
+        "vpr_wrote[класс=5, predmet=math]",
+    )
+    fifth = make_indicator(world.municipality, "ВПР-5", "vpr_pass[класс=5]", "vpr_wrote[класс=5]")
+    client.force_login(world.coordinator)
+    assert client.get(page_url(cell)).context["breakdown"] is None
+    table = client.get(page_url(fifth)).context["breakdown"]
+    assert [c.code for c in table.categories] == ["predmet"]
+    assert [item.municipal.value for item in table.options] == [Decimal("76.6667"), Decimal("76.6667")]
+
+
 def test_no_threshold_says_so_and_no_one_at_risk_says_so(client, world, share):
     client.force_login(world.coordinator)
     share.risk_threshold = Decimal(20)
