@@ -9,6 +9,12 @@ exactly like the web form and the draft is stored whatever the check says. The t
 submission's revision at download (signed), so an upload merges like the web form: answers a
 colleague changed since the download are kept, and an answer changed both by them and in the file is
 reported as a conflict and not overwritten.
+
+A table question is a block of rows: its columns' labels, then a row per table row (the row's
+«не применимо» mark in the hint column, its cells from the answer column on, past the hidden code
+column), then a row of the columns' marks; every row carries its own hidden code, so the block is
+read back into exactly the answer it was made from, and merged cell by cell. The exports give a
+table a column per cell, «Вопрос [строка, столбец]», as Google Forms names a grid's.
 """
 
 import datetime
@@ -231,6 +237,7 @@ def _table_block(sheet, row: int, item: Field, raw: Any, styles: dict[str, Any])
     numbers = _table_validation(item)
     styles["validations"].append(numbers)
     row += 1
+    _text_cell(sheet, row, 2, _("Row")).font = styles["bold"]
     _text_cell(sheet, row, 3, _("Not applicable")).font = styles["bold"]
     _text_cell(sheet, row, 5, table_code(item, TABLE_HEADER_PART))
     for column, _key, label in columns:
