@@ -42,7 +42,9 @@ class SectionSerializer(serializers.ModelSerializer):
 
 
 class QuestionSerializer(serializers.ModelSerializer):
-    """A question: its code is the key of its answer; numeric ones may feed a data element."""
+    """A question: its code is the key of its answer; numeric ones may feed a data element. A table's answer
+    is {"cells": {"<row>|<column>": text}, "na": ["row:<key>", "col:<key>"]} (monitoring.tables); `table`
+    holds its typed row and column labels when it is bound to no element (rows r1…, columns c1…)."""
 
     options = serializers.ListField(child=serializers.CharField(), source="choices", read_only=True)
     data_element_code = serializers.CharField(source="data_element.code", read_only=True, allow_null=True)
@@ -64,6 +66,7 @@ class QuestionSerializer(serializers.ModelSerializer):
             "data_element_code",
             "file_types",
             "max_file_mb",
+            "table",
             "order",
         ]
 
