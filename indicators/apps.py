@@ -31,6 +31,10 @@ class IndicatorsConfig(AppConfig):
         # load_demo runs the loaders in app order; the tables of ВПР come after the catalogues.
         register_loader(self.label, "indicators.demo_vpr.load")
 
+        from indicators import signals
+
+        signals.connect()
+
 
 def _period_data(municipality):
     """A period holds the municipality's data when it has a computed municipal value."""

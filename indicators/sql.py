@@ -1,22 +1,30 @@
 """The recompute on PostgreSQL, set-based: the formulas compiled to SQL over the data values.
 
-Two statements per municipality and period, whatever the number of organizations and indicators:
+One statement for a municipality and period, whatever the number of organizations and indicators:
 
 1. the organizations' rows: the data values pivoted per organization (one column per code the
-   formulas use, in the period and in the one before), every indicator's terms as SQL expressions
-   over them, the row and its reason «why no value» from the terms, and the write as one
-   INSERT … ON CONFLICT … DO UPDATE … WHERE the row IS DISTINCT FROM the new one (an unchanged row is
-   not written), with the rows no longer computed deleted in the same statement;
-2. the municipality's rows, from the organizations' stored rows in one GROUP BY (Σ numerators /
-   Σ denominators, the growth of the municipal base ratio, sums and means) and the department's own
-   figures, written the same way.
+   formulas use, in the period and in the one before), and for each kind of indicator (ratio,
+   growth rate, single figure, no formula) its own relation of terms as SQL expressions over them,
+   the row and its reason «why no value», typed as the columns hold them;
+2. the difference from the stored rows, one FULL JOIN (by hash: a full join has no nested loop, so
+   statistics that say the table is empty cannot make it rows × rows), and the writes of only what
+   differs: UPDATE the rows changed (in place on their page, see migration 0006), INSERT the new
+   ones, DELETE those no longer computed;
+3. the municipality's rows from the organizations' rows just computed in one GROUP BY (Σ numerators
+   / Σ denominators, the growth of the municipal base ratio, sums and means) and the department's
+   own figures, written the same way.
+
+One organization's change (recompute_pending's incremental scope) runs 1 and 2 for its rows, then 3
+only for the indicators whose rows changed, from the stored rows, as a second statement; none when
+nothing changed. What else changes the organizations expected asks for the whole municipality
+(indicators.signals).
 
 They compute exactly what the Python path (indicators.services, kept for SQLite) computes: the same
 rows, numbers rounded to four places half away from zero, the same reasons. tests/indicators/
 test_sql_equivalence.py asserts it on generated catalogues and data.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -43,6 +51,15 @@ _NUMBERS = (
     "base_denominator",
     "previous_base_numerator",
     "previous_base_denominator",
+)
+# For the recompute's transaction only. Compiling these one-off statements to machine code costs
+# more than it saves (half a second of a two-second recompute): no JIT. The comparison of the rows
+# computed with the rows stored is a full join by hash, in memory (about 40 MB for 2,000
+# organizations × 60 indicators), not two sorts spilled to disk.
+SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off"
+
+_NUMBER_TYPE = "numeric({}, {})".format(
+    IndicatorValue._meta.get_field("value").max_digits, IndicatorValue._meta.get_field("value").decimal_places
 )
 _COLUMNS = (
     "indicator_id",
@@ -259,11 +276,19 @@ def recompute(*, municipality, period, previous, organization, items) -> int:
         {key: ref for item in items for key, ref in item.refs.items()},
     )
     with connection.cursor() as cursor:
-        cursor.execute(*_organizations_statement(scope))
-        organization_rows = cursor.fetchone()[0]
-        cursor.execute(*_municipal_statement(scope))
-        municipal_rows = cursor.fetchone()[0]
-    return organization_rows + municipal_rows
+        cursor.execute(SETTINGS)
+        cursor.execute(*_organizations_statement(scope, municipal=organization is None))
+        organization_rows, changed = cursor.fetchone()
+        if organization is not None:
+            # One organization's figures changed: the municipal rows of the indicators whose
+            # organization rows stayed the same stay the same (the department's own figures and the
+            # organizations expected change in other scopes, which recompute every indicator).
+            changed = set(changed)
+            scope = replace(scope, items=[item for item in items if item.indicator.pk in changed])
+            if scope.items:
+                cursor.execute(*_municipal_statement(scope))
+    # One municipal row per indicator, as the Python path counts them.
+    return organization_rows + len(items)
 
 
 @dataclass(frozen=True)
@@ -279,7 +304,54 @@ class _Scope:
     refs: dict  # key → indicators.categories.Reference of the codes with options
 
 
-def _organizations_statement(s: _Scope) -> tuple[str, dict]:
+def _by_kind(items) -> dict[str, list]:
+    """The compiled indicators by how a row is computed: no formula, ratio, growth rate, or a single
+    figure (a value, a score, any other kind)."""
+    groups: dict[str, list] = {"none": [], "ratio": [], "growth": [], "single": []}
+    for item in items:
+        if item.numerator is None:  # no formula: nothing is computed, the denominator neither
+            groups["none"].append(item)
+        elif item.indicator.kind == Kind.RATIO:
+            groups["ratio"].append(item)
+        elif item.indicator.kind == Kind.GROWTH:
+            groups["growth"].append(item)
+        else:
+            groups["single"].append(item)
+    return groups
+
+
+def _kind_rows(
+    items, p: _Params, s: "_Scope", terms: tuple[str, ...], *, factor=False, quantity=False
+) -> str:
+    """VALUES: per indicator its id, whether the organization's kind is expected to report it, its
+    constants and the terms asked for (n, d now; pn, pd before) over the pivoted columns."""
+    rows = []
+    for item in items:
+        n, d, pn, pd = _terms(item, s.columns, s.element_ids, ("cur", None), ("prev", "prev.org IS NOT NULL"))
+        chosen = {"n": n, "d": d, "pn": pn, "pd": pd}
+        fields = [p(item.indicator.pk, "bigint"), f"(orgs.kind = ANY({p(sorted(item.kinds), 'text[]')}))"]
+        if factor:
+            fields.append(p(Decimal(item.indicator.factor), "numeric"))
+        if quantity:
+            fields.append(p(item.denominator is None, "boolean"))
+        fields += [chosen[name] for name in terms]
+        rows.append("(" + ", ".join(fields) + ")")
+    return "VALUES " + ", ".join(rows)
+
+
+def _part(source: str, *, reason: str, keep: str, **numbers: str) -> str:
+    """One kind's rows: the numbers as the columns hold them (four places, so that the comparison with
+    the stored rows sees only real changes), NULL for those not given."""
+    typed = ", ".join(f"({numbers.get(name, 'NULL')})::{_NUMBER_TYPE} AS {name}" for name in _NUMBERS)
+    return (
+        f"SELECT orgs.org, t.indicator_id, t.expected, {typed}, ({reason})::text AS reason"
+        f" FROM {source} WHERE {keep}"
+    )
+
+
+def _organizations_statement(s: _Scope, *, municipal: bool = False) -> tuple[str, dict]:
+    """The organizations' rows; with `municipal`, the municipal rows too, summed from the rows it
+    computes rather than read back from the table."""
     p = _Params()
 
     def data(name: str, period_id: int | None) -> str:
@@ -297,64 +369,133 @@ def _organizations_statement(s: _Scope) -> tuple[str, dict]:
         f"orgs AS (SELECT o.id AS org, o.kind FROM {ORG} o"
         f" WHERE o.municipality_id = {p(s.municipality_id)} AND o.is_active{only_org})"
     )
-    spec = _spec_rows(
-        s.items, p, s.columns, s.element_ids, ("cur", None), ("prev", "prev.org IS NOT NULL"), "orgs.kind"
-    )
-    terms = (
-        "terms AS (SELECT orgs.org, (cur.org IS NOT NULL) AS has_values, t.* FROM orgs"
-        " LEFT JOIN cur ON cur.org = orgs.org LEFT JOIN prev ON prev.org = orgs.org"
-        f" CROSS JOIN LATERAL ({spec}) AS {_SPEC})"
-    )
-    reason, cb, pb = _growth("t.n", "t.d", "t.pn", "t.pd", "t.quantity")
-    growth = _growth_fields("g", "t.n", "t.d", "t.pn", "t.pd", "t.quantity")
-    ratio_reason = (
-        f"CASE WHEN t.n IS NULL OR t.d IS NULL THEN '{Reason.NO_DATA}'"
-        f" WHEN t.d = 0 THEN '{Reason.ZERO_DENOMINATOR}' ELSE '' END"
-    )
-    bases = "".join(
-        f" CASE WHEN t.kind = 'growth' THEN {growth[name]} END AS {name}," for name in _NUMBERS[3:]
-    )
-    computed = (
-        "computed AS (SELECT t.org, t.indicator_id, t.expected,"
-        f" CASE WHEN t.kind = 'growth' THEN {growth['numerator']} ELSE t.n END AS numerator,"
-        f" CASE WHEN t.kind = 'growth' THEN {growth['denominator']}"
-        " WHEN t.kind = 'ratio' THEN t.d END AS denominator,"
-        f" CASE WHEN g.reason <> '' THEN NULL WHEN t.kind = 'growth' THEN {growth['value']}"
-        f" WHEN t.kind = 'ratio' THEN {div('t.n', 't.d')} * t.factor ELSE t.n END AS value,"
-        f"{bases} g.reason"
-        " FROM terms t CROSS JOIN LATERAL (SELECT"
-        f" CASE WHEN NOT t.has_formula THEN '{Reason.NO_FORMULA}'"
-        f" WHEN t.kind = 'growth' THEN {reason} WHEN t.kind = 'ratio' THEN {ratio_reason}"
-        f" WHEN t.n IS NULL THEN '{Reason.NO_DATA}' ELSE '' END AS reason,"
-        f" {cb} AS cb, {pb} AS pb) g"
-        # Neither expected of its kind nor reported: no row.
-        " WHERE t.expected OR t.has_values)"
-    )
-    rows = "rows AS (SELECT * FROM computed WHERE expected OR value IS NOT NULL)"
+    # Each kind its own relation with only the terms it needs: a ratio is one division per row, not
+    # the growth rate's conditions evaluated and thrown away. A row is kept when the organization is
+    # expected to report the indicator, or reports figures and has a value by it.
+    joined = "orgs LEFT JOIN cur ON cur.org = orgs.org"
+    has_values = "cur.org IS NOT NULL"
+    parts = []
+    groups = _by_kind(s.items)
+    if groups["ratio"]:
+        spec = _kind_rows(groups["ratio"], p, s, ("n", "d"), factor=True)
+        value = f"{div('t.n', 't.d')} * t.factor"
+        parts.append(
+            _part(
+                f"{joined} CROSS JOIN LATERAL ({spec}) AS t(indicator_id, expected, factor, n, d)",
+                numerator="t.n",
+                denominator="t.d",
+                value=value,
+                reason=(
+                    f"CASE WHEN t.n IS NULL OR t.d IS NULL THEN '{Reason.NO_DATA}'"
+                    f" WHEN t.d = 0 THEN '{Reason.ZERO_DENOMINATOR}' ELSE '' END"
+                ),
+                keep=f"t.expected OR ({has_values} AND t.n IS NOT NULL AND t.d <> 0)",
+            )
+        )
+    if groups["single"]:
+        spec = _kind_rows(groups["single"], p, s, ("n",))
+        parts.append(
+            _part(
+                f"{joined} CROSS JOIN LATERAL ({spec}) AS t(indicator_id, expected, n)",
+                numerator="t.n",
+                value="t.n",
+                reason=f"CASE WHEN t.n IS NULL THEN '{Reason.NO_DATA}' ELSE '' END",
+                keep=f"t.expected OR ({has_values} AND t.n IS NOT NULL)",
+            )
+        )
+    if groups["growth"]:
+        spec = _kind_rows(groups["growth"], p, s, ("n", "d", "pn", "pd"), quantity=True)
+        reason, cb, pb = _growth("t.n", "t.d", "t.pn", "t.pd", "t.quantity")
+        growth = _growth_fields("g", "t.n", "t.d", "t.pn", "t.pd", "t.quantity")
+        parts.append(
+            _part(
+                f"{joined} LEFT JOIN prev ON prev.org = orgs.org"
+                f" CROSS JOIN LATERAL ({spec}) AS t(indicator_id, expected, quantity, n, d, pn, pd)"
+                f" CROSS JOIN LATERAL (SELECT {reason} AS reason, {cb} AS cb, {pb} AS pb) g",
+                reason="g.reason",
+                keep=f"t.expected OR ({has_values} AND g.reason = '')",
+                **{name: growth[name] for name in _NUMBERS},
+            )
+        )
+    if groups["none"]:
+        spec = _kind_rows(groups["none"], p, s, ())
+        parts.append(
+            _part(
+                f"{joined} CROSS JOIN LATERAL ({spec}) AS t(indicator_id, expected)",
+                reason=f"'{Reason.NO_FORMULA}'",
+                keep="t.expected",
+            )
+        )
+    rows = "rows AS (" + " UNION ALL ".join(parts) + ")"
     only_iv = f" AND iv.organization_id = {p(s.organization_id)}" if s.organization_id else ""
-    stale = (
-        f"stale AS (DELETE FROM {IV} iv WHERE iv.municipality_id = {p(s.municipality_id)}"
-        f" AND iv.period_id = {p(s.period_id)} AND iv.organization_id IS NOT NULL{only_iv}"
-        " AND NOT EXISTS (SELECT 1 FROM rows r"
-        " WHERE r.indicator_id = iv.indicator_id AND r.org = iv.organization_id))"
+    kept = ", ".join(f"iv.{name}" for name in (*_NUMBERS, "reason"))
+    stored = (
+        f"stored AS (SELECT iv.id, iv.indicator_id, iv.organization_id, {kept} FROM {IV} iv"
+        f" WHERE iv.municipality_id = {p(s.municipality_id)} AND iv.period_id = {p(s.period_id)}"
+        f" AND iv.organization_id IS NOT NULL{only_iv})"
     )
-    written = (
-        f"written AS (INSERT INTO {IV} AS iv ({', '.join(_COLUMNS)})"
-        f" SELECT r.indicator_id, {p(s.period_id, 'bigint')}, {p(s.municipality_id, 'bigint')}, r.org,"
-        f" {', '.join('r.' + name for name in _NUMBERS)}, r.reason, 0, 0, {p(s.now, 'timestamptz')}"
-        " FROM rows r "
+    # The difference between the rows computed and the rows stored, as one FULL JOIN: PostgreSQL
+    # joins it by hash or merge whatever its statistics say (a full join has no nested loop), so a
+    # table analysed while it was empty cannot turn the comparison into rows × rows.
+    new_terms = ", ".join(f"r.{name}" for name in (*_NUMBERS, "reason"))
+    old_terms = ", ".join(f"x.{name}" for name in (*_NUMBERS, "reason"))
+    changes = (
+        "changes AS (SELECT * FROM (SELECT x.id AS stored_id, r.*,"
+        " coalesce(r.indicator_id, x.indicator_id) AS changed_indicator,"
+        " CASE WHEN r.indicator_id IS NULL THEN 'delete' WHEN x.id IS NULL THEN 'insert'"
+        f" WHEN ({old_terms}) IS DISTINCT FROM ({new_terms}) THEN 'update' END AS action"
+        " FROM rows r FULL JOIN stored x ON x.indicator_id = r.indicator_id AND x.organization_id = r.org) d"
+        " WHERE d.action IS NOT NULL)"
+    )
+    deleted = (
+        f"deleted AS (DELETE FROM {IV} iv USING changes c WHERE c.action = 'delete' AND iv.id = c.stored_id)"
+    )
+    assignments = ", ".join(f"{name} = c.{name}" for name in (*_NUMBERS, "reason"))
+    updated = (
+        f"updated AS (UPDATE {IV} iv SET {assignments}, computed_at = {p(s.now, 'timestamptz')}"
+        " FROM changes c WHERE c.action = 'update' AND iv.id = c.stored_id)"
+    )
+    inserted = (
+        f"inserted AS (INSERT INTO {IV} AS iv ({', '.join(_COLUMNS)})"
+        f" SELECT c.indicator_id, {p(s.period_id, 'bigint')}, {p(s.municipality_id, 'bigint')}, c.org,"
+        f" {', '.join('c.' + name for name in _NUMBERS)}, c.reason, 0, 0, {p(s.now, 'timestamptz')}"
+        " FROM changes c WHERE c.action = 'insert' "
         + _upsert(
             "(indicator_id, period_id, organization_id) WHERE organization_id IS NOT NULL",
             (*_NUMBERS, "reason"),
         )
         + ")"
     )
-    ctes = [current, before, organizations, terms, computed, rows, stale, written]
-    return "WITH " + ", ".join(ctes) + " SELECT count(*) FROM rows", p.values
+    ctes = [
+        current,
+        before,
+        organizations,
+        rows,
+        stored,
+        changes,
+        deleted,
+        updated,
+        inserted,
+    ]
+    if municipal:
+        ctes += _municipal_ctes(s, p, rows="rows")
+    return (
+        "WITH " + ", ".join(ctes) + " SELECT (SELECT count(*) FROM rows),"
+        " ARRAY(SELECT DISTINCT changed_indicator FROM changes)",
+        p.values,
+    )
 
 
 def _municipal_statement(s: _Scope) -> tuple[str, dict]:
+    """The municipal rows from the organizations' stored rows (after one organization's change)."""
     p = _Params()
+    return "WITH " + ", ".join(_municipal_ctes(s, p)) + " SELECT count(*) FROM computed", p.values
+
+
+def _municipal_ctes(s: _Scope, p: _Params, rows: str | None = None) -> list[str]:
+    """The municipal rows' CTEs: Σ over the organizations' rows, those stored or, in the statement
+    that computes them all, the CTE `rows` of the rows it writes (the same numbers: they are typed
+    as the columns hold them)."""
 
     def own(name: str, period_id: int | None) -> str:
         """The department's own figures: one row when it has any data value in the period, else none."""
@@ -367,6 +508,7 @@ def _municipal_statement(s: _Scope) -> tuple[str, dict]:
         )
 
     has_value = "FILTER (WHERE iv.value IS NOT NULL)"
+    ids = [item.indicator.pk for item in s.items]
     sums = ", ".join(
         f"sum(iv.{name}) {has_value} AS {name}" for name in ("numerator", "denominator", *_NUMBERS[3:])
     )
@@ -374,8 +516,14 @@ def _municipal_statement(s: _Scope) -> tuple[str, dict]:
         f"agg AS (SELECT iv.indicator_id, {sums}, sum(iv.value) AS total, avg(iv.value) AS mean,"
         f" count(*) {has_value} AS reported,"
         f" count(*) FILTER (WHERE iv.reason IN ({_PREVIOUS_REASONS})) AS waiting"
-        f" FROM {IV} iv WHERE iv.municipality_id = {p(s.municipality_id)} AND iv.period_id = {p(s.period_id)}"
-        " AND iv.organization_id IS NOT NULL GROUP BY iv.indicator_id)"
+        + (
+            f" FROM {rows} iv"
+            if rows
+            else f" FROM {IV} iv WHERE iv.municipality_id = {p(s.municipality_id)}"
+            f" AND iv.period_id = {p(s.period_id)} AND iv.organization_id IS NOT NULL"
+            f" AND iv.indicator_id = ANY({p(ids, 'bigint[]')})"
+        )
+        + " GROUP BY iv.indicator_id)"
     )
     counts = (
         f"counts AS (SELECT o.kind, count(*) AS n FROM {ORG} o"
@@ -482,7 +630,7 @@ def _municipal_statement(s: _Scope) -> tuple[str, dict]:
         computed,
         written,
     ]
-    return "WITH " + ", ".join(ctes) + " SELECT count(*) FROM computed", p.values
+    return ctes
 
 
 def _kinds_rows(items, p: _Params) -> str:
