@@ -558,9 +558,7 @@ def _export_rows(
     periods: Iterable[Period] | None,
     indicators: Iterable[Indicator] | None,
 ) -> list[list[Any]]:
-    values = IndicatorValue.objects.filter(municipality=municipality).select_related(
-        "indicator", "period", "organization"
-    )
+    values = IndicatorValue.objects.filter(municipality=municipality)
     if periods is not None:
         values = values.filter(period__in=list(periods))
     if indicators is not None:
@@ -572,24 +570,45 @@ def _export_rows(
         F("organization__short_name").asc(nulls_first=True),
     )
     own = _("municipality")
+    reasons = {value: str(label) for value, label in IndicatorValue.Reason.choices}
     rows = []
-    for item in values:
-        total = item.organization_id is None
+    # Plain rows, not model instances: an export of a large region holds hundreds of thousands.
+    for (
+        code,
+        name,
+        period,
+        organization,
+        numerator,
+        denominator,
+        value,
+        reason,
+        reported,
+        expected,
+    ) in values.values_list(
+        "indicator__code",
+        "indicator__name",
+        "period__code",
+        "organization__short_name",
+        "numerator",
+        "denominator",
+        "value",
+        "reason",
+        "reported",
+        "expected",
+    ):
+        total = organization is None
         rows.append(
             [
-                item.indicator.code,
-                item.indicator.name,
-                item.period.code,
-                own if total else item.organization.short_name,
-                *(
-                    None if number is None else plain_number(number)
-                    for number in (item.numerator, item.denominator)
-                ),
-                None if item.value is None else plain_number(item.value),
-                item.get_reason_display() if item.reason else "",
+                code,
+                name,
+                period,
+                own if total else organization,
+                *(None if number is None else plain_number(number) for number in (numerator, denominator)),
+                None if value is None else plain_number(value),
+                reasons.get(reason, reason) if reason else "",
                 # How many organizations reported is a fact of the municipality's row only.
-                item.reported if total else None,
-                item.expected if total else None,
+                reported if total else None,
+                expected if total else None,
             ]
         )
     rows.sort(key=lambda row: natural_key(row[0]))  # stable: 2.3.2 before 2.3.10, the rest as ordered

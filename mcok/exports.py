@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from mcok import numbers
@@ -45,6 +45,21 @@ def _xlsx_cell(sheet, value: Cell, *, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
+def _xlsx_value(sheet, value: Cell) -> object:
+    """What a row of a plain sheet appends: the cell of `_xlsx_cell` only for a text openpyxl would
+    not type as a string by itself (a formula sign first, an error code such as «#N/A»); any other
+    value as it is, which openpyxl types exactly so. A cell of ours costs openpyxl a failed
+    conversion each: at a million cells, a third of the time of the file."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    if value is None or isinstance(value, NUMBERS):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters XLSX cannot hold
+    if text.startswith("=") or text in ERROR_CODES:
+        return _xlsx_cell(sheet, text)
+    return text
+
+
 def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return xlsx_book_bytes([(title, headers, rows)])
 
@@ -56,7 +71,7 @@ def xlsx_book_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence
         sheet = workbook.create_sheet(title=title[:31])
         sheet.append([_xlsx_cell(sheet, header, bold=True) for header in headers])
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([_xlsx_value(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -130,6 +130,15 @@ def test_xlsx_drops_control_characters_it_cannot_hold_and_keeps_the_text():
     assert cells[1].value == "=1+1" and cells[1].data_type == "s"
 
 
+def test_xlsx_writes_error_codes_and_lone_signs_as_strings_and_leaves_empty_cells_empty():
+    texts = ["#N/A", "#DIV/0!", "#REF!", "=", "=1", "обычный текст", "#такого кода нет"]
+    cells = xlsx_cells(exports.xlsx_bytes("T", ["h"] * 9, [[*texts, None, 7]]))[9:]
+    assert [(cell.value, cell.data_type) for cell in cells] == [
+        *((text, "s") for text in texts),
+        (7, "n"),
+    ]  # the empty cell is not written at all
+
+
 def test_every_csv_and_xlsx_writer_goes_through_the_helper():
     """A new export that opens its own csv.writer or Workbook would skip the neutralising: only the
     helper writes CSV, and the two XLSX writers besides it type every text cell as a string."""
