@@ -25,6 +25,16 @@ times, in one run:
   `recompute_full_s_<n>`, `sql_aggregate_s_<n>`, `bench_size_s_<n>` (how long the size took, its
   build included) and `recompute_scaling_exponent`, the slope of log time over log organizations;
 
+- the disaggregated configuration, after the first, on the same region rebuilt at 2,000
+  organizations: 8 of the 40 elements (the first of the «pupils» profile) split by a category
+  «класс» of 11 options, every organization × element × period × class written as a cell
+  (DataValueCell, through COPY) and the element's total as its data value, as the portal keeps it;
+  a fifth of the indicators' terms name a class («el01[класс=5]») instead of the total. The full
+  recompute and the hand-written statement (which pivots the cells of the classes named beside the
+  data values) as above: `recompute_full_s_disaggregated`, `sql_aggregate_s_disaggregated`,
+  `recompute_vs_sql_ratio_disaggregated`, `results_match_disaggregated` (every kind),
+  `data_value_cells`. BENCH_ONLY=disaggregated runs it alone; BENCH_ONLY=base leaves it out;
+
 checks that both ways give the same municipal values, and prints `name: value` lines. Before each
 timed full recompute and before the incremental runs the indicator values are VACUUM ANALYZEd
 (untimed, reported), as autovacuum would do in production: each full recompute deletes and
@@ -72,6 +82,12 @@ ELEMENT_PROFILES = [
     ("share", 4, "percent", 0, 100, 1),
 ]
 INDICATOR_KINDS = [("ratio", 44), ("value", 10), ("growth", 6)]
+# The disaggregated configuration (BENCH_ONLY=disaggregated runs it alone): 8 of the 40 elements
+# split by a category «класс» of 11 options, a fifth of the terms naming a class.
+DISAGGREGATED_PROFILE = "pupils"
+DISAGGREGATED_ELEMENTS = 8
+CLASSES = 11
+OPTION_TERMS_SHARE = 0.2
 
 
 def _report(name: str, value) -> None:
@@ -145,8 +161,24 @@ class IndicatorSpec:
     def sql(terms: Terms, prefix: str) -> str:
         parts = []
         for sign, code in terms:
-            parts.append(f"{prefix}{code}" if not parts else f"{sign} {prefix}{code}")
+            column = _column(code, prefix)
+            parts.append(column if not parts else f"{sign} {column}")
         return "(" + " ".join(parts) + ")"
+
+
+def _column(key: str, prefix: str) -> str:
+    """The hand-written statement's column of a term: «c_el01» for a total, «c_el01_k5» for
+    «el01[класс=5]»."""
+    code, _bracket, option = key.partition("[")
+    if not option:
+        return f"{prefix}{code}"
+    return f"{prefix}{code}_k{option.rstrip(']').partition('=')[2]}"
+
+
+def _option(key: str) -> tuple[str, str | None]:
+    """(element code, class) of a term: «el01[класс=5]» → ("el01", "5"); a total has no class."""
+    code, _bracket, option = key.partition("[")
+    return code, (option.rstrip("]").partition("=")[2] or None)
 
 
 def _spec(rng: random.Random) -> tuple[list[ElementSpec], list[IndicatorSpec]]:
@@ -181,6 +213,44 @@ def _spec(rng: random.Random) -> tuple[list[ElementSpec], list[IndicatorSpec]]:
     return elements, indicators
 
 
+def _disaggregation(
+    elements: list[ElementSpec], specs: list[IndicatorSpec]
+) -> tuple[frozenset[str], list[IndicatorSpec]]:
+    """The disaggregated configuration of the same region: the first DISAGGREGATED_ELEMENTS elements
+    of the DISAGGREGATED_PROFILE split by class (CLASSES options), and OPTION_TERMS_SHARE of all the
+    indicators' terms, drawn among the terms of those elements, naming one class of the element
+    («el01[класс=5]») instead of its total; the other terms stay as they were."""
+    codes = frozenset(
+        [element.code for element in elements if element.profile == DISAGGREGATED_PROFILE][
+            :DISAGGREGATED_ELEMENTS
+        ]
+    )
+    places = [
+        (index, part, position)
+        for index, spec in enumerate(specs)
+        for part in ("numerator", "denominator")
+        for position, (_sign, code) in enumerate(getattr(spec, part))
+        if code in codes
+    ]
+    every = sum(len(spec.numerator) + len(spec.denominator) for spec in specs)
+    rng = random.Random(f"{SEED}:classes")
+    chosen = rng.sample(places, min(len(places), round(every * OPTION_TERMS_SHARE)))
+    changed = [{"numerator": list(spec.numerator), "denominator": list(spec.denominator)} for spec in specs]
+    for index, part, position in sorted(chosen):
+        sign, code = changed[index][part][position]
+        changed[index][part][position] = (sign, f"{code}[класс={rng.randint(1, CLASSES)}]")
+    return codes, [
+        IndicatorSpec(
+            spec.code,
+            spec.kind,
+            tuple(changed[index]["numerator"]),
+            tuple(changed[index]["denominator"]),
+            spec.factor,
+        )
+        for index, spec in enumerate(specs)
+    ]
+
+
 # Building the region ------------------------------------------------------------------------------
 
 
@@ -189,21 +259,40 @@ def _clean(municipality) -> None:
     rows and write a history row for each."""
     from django.db import connection
 
-    from indicators.models import DataElement, DataValue, Indicator, IndicatorValue, RecomputeRequest, Target
+    from indicators.models import (
+        Category,
+        CategoryCombo,
+        CategoryOption,
+        DataElement,
+        DataValue,
+        DataValueCell,
+        Indicator,
+        IndicatorValue,
+        OptionCombo,
+        RecomputeRequest,
+        Target,
+    )
     from mcok.models import Organization
 
     def table(model) -> str:
         return connection.ops.quote_name(model._meta.db_table)
 
     indicators = f"SELECT id FROM {table(Indicator)} WHERE municipality_id = %s"
+    combos = f"SELECT id FROM {table(CategoryCombo)} WHERE municipality_id = %s"
+    categories = f"SELECT id FROM {table(Category)} WHERE municipality_id = %s"
     statements = [
         f"DELETE FROM {table(IndicatorValue)} WHERE municipality_id = %s",
         f"DELETE FROM {table(RecomputeRequest)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(DataValueCell)} WHERE municipality_id = %s",
         f"DELETE FROM {table(DataValue)} WHERE municipality_id = %s",
         f"DELETE FROM {table(Target)} WHERE indicator_id IN ({indicators})",
         f"DELETE FROM {table(Indicator.responsible.through)} WHERE indicator_id IN ({indicators})",
         f"DELETE FROM {table(Indicator)} WHERE municipality_id = %s",
         f"DELETE FROM {table(DataElement)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(OptionCombo)} WHERE combo_id IN ({combos})",
+        f"DELETE FROM {table(CategoryCombo)} WHERE municipality_id = %s",
+        f"DELETE FROM {table(CategoryOption)} WHERE category_id IN ({categories})",
+        f"DELETE FROM {table(Category)} WHERE municipality_id = %s",
         f"DELETE FROM {table(Organization)} WHERE municipality_id = %s",
     ]
     with connection.cursor() as cursor:
@@ -240,8 +329,10 @@ def _kinds(rng: random.Random, count: int) -> list[str]:
     return kinds
 
 
-def _copy_values(municipality, organizations, elements, element_ids, periods, rng) -> int:
-    """Every organization × element × period, through COPY."""
+def _copy_values(municipality, organizations, elements, element_ids, periods, rng, totals=None) -> int:
+    """Every organization × element × period, through COPY; a disaggregated element's value is the
+    total of its cells (`totals`: element code → (organization, period) → total), as the portal
+    keeps it."""
     from django.db import connection
 
     from indicators.models import DataValue
@@ -263,6 +354,8 @@ def _copy_values(municipality, organizations, elements, element_ids, periods, rn
                         value = f"{rng.uniform(element.low, element.high):.{element.decimals}f}"
                     else:
                         value = str(round(rng.randint(element.low, element.high) * size))
+                    if totals is not None and element.code in totals:
+                        value = str(totals[element.code][organization.pk, period.pk])
                     lines.append(
                         f"{element_ids[element.code]}\t{municipality.pk}\t{organization.pk}\t{period.pk}"
                         f"\t{value}\timport\t{entered_at}\n"
@@ -272,12 +365,90 @@ def _copy_values(municipality, organizations, elements, element_ids, periods, rn
     return rows
 
 
+def _copy_cells(
+    municipality, organizations, elements, element_ids, periods, option_combos
+) -> tuple[int, dict]:
+    """Every organization × disaggregated element × period × class, through COPY, all filled; returns
+    how many and the totals (element code → (organization, period) → the sum of its cells)."""
+    from django.db import connection
+
+    from indicators.models import DataValueCell
+
+    columns = (
+        "data_element_id, municipality_id, organization_id, period_id, option_combo_id, value,"
+        " not_applicable, source, entered_at"
+    )
+    statement = f"COPY {connection.ops.quote_name(DataValueCell._meta.db_table)} ({columns}) FROM STDIN"
+    entered_at = "2025-01-01 00:00:00+00"
+    rng = random.Random(f"{SEED}:cells")
+    scale = {organization.pk: rng.uniform(0.3, 1.5) for organization in organizations}
+    totals: dict[str, dict] = {element.code: {} for element in elements}
+    rows = 0
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for index, period in enumerate(periods):
+            trend = 0.9 + 0.02 * index
+            lines = []
+            for organization in organizations:
+                size = scale[organization.pk] * trend / CLASSES
+                for element in elements:
+                    total = 0
+                    for option_combo_id in option_combos.values():
+                        value = round(rng.randint(element.low, element.high) * size)
+                        total += value
+                        lines.append(
+                            f"{element_ids[element.code]}\t{municipality.pk}\t{organization.pk}\t{period.pk}"
+                            f"\t{option_combo_id}\t{value}\tf\timport\t{entered_at}\n"
+                        )
+                    totals[element.code][organization.pk, period.pk] = total
+            copy.write("".join(lines))
+            rows += len(lines)
+    return rows, totals
+
+
+def _categories(municipality) -> tuple:
+    """The category «класс» with its options 1–11 and its combination; returns the combination and
+    class → option combination id."""
+    from indicators import services
+    from indicators.models import Category, CategoryCombo, CategoryOption, OptionCombo
+
+    category = Category.objects.create(municipality=municipality, code="klass", name="Класс")
+    CategoryOption.objects.bulk_create(
+        CategoryOption(category=category, code=str(number), name=f"{number} класс", order=number)
+        for number in range(1, CLASSES + 1)
+    )
+    combo = CategoryCombo.objects.create(
+        municipality=municipality, code="klass", name="Класс", first=category
+    )
+    services.category_combo_sync(combo)
+    option_combos = {
+        code: pk
+        for pk, code in OptionCombo.objects.filter(combo=combo)
+        .order_by("first__order")
+        .values_list("pk", "first__code")
+    }
+    return combo, option_combos
+
+
 def _build(
-    rng: random.Random, elements: list[ElementSpec], specs: list[IndicatorSpec], count: int = ORGANIZATIONS
+    rng: random.Random,
+    elements: list[ElementSpec],
+    specs: list[IndicatorSpec],
+    count: int = ORGANIZATIONS,
+    disaggregated: frozenset[str] = frozenset(),
 ):
+    """The region at `count` organizations; with `disaggregated` (element codes), those elements
+    split by class, their cells written and their totals stored as their data values."""
     from django.db import transaction
 
-    from indicators.models import DataElement, DataValue, Indicator, IndicatorValue
+    from indicators.models import (
+        DataElement,
+        DataValue,
+        DataValueCell,
+        Indicator,
+        IndicatorValue,
+        OptionCombo,
+    )
     from mcok.models import Municipality, Organization
 
     municipality, _ = Municipality.objects.get_or_create(
@@ -285,9 +456,10 @@ def _build(
     )
     with transaction.atomic():
         _clean(municipality)
-    _vacuum(DataValue, IndicatorValue, full=True)
+    _vacuum(DataValue, IndicatorValue, DataValueCell, full=True)
     with transaction.atomic():
         periods = _periods()
+        combo, option_combos = _categories(municipality) if disaggregated else (None, {})
         Organization.objects.bulk_create(
             Organization(
                 municipality=municipality,
@@ -304,6 +476,7 @@ def _build(
                 name=f"Элемент {element.code} ({element.profile})",
                 value_type=element.value_type,
                 kinds=list(element.kinds),
+                category_combo=combo if element.code in disaggregated else None,
             )
             for element in elements
         )
@@ -322,24 +495,34 @@ def _build(
     organizations = list(Organization.objects.filter(municipality=municipality).order_by("pk"))
     element_ids = dict(DataElement.objects.filter(municipality=municipality).values_list("code", "pk"))
     indicator_ids = dict(Indicator.objects.filter(municipality=municipality).values_list("code", "pk"))
-    rows = _copy_values(municipality, organizations, elements, element_ids, periods, rng)
+    totals = None
+    if disaggregated:
+        split = [element for element in elements if element.code in disaggregated]
+        _cells, totals = _copy_cells(municipality, organizations, split, element_ids, periods, option_combos)
+    rows = _copy_values(municipality, organizations, elements, element_ids, periods, rng, totals)
     _vacuum(DataValue, IndicatorValue, Organization, DataElement, Indicator)
+    if disaggregated:
+        _vacuum(DataValueCell, OptionCombo)
     return municipality, periods, organizations, element_ids, indicator_ids, rows
 
 
 # The hand-written aggregate -----------------------------------------------------------------------
 
 
-def _aggregate_sql(specs: list[IndicatorSpec], element_ids: dict, indicator_ids: dict) -> str:
+def _aggregate_sql(
+    specs: list[IndicatorSpec], element_ids: dict, indicator_ids: dict, option_combos: dict | None = None
+) -> str:
     """One statement: pivot the organizations' data values of the period (and the one before, for
     growth rates), compute every indicator's terms per organization, and the municipal values: Σ
     numerators / Σ denominators × factor over the organizations that have a value; for a growth rate,
     (Σ numerators / Σ denominators now) ÷ (the same before) × 100 of its base ratio (Σ numerators
     alone for a quantity), over the organizations that have a rate, with the two municipal bases as
-    the numerator and the denominator."""
+    the numerator and the denominator. A term naming a class («el01[класс=5]»; `option_combos`:
+    class → option combination id) is that cell, pivoted from the cells of the classes named beside
+    the data values."""
     from django.db import connection
 
-    from indicators.models import DataValue
+    from indicators.models import DataValue, DataValueCell
     from mcok.models import Organization
 
     current, previous = set(), set()
@@ -351,11 +534,22 @@ def _aggregate_sql(specs: list[IndicatorSpec], element_ids: dict, indicator_ids:
         f"MAX(v.value) FILTER (WHERE v.period_id = %(current)s AND v.data_element_id = {element_ids[c]})"
         f" AS c_{c}"
         for c in sorted(current)
+        if "[" not in c
     ] + [
         f"MAX(v.value) FILTER (WHERE v.period_id = %(previous)s AND v.data_element_id = {element_ids[c]})"
         f" AS p_{c}"
         for c in sorted(previous)
+        if "[" not in c
     ]
+    cells = []
+    for keys, period, prefix in ((current, "current", "c_"), (previous, "previous", "p_")):
+        for key in sorted(k for k in keys if "[" in k):
+            code, klass = _option(key)
+            cells.append(
+                f"MAX(c.value) FILTER (WHERE c.period_id = %({period})s"
+                f" AND c.data_element_id = {element_ids[code]} AND c.option_combo_id = {option_combos[klass]}"
+                f" AND NOT c.not_applicable) AS {_column(key, prefix)}"
+            )
     terms = []
     for spec in specs:
         numerator, kind = IndicatorSpec.sql(spec.numerator, "c_"), f"'{spec.kind}'"
@@ -378,8 +572,7 @@ def _aggregate_sql(specs: list[IndicatorSpec], element_ids: dict, indicator_ids:
     values = connection.ops.quote_name(DataValue._meta.db_table)
     organizations = connection.ops.quote_name(Organization._meta.db_table)
     newline = ",\n            "
-    return f"""
-        WITH pivot AS (
+    pivot = f"""pivot AS (
             SELECT v.organization_id,
             {newline.join(columns)}
             FROM {values} v
@@ -387,7 +580,25 @@ def _aggregate_sql(specs: list[IndicatorSpec], element_ids: dict, indicator_ids:
             WHERE v.municipality_id = %(municipality)s
               AND v.period_id IN (%(current)s, %(previous)s)
             GROUP BY v.organization_id
+        )"""
+    if cells:
+        named = {option_combos[_option(key)[1]] for key in current | previous if "[" in key}
+        split = {element_ids[_option(key)[0]] for key in current | previous if "[" in key}
+        pivot = f"""{pivot.replace("pivot AS", "totals AS", 1)},
+        cells AS (
+            SELECT c.organization_id,
+            {newline.join(cells)}
+            FROM {connection.ops.quote_name(DataValueCell._meta.db_table)} c
+            WHERE c.municipality_id = %(municipality)s
+              AND c.period_id IN (%(current)s, %(previous)s)
+              AND c.organization_id IS NOT NULL
+              AND c.data_element_id IN ({", ".join(map(str, sorted(split)))})
+              AND c.option_combo_id IN ({", ".join(map(str, sorted(named)))})
+            GROUP BY c.organization_id
         ),
+        pivot AS (SELECT * FROM totals LEFT JOIN cells USING (organization_id))"""
+    return f"""
+        WITH {pivot},
         terms AS (
             SELECT t.indicator_id, t.kind, t.num, t.den, t.pnum, t.pden, t.factor,
                    CASE WHEN t.kind IN ('growth', 'quantity')
@@ -598,6 +809,15 @@ def main() -> int:
         cursor.execute("SHOW autovacuum")
         _report("postgresql_autovacuum", cursor.fetchone()[0])
 
+    only = os.environ.get("BENCH_ONLY", "").strip()
+    if only not in ("", "base", "disaggregated"):
+        sys.exit("bench: BENCH_ONLY is «base» or «disaggregated» (both when unset).")
+    if only == "disaggregated":
+        disaggregated_ok = _disaggregated()
+        _report("peak_rss_mb_all_sizes", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        _report("bench_total_s", f"{time.perf_counter() - started:.1f}")
+        return 0 if disaggregated_ok else 1
+
     rng = random.Random(SEED)
     elements, specs = _spec(rng)
     built = time.perf_counter()
@@ -718,9 +938,69 @@ def main() -> int:
         _report("sql_scaling_exponent", f"{_slope([(size, times[1]) for size, times in curve.items()]):.2f}")
         _report("target_scaling_exponent_within_1_1", exponent <= 1.1)
         _report("results_match_every_size", curve_ok)
+    disaggregated_ok = only == "base" or _disaggregated()
     _report("peak_rss_mb_all_sizes", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
     _report("bench_total_s", f"{time.perf_counter() - started:.1f}")
-    return 0 if not mismatches and not after and pending_error is None and paths_match and curve_ok else 1
+    ok = not mismatches and not after and pending_error is None and paths_match and curve_ok
+    return 0 if ok and disaggregated_ok else 1
+
+
+def _disaggregated() -> bool:
+    """The same region at ORGANIZATIONS organizations with 8 of its 40 elements split by class
+    (_disaggregation): the full recompute (inputs unchanged, median of FULL_RUNS after the first) and
+    the hand-written aggregate over the data values and the cells; whether both give the same
+    municipal values of every indicator."""
+    from indicators import services
+    from indicators.models import DataValueCell, IndicatorValue, OptionCombo
+
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    elements, base_specs = _spec(rng)
+    split, specs = _disaggregation(elements, base_specs)
+    municipality, periods, _organizations, element_ids, indicator_ids, rows = _build(
+        rng, elements, specs, ORGANIZATIONS, split
+    )
+    option_combos = dict(
+        OptionCombo.objects.filter(combo__municipality=municipality).values_list("first__code", "pk")
+    )
+    every = [code for spec in specs for _sign, code in spec.numerator + spec.denominator]
+    _report("disaggregated_elements", f"{len(split)} of {len(elements)} ({', '.join(sorted(split))})")
+    _report("option_terms_disaggregated", f"{sum('[' in code for code in every)} of {len(every)}")
+    _report(
+        "indicators_naming_an_option_disaggregated",
+        sum(any("[" in code for _sign, code in spec.numerator + spec.denominator) for spec in specs),
+    )
+    _report("data_values_disaggregated", rows)
+    _report("data_value_cells", DataValueCell.objects.filter(municipality=municipality).count())
+    _report("setup_s_disaggregated", f"{time.perf_counter() - started:.1f}")
+
+    period, previous = periods[-1], periods[-2]
+    full_s, full_runs, written = _timed(
+        lambda: services.indicator_values_recompute(municipality=municipality, period=period),
+        FULL_RUNS,
+        before=lambda: _vacuum(IndicatorValue),
+    )
+    _vacuum(IndicatorValue)
+    statement = _aggregate_sql(specs, element_ids, indicator_ids, option_combos)
+    params = {"municipality": municipality.pk, "current": period.pk, "previous": previous.pk}
+    sql_s, sql_runs, aggregated, sql_default_s, sql_tuned_s = _baseline(statement, params)
+    mismatches = _compare(_totals(municipality, period), aggregated, [indicator_ids[s.code] for s in specs])
+
+    _report("indicator_values_written_disaggregated", written)
+    _report("recompute_full_s_disaggregated", f"{full_s:.3f}")
+    _report("sql_aggregate_s_disaggregated", f"{sql_s:.3f}")
+    _report("sql_aggregate_server_settings_s_disaggregated", f"{sql_default_s:.3f}")
+    _report("sql_aggregate_recompute_settings_s_disaggregated", f"{sql_tuned_s:.3f}")
+    _report("recompute_vs_sql_ratio_disaggregated", f"{full_s / sql_s:.2f}")
+    _report("recompute_full_first_s_disaggregated", f"{full_runs[0]:.3f}")
+    _report("recompute_full_runs_s_disaggregated", ", ".join(f"{t:.3f}" for t in full_runs[1:]))
+    _report("sql_aggregate_runs_s_disaggregated", ", ".join(f"{t:.3f}" for t in sql_runs[1:]))
+    _report("results_match_disaggregated", not mismatches)
+    for line in mismatches[:10]:
+        _report("mismatch_disaggregated", line)
+    _report("target_full_within_1_5x_disaggregated", full_s <= 1.5 * sql_s)
+    _report("bench_disaggregated_s", f"{time.perf_counter() - started:.1f}")
+    return not mismatches
 
 
 def _sizes() -> list[int]:
