@@ -70,7 +70,9 @@ class IndicatorLine:
 def _indicators(direction: Direction, period: Period) -> Section:
     series = analytics._series(period)
     indicators = analytics._sorted_by_code(analytics._indicators_of([direction], direction.municipality))
-    results = analytics.indicator_results(indicators, direction.municipality, period, series)
+    results = analytics.indicator_results(
+        indicators, direction.municipality, period, series, risk_group_only=True
+    )
     before = previous_period(period)
     lines = []
     for result in results:

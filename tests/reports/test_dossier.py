@@ -186,3 +186,24 @@ def test_a_direction_of_another_municipality_has_no_dossier_for_an_outsider(worl
     w = make_report_world(world)
     response = _page(client, world.outsider, w.direction, w.period)
     assert response.status_code == 404
+
+
+def test_the_dossier_reads_only_the_risk_group_and_finds_the_same_one(world):
+    """The dossier asks the database for the organizations of the risk group alone; that group is the
+    one the full figures give, for a threshold either way and none."""
+    from reports import analytics
+
+    w = make_report_world(world, indicators=3, schools=6)
+    first, second, third = sorted(Indicator.objects.filter(direction=w.direction), key=lambda i: i.code)
+    Indicator.objects.filter(pk=second.pk).update(higher_is_better=False, risk_threshold=Decimal(40))
+    Indicator.objects.filter(pk=third.pk).update(risk_threshold=None)
+    indicators = list(Indicator.objects.filter(direction=w.direction).order_by("code"))
+    series = analytics._series(w.period)
+    full = analytics.indicator_results(indicators, world.municipality, w.period, series)
+    only = analytics.indicator_results(indicators, world.municipality, w.period, series, risk_group_only=True)
+    assert [[row.organization_id for row in r.risk_group] for r in only] == [
+        [row.organization_id for row in r.risk_group] for r in full
+    ]
+    assert any(r.risk_group for r in full)  # the comparison is about something
+    assert all(row.at_risk for r in only for row in r.organizations)
+    assert sum(len(r.organizations) for r in only) < sum(len(r.organizations) for r in full)
