@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
-from django.urls import Resolver404, path, resolve, reverse
+from django.urls import Resolver404, get_urlconf, path, resolve, reverse
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -811,16 +811,12 @@ def document_file(request: HttpRequest, municipality: str, document: int) -> Htt
 # Served before the session, the user and the rest of the chain ------------------------------------
 
 
-def cached_page(request: HttpRequest) -> HttpResponse | None:
-    """The published page (or its copy for embedding) at the request's address as the cache holds
-    it, with the headers the view gives it; None when the address is no page of the tab or the
-    cache does not hold the page under the municipality's current generation, and the view answers.
-    Costs one read of the shared cache (the generation) when this process served the page before,
-    two otherwise; never a query and never a write, so a made-up address leaves nothing behind."""
-    if request.method != "GET":
-        return None
+@lru_cache(maxsize=1024)
+def _page_address(path_info: str, urlconf: str | None) -> tuple[bool, str, str | None] | None:
+    """Whether the address is a page of the tab: (embedded, municipality, page), or None. Kept for the
+    addresses asked last (an address always resolves the same), so a cached page costs no resolving."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path_info, urlconf)
     except Resolver404:
         return None
     embedded = _PAGE_VIEWS.get(match.func)
@@ -830,6 +826,21 @@ def cached_page(request: HttpRequest) -> HttpResponse | None:
     page_slug = match.kwargs.get("page")
     if page_slug == public.HOME_SLUG or len(municipality_slug) > SLUG_MAX:
         return None
+    return embedded, municipality_slug, page_slug
+
+
+def cached_page(request: HttpRequest) -> HttpResponse | None:
+    """The published page (or its copy for embedding) at the request's address as the cache holds
+    it, with the headers the view gives it; None when the address is no page of the tab or the
+    cache does not hold the page under the municipality's current generation, and the view answers.
+    Costs one read of the shared cache (the generation) when this process served the page before,
+    two otherwise; never a query and never a write, so a made-up address leaves nothing behind."""
+    if request.method != "GET":
+        return None
+    found = _page_address(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
+    if found is None:
+        return None
+    embedded, municipality_slug, page_slug = found
     current = public.generation_kept(municipality_slug)
     if current is None:
         return None
