@@ -18,8 +18,9 @@ each and their ratio, the percentiles of latency (wrk's Lua `done()`: 50, 95, 99
 answers and socket errors (both must be 0), and the time of a request that misses the cache and
 renders the page in a worker that has rendered it before (median of 5, each after the cache was
 emptied). Targets: the public page serves at least 0.8 of the bare view's requests per second
-(`public_vs_bare_ratio`), with a 95th percentile (`public_p95_ms`) of 50 ms or less. wrk runs on the same machine as the server, and anything else
-running there lowers both figures: the load average before and after is printed with them.
+(`public_vs_bare_ratio`), with a 95th percentile (`public_p95_ms`) of 50 ms or less. wrk runs on
+the same machine as the server, and anything else running there lowers both figures: the load
+average before and after is printed with them.
 
 Needs PostgreSQL: DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/mcok_bench_public, a
 database created when missing and kept between runs; Redis: REDIS_URL, by default
