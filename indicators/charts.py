@@ -183,3 +183,41 @@ def line_chart(points: list[tuple[str, Decimal | None]], *, title: str, unit: st
         )
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # every interpolated text above went through escape()
+
+
+HISTOGRAM_BINS = 10
+
+
+def histogram_bins(values: list[Decimal], bins: int = HISTOGRAM_BINS) -> list[tuple[Decimal, Decimal, int]]:
+    """The distribution of `values` over `bins` ranges of equal width between the smallest and the
+    largest value: (lower bound, upper bound, how many values) per range, the lowest first. A value
+    falls in the range whose lower bound it reaches; the largest value falls in the last range. All
+    values equal give one range holding them all; no values give no range. Pure."""
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    if low == high:
+        return [(low, high, len(values))]
+    width = (high - low) / bins
+    counts = [0] * bins
+    for value in values:
+        index = min(int((value - low) / width), bins - 1)
+        counts[index] += 1
+    return [
+        (low + width * index, high if index == bins - 1 else low + width * (index + 1), count)
+        for index, count in enumerate(counts)
+    ]
+
+
+def histogram(values: list[Decimal], *, title: str, unit: str = "", bins: int = HISTOGRAM_BINS) -> SafeString:
+    """The distribution of organizations' values as a chart: a bar per value range (from
+    `histogram_bins`) as long as the number of organizations in it, labelled «from – to»."""
+    rows = [
+        (
+            f"{number_text(low.quantize(TENTH, rounding=ROUND_HALF_UP), unit)} – "
+            f"{number_text(high.quantize(TENTH, rounding=ROUND_HALF_UP), unit)}",
+            Decimal(count),
+        )
+        for low, high, count in histogram_bins(values, bins)
+    ]
+    return bar_chart(rows, title=title)

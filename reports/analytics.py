@@ -45,6 +45,8 @@ from roadmaps.models import Decision, Occurrence, Recommendation, Roadmap
 
 DYNAMICS_PERIODS = 5  # the report's period and up to four before it
 OVERDUE_LISTED = 50  # the overdue list of a report is cut here; the count is always whole
+ORGANIZATIONS_LISTED = 25  # an indicator with more organizations shows their distribution, not every row
+EXTREMES_LISTED = 5  # the best and the worst organizations shown beside the distribution
 COMPONENT_LABELS = dict(Component.choices)
 OccurrenceState = Occurrence.State
 
@@ -159,6 +161,7 @@ class IndicatorResult:
     line_chart: SafeString | None = None
     bar_chart: SafeString | None = None
     breakdowns: list[OptionBreakdown] = field(default_factory=list)  # by each category it is split by
+    histogram: SafeString | None = None  # the distribution of the values, when the list is condensed
 
     @property
     def unit(self) -> str:
@@ -183,6 +186,41 @@ class IndicatorResult:
     @property
     def attention(self) -> bool:
         return self.misses_target or self.at_risk
+
+    @property
+    def condensed(self) -> bool:
+        """More organizations than ORGANIZATIONS_LISTED: the report shows their distribution, the
+        risk group, the best and the worst instead of every row (the XLSX keeps every row)."""
+        return len(self.organizations) > ORGANIZATIONS_LISTED
+
+    @property
+    def _valued(self) -> list[OrganizationValue]:
+        return [row for row in self.organizations if row.value is not None]
+
+    @property
+    def worst(self) -> list[OrganizationValue]:
+        """The EXTREMES_LISTED organizations with the worst values, the worst first."""
+        return self._valued[:EXTREMES_LISTED]
+
+    @property
+    def best(self) -> list[OrganizationValue]:
+        """The EXTREMES_LISTED organizations with the best values, the best first."""
+        return self._valued[::-1][:EXTREMES_LISTED]
+
+    @property
+    def extremes(self) -> list[tuple[str, list[OrganizationValue]]]:
+        """The tables of a condensed list: (caption, rows) of the worst and of the best."""
+        code = self.indicator.code
+        return [
+            (
+                _("%(code)s: the worst organizations (%(count)s)") % {"code": code, "count": len(self.worst)},
+                self.worst,
+            ),
+            (
+                _("%(code)s: the best organizations (%(count)s)") % {"code": code, "count": len(self.best)},
+                self.best,
+            ),
+        ]
 
 
 @dataclass
@@ -855,7 +893,16 @@ def draw_charts(data: ReportData) -> ReportData:
                     title=_("%(code)s by period") % {"code": indicator.code},
                     unit=indicator.unit,
                 )
-            if any(row.value is not None for row in item.organizations):
+            if item.condensed:
+                values = [row.value for row in item.organizations if row.value is not None]
+                if values:
+                    item.histogram = charts.histogram(
+                        values,
+                        title=_("%(code)s: organizations by value range, %(period)s")
+                        % {"code": indicator.code, "period": period.label},
+                        unit=indicator.unit,
+                    )
+            elif any(row.value is not None for row in item.organizations):
                 item.bar_chart = charts.bar_chart(
                     [(row.name, row.value) for row in item.organizations],
                     title=_("%(code)s by organization, %(period)s")

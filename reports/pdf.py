@@ -68,6 +68,7 @@ def render_html(report: Report, data: analytics.ReportData) -> str:
     """The PDF's HTML: the report's body with its title and the print stylesheets."""
     for item in data.indicators:
         item.line_chart, item.bar_chart = _print_font(item.line_chart), _print_font(item.bar_chart)
+        item.histogram = _print_font(item.histogram)
         for shown in item.breakdowns:
             shown.chart = _print_font(shown.chart)
     if data.indices is not None:
