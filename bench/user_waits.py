@@ -23,7 +23,9 @@ Runs with the production choices (DEBUG off, the manifest of static files collec
 directory, the cache on Redis: REDIS_URL, by default redis://127.0.0.1:6379/6). Needs PostgreSQL:
 DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/mcok_bench_waits, a database created when
 missing and kept between runs; with BENCH_WAITS_KEEP=1 the region the last run built is used again
-when it has the organizations asked for. Not a test: it asserts nothing about the times.
+when it has the organizations asked for; with BENCH_WAITS_ONLY=report_pdf only the report's PDF is
+timed (the FIOKO region, the pages and the export are skipped). Not a test: it asserts nothing about
+the times.
 """
 
 import cProfile
@@ -467,6 +469,28 @@ def _pages(coordinator, direction, period) -> dict[str, tuple[float, float, int,
 # Main -------------------------------------------------------------------------------------------------
 
 
+def _quick_figures(municipality, periods, direction, period, coordinator) -> None:
+    """The figures before the report's PDF, each printed when measured: the pages, the FIOKO
+    indices of the region and the XLSX export."""
+    evaluations = _fioko_region(period, coordinator)
+    pages = _pages(coordinator, direction, period)
+    for name, (p95, median, status, queries) in pages.items():
+        _figure(name, p95, 1)
+        stem = name.removesuffix("_ms")
+        _report(f"{stem}_median_ms", f"{median:.1f}")
+        _report(f"{stem}_status", status)
+        _report(f"{stem}_queries", queries)
+    fioko_s, fioko_runs = _fioko(evaluations)
+    _figure("fioko_indices_region_s", fioko_s, 3)
+    _report("fioko_indices_region_runs_s", ", ".join(f"{t:.3f}" for t in fioko_runs))
+    export_s, export_runs, export_values, export_peak_mb, export_bytes = _export(municipality, periods)
+    _figure("xlsx_export_100k_values_s", export_s, 3)
+    _report("xlsx_export_100k_peak_mb", f"{export_peak_mb:.1f}")
+    _report("xlsx_export_100k_values", export_values)
+    _report("xlsx_export_100k_bytes", export_bytes)
+    _report("xlsx_export_100k_runs_s", ", ".join(f"{t:.3f}" for t in export_runs))
+
+
 def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mcok-bench-waits-") as directory:
@@ -491,25 +515,13 @@ def main() -> int:
         count = int(os.environ.get("BENCH_WAITS_ORGS", ORGANIZATIONS))
         municipality, periods, directions, coordinator = _region(count)
         period, direction = periods[-1], directions[0]
-        evaluations = _fioko_region(period, coordinator)
-
-        # The quick figures first, each printed when measured; the report's PDF last.
-        pages = _pages(coordinator, direction, period)
-        for name, (p95, median, status, queries) in pages.items():
-            _figure(name, p95, 1)
-            stem = name.removesuffix("_ms")
-            _report(f"{stem}_median_ms", f"{median:.1f}")
-            _report(f"{stem}_status", status)
-            _report(f"{stem}_queries", queries)
-        fioko_s, fioko_runs = _fioko(evaluations)
-        _figure("fioko_indices_region_s", fioko_s, 3)
-        _report("fioko_indices_region_runs_s", ", ".join(f"{t:.3f}" for t in fioko_runs))
-        export_s, export_runs, export_values, export_peak_mb, export_bytes = _export(municipality, periods)
-        _figure("xlsx_export_100k_values_s", export_s, 3)
-        _report("xlsx_export_100k_peak_mb", f"{export_peak_mb:.1f}")
-        _report("xlsx_export_100k_values", export_values)
-        _report("xlsx_export_100k_bytes", export_bytes)
-        _report("xlsx_export_100k_runs_s", ", ".join(f"{t:.3f}" for t in export_runs))
+        only = os.environ.get("BENCH_WAITS_ONLY", "")
+        if only not in ("", "report_pdf"):
+            raise SystemExit(f"BENCH_WAITS_ONLY: report_pdf or nothing, not {only!r}")
+        if only:
+            _report("only", only)
+        else:  # the quick figures first, each printed when measured; the report's PDF last
+            _quick_figures(municipality, periods, direction, period, coordinator)
         pdf_s, pdf_runs, pdf_bytes = _report_pdf(municipality, direction, period, coordinator)
         _figure("report_pdf_direction_s", pdf_s, 3)
         _report("report_pdf_direction_runs_s", ", ".join(f"{t:.3f}" for t in pdf_runs))
