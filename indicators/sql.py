@@ -119,7 +119,14 @@ def _pivots(p: _Params, element_ids: dict[str, int], refs: dict, columns: dict[s
     plain = " AND dv.option_combo_id IS NULL" if refs else ""
     pivots = []
     for key, index in columns.items():
-        if key in refs:
+        if key in refs and len(refs[key].option_combo_ids) == 1:
+            # One cell: its value, NULL when missing or «не применимо» (one cell, all of them).
+            ref = refs[key]
+            pivots.append(
+                f"MAX(dv.value) FILTER (WHERE dv.data_element_id = {p(ref.element_id)}"
+                f" AND dv.option_combo_id = {p(ref.option_combo_ids[0])}) AS c{index}"
+            )
+        elif key in refs:
             ref = refs[key]
             match = (
                 f"dv.data_element_id = {p(ref.element_id)}"
@@ -284,7 +291,8 @@ def recompute(*, municipality, period, previous, organization, items) -> int:
             # organization rows stayed the same stay the same (the department's own figures and the
             # organizations expected change in other scopes, which recompute every indicator).
             changed = set(changed)
-            scope = replace(scope, items=[item for item in items if item.indicator.pk in changed])
+            touched = [item for item in items if item.indicator.pk in changed]
+            scope = replace(scope, items=touched, columns=_columns(touched))
             if scope.items:
                 cursor.execute(*_municipal_statement(scope))
     # One municipal row per indicator, as the Python path counts them.
