@@ -211,13 +211,38 @@ def histogram_bins(values: list[Decimal], bins: int = HISTOGRAM_BINS) -> list[tu
 
 def histogram(values: list[Decimal], *, title: str, unit: str = "", bins: int = HISTOGRAM_BINS) -> SafeString:
     """The distribution of organizations' values as a chart: a bar per value range (from
-    `histogram_bins`) as long as the number of organizations in it, labelled «from – to»."""
+    `histogram_bins`), labelled «from – to», as long as the number of organizations in it, which it
+    reads as a whole number. An empty range draws no bar."""
     rows = [
         (
             f"{number_text(low.quantize(TENTH, rounding=ROUND_HALF_UP), unit)} – "
             f"{number_text(high.quantize(TENTH, rounding=ROUND_HALF_UP), unit)}",
-            Decimal(count),
+            count,
         )
         for low, high, count in histogram_bins(values, bins)
     ]
-    return bar_chart(rows, title=title)
+    chart_id = _chart_id("histogram", title, unit, rows)
+    plot_width = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    height = TOP + len(rows) * (BAR_HEIGHT + GAP) + TOP
+    largest = max([count for _label, count in rows], default=0)
+    description = "; ".join(f"{label}: {count}" for label, count in rows) or _("No data.")
+    parts = _opening(chart_id, "bar-chart histogram", height, title, description)
+    for index, (label, count) in enumerate(rows):
+        y = TOP + index * (BAR_HEIGHT + GAP)
+        middle = _coordinate(y + BAR_HEIGHT / 2 + 4)
+        parts.append(f"<g><title>{escape(label)}: {count}</title>")
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" fill="#1d2733">'
+            f"{escape(label)}</text>"
+        )
+        bar_end = LABEL_WIDTH
+        if count and largest:
+            bar_width = plot_width * count / largest
+            bar_end = LABEL_WIDTH + bar_width
+            parts.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{_coordinate(bar_width)}" height="{BAR_HEIGHT}" '
+                f'fill="#1f5fa8"/>'
+            )
+        parts.append(f'<text x="{_coordinate(bar_end + 6)}" y="{middle}" fill="#1d2733">{count}</text></g>')
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))  # every interpolated text above went through escape() or is a number

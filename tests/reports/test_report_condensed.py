@@ -135,3 +135,9 @@ def test_histogram_draws_a_bar_per_range_and_reads_the_counts():
     svg = charts.histogram([Decimal(v) for v in (0, 1, 9, 10, 10)], title="П1 <b>", unit="%")
     assert svg.startswith("<svg ") and "П1 &lt;b&gt;" in svg
     assert svg.count("<rect") == 3  # the empty ranges draw no bar
+
+
+def test_histogram_reads_its_counts_as_whole_numbers():
+    svg = charts.histogram([Decimal(v) for v in (0, 1, 9, 10, 10)], title="П1", unit="%")
+    assert "9,0 % – 10,0 %: 3</desc>" in svg  # the description reads «3», not «3,0»
+    assert ">3</text>" in svg and ">3,0</text>" not in svg
