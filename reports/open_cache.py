@@ -12,7 +12,7 @@ to the view, which renders and keeps the page as before.
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from reports import open_views
 
@@ -22,14 +22,19 @@ class PublishedPageMiddleware:
         self.get_response = get_response
         self._prefix: str | None = None
 
-    def _open_prefix(self) -> str:
-        """The tab's addresses begin with it: «/open/» as config/urls.py mounts the tab."""
+    def _open_prefix(self) -> str | None:
+        """The tab's addresses begin with it: «/open/» as config/urls.py mounts the tab; None where
+        the addresses mount no tab (then every request goes down the chain)."""
         if self._prefix is None:
-            self._prefix = reverse("open:home", args=["x"]).removesuffix("x/")
+            try:
+                self._prefix = reverse("open:home", args=["x"]).removesuffix("x/")
+            except NoReverseMatch:
+                return None
         return self._prefix
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "GET" and request.path.startswith(self._open_prefix()):
+        prefix = self._open_prefix() if request.method == "GET" else None
+        if prefix and request.path.startswith(prefix):
             response = open_views.cached_page(request)
             if response is not None:
                 return response
